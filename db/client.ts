@@ -1,0 +1,73 @@
+import path from "node:path";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import postgres from "postgres";
+import { PGlite } from "@electric-sql/pglite";
+import * as schema from "./schema";
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type DbKind = "postgres" | "pglite";
+
+export type DbHandle = {
+  db: Db;
+  kind: DbKind;
+  /** The raw postgres.js client, for COPY and LISTEN; absent on PGlite. */
+  sql?: postgres.Sql;
+  close: () => Promise<void>;
+};
+
+export function dataDir(): string {
+  return process.env.PITWALL_DATA_DIR ?? path.join(process.cwd(), ".pitwall", "pglite");
+}
+
+export function openPostgres(url: string, opts: { max?: number } = {}): DbHandle {
+  const client = postgres(url, {
+    max: opts.max ?? Number(process.env.PITWALL_DB_POOL ?? 10),
+    onnotice: () => {},
+    // Fail fast when the server is down so callers can answer 503 instead of hanging.
+    connect_timeout: 5,
+    idle_timeout: 60,
+  });
+  return {
+    db: drizzlePostgres(client, { schema }) as unknown as Db,
+    kind: "postgres",
+    sql: client,
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+export function openPglite(dir: string | undefined): DbHandle {
+  // undefined = in-memory (tests); a path = persistent data directory.
+  const client = new PGlite(dir);
+  return {
+    db: drizzlePglite(client, { schema }) as unknown as Db,
+    kind: "pglite",
+    close: () => client.close(),
+  };
+}
+
+// The custom server and Next's bundled server code load this module as separate instances; the
+// handle must be one per process or two PGlite instances would open (and corrupt) one data dir.
+const GLOBAL_KEY = Symbol.for("pitwall.db");
+type GlobalWithDb = typeof globalThis & { [GLOBAL_KEY]?: DbHandle };
+
+export function getDbHandle(): DbHandle {
+  const g = globalThis as GlobalWithDb;
+  let handle = g[GLOBAL_KEY];
+  if (!handle) {
+    const url = process.env.DATABASE_URL;
+    handle = url ? openPostgres(url) : openPglite(dataDir());
+    g[GLOBAL_KEY] = handle;
+  }
+  return handle;
+}
+
+export function getDb(): Db {
+  return getDbHandle().db;
+}
+
+/** For tests and scripts that build their own handle. */
+export function setDbHandle(handle: DbHandle | undefined): void {
+  (globalThis as GlobalWithDb)[GLOBAL_KEY] = handle;
+}

@@ -1,0 +1,4 @@
+export * from "./projects";
+export * from "./api-keys";
+export * from "./events";
+export * from "./model-prices";

@@ -1,0 +1,68 @@
+import type { Db } from "@/db/client";
+import { getPriceBook } from "../pricing/price-queries";
+import { describeIssues, IngestEvent } from "./event-schema";
+import { normalizeEvent, type EventRecord } from "./normalize-event";
+import { storeEvents } from "./store-events";
+
+export type Rejection = { index: number; id: string | null; error: string };
+export type IngestResult = { accepted: number; duplicates: number; rejected: Rejection[] };
+
+/** Called with the newly stored records inside the ingest transaction (rollups hook in here). */
+export type AfterStore = (tx: Db, projectId: string, stored: EventRecord[]) => Promise<void>;
+
+const afterStoreHooks: AfterStore[] = [];
+export function onEventsStored(hook: AfterStore): void {
+  if (!afterStoreHooks.includes(hook)) afterStoreHooks.push(hook);
+}
+
+export function retentionDays(): number {
+  const n = Number(process.env.PITWALL_RETENTION_DAYS ?? 30);
+  return Number.isFinite(n) && n > 0 ? n : 30;
+}
+
+/**
+ * Validates each event on its own (one bad event never sinks the batch), prices the good ones and
+ * stores them in one transaction: either all valid events are stored or none are.
+ */
+export async function ingestBatch(db: Db, projectId: string, rawEvents: unknown[]): Promise<IngestResult> {
+  const prices = await getPriceBook(db, projectId);
+  const window = { now: Date.now(), retentionDays: retentionDays() };
+  const rejected: Rejection[] = [];
+  const records: EventRecord[] = [];
+  const seen = new Set<string>();
+  let duplicates = 0;
+
+  rawEvents.forEach((raw, index) => {
+    const parsed = IngestEvent.safeParse(raw);
+    const rawId = typeof (raw as { id?: unknown })?.id === "string" ? ((raw as { id: string }).id.slice(0, 128)) : null;
+    if (!parsed.success) {
+      rejected.push({ index, id: rawId, error: describeIssues(parsed.error) });
+      return;
+    }
+    const record = normalizeEvent(parsed.data, prices, window);
+    if (typeof record === "string") {
+      rejected.push({ index, id: parsed.data.id, error: record });
+      return;
+    }
+    if (seen.has(record.id)) {
+      duplicates++;
+      return;
+    }
+    seen.add(record.id);
+    records.push(record);
+  });
+
+  if (records.length === 0) return { accepted: 0, duplicates, rejected };
+
+  const storedIds = await db.transaction(async (tx) => {
+    const ids = await storeEvents(tx as unknown as Db, projectId, records);
+    if (afterStoreHooks.length > 0 && ids.length > 0) {
+      const fresh = new Set(ids);
+      const stored = ids.length === records.length ? records : records.filter((r) => fresh.has(r.id));
+      for (const hook of afterStoreHooks) await hook(tx as unknown as Db, projectId, stored);
+    }
+    return ids;
+  });
+
+  return { accepted: storedIds.length, duplicates: duplicates + (records.length - storedIds.length), rejected };
+}

@@ -1,0 +1,111 @@
+import type { PriceBook } from "../pricing/compute-cost";
+import { costNanoUsd, promptTokens, usdToNano } from "../pricing/compute-cost";
+import { INGEST_LIMITS } from "./limits";
+import type { IngestEvent } from "./event-schema";
+
+/** The stored shape of one event, in the column order of store-events.ts. */
+export type EventRecord = {
+  id: string;
+  ts: string;
+  kind: "llm" | "tool";
+  agent: string | null;
+  route: string | null;
+  sessionId: string | null;
+  traceId: string | null;
+  parentId: string | null;
+  userId: string | null;
+  provider: string;
+  model: string | null;
+  requestedModel: string | null;
+  status: "ok" | "error" | "aborted";
+  errorType: string | null;
+  httpStatus: number | null;
+  latencyMs: number | null;
+  ttftMs: number | null;
+  streamed: boolean;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWrite5mTokens: number;
+  cacheWrite1hTokens: number;
+  responseCache: "hit" | "miss" | "bypass" | "none";
+  costNanoUsd: string; // bigint as decimal text: JSON has no 64-bit integers
+  costSource: "computed" | "client" | "unpriced";
+  promptHash: string | null;
+  systemHash: string | null;
+  systemTokens: number | null;
+  messageCount: number | null;
+  toolCount: number | null;
+  policyVersion: number | null;
+  tags: Record<string, string>;
+  metadata: Record<string, unknown>;
+};
+
+export type TimeWindow = { now: number; retentionDays: number };
+
+/** Returns the record, or an error message for a timestamp outside the accepted window. */
+export function normalizeEvent(e: IngestEvent, prices: PriceBook, window: TimeWindow): EventRecord | string {
+  const at = new Date(e.timestamp);
+  const t = at.getTime();
+  if (Number.isNaN(t)) return "timestamp: not a valid date";
+  if (t > window.now + INGEST_LIMITS.maxFutureSkewMs) return "timestamp: more than 5 minutes in the future";
+  if (t < window.now - window.retentionDays * 86_400_000) {
+    return `timestamp: older than the ${window.retentionDays}-day retention window`;
+  }
+
+  const usage = {
+    inputTokens: e.inputTokens ?? 0,
+    outputTokens: e.outputTokens ?? 0,
+    cacheReadTokens: e.cacheReadTokens,
+    cacheWrite5mTokens: e.cacheWrite5mTokens,
+    cacheWrite1hTokens: e.cacheWrite1hTokens,
+  };
+
+  let cost = 0n;
+  let costSource: EventRecord["costSource"] = "unpriced";
+  if (e.costUsd !== undefined && e.costUsd !== null) {
+    cost = usdToNano(e.costUsd);
+    costSource = "client";
+  } else if (e.model) {
+    const price = prices.find(e.model, at, promptTokens(usage));
+    if (price) {
+      cost = costNanoUsd(price, usage);
+      costSource = "computed";
+    }
+  } else if (e.kind === "tool") {
+    costSource = "computed"; // a tool call with no model costs nothing in tokens
+  }
+
+  return {
+    id: e.id,
+    ts: at.toISOString(),
+    kind: e.kind,
+    agent: e.agent ?? null,
+    route: e.route ?? null,
+    sessionId: e.sessionId ?? null,
+    traceId: e.traceId ?? null,
+    parentId: e.parentId ?? null,
+    userId: e.userId ?? null,
+    provider: e.provider,
+    model: e.model ?? null,
+    requestedModel: e.requestedModel ?? null,
+    status: e.status,
+    errorType: e.errorType ?? null,
+    httpStatus: e.httpStatus ?? null,
+    latencyMs: e.latencyMs ?? null,
+    ttftMs: e.ttftMs ?? null,
+    streamed: e.streamed,
+    ...usage,
+    responseCache: e.responseCache,
+    costNanoUsd: cost.toString(),
+    costSource,
+    promptHash: e.promptHash ?? null,
+    systemHash: e.systemHash ?? null,
+    systemTokens: e.systemTokens ?? null,
+    messageCount: e.messageCount ?? null,
+    toolCount: e.toolCount ?? null,
+    policyVersion: e.policyVersion ?? null,
+    tags: e.tags,
+    metadata: e.metadata,
+  };
+}

@@ -1,0 +1,81 @@
+import { modelFamily } from "./model-family";
+
+export type PriceRow = {
+  model: string;
+  effectiveFrom: Date;
+  minPromptTokens: number;
+  inputNano: number;
+  cacheWrite5mNano: number;
+  cacheWrite1hNano: number;
+  cacheReadNano: number;
+  outputNano: number;
+};
+
+export type TokenUsage = {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWrite5mTokens: number;
+  cacheWrite1hTokens: number;
+};
+
+/** A project's prices grouped by model family, newest effective date first within each tier. */
+export class PriceBook {
+  private readonly byModel = new Map<string, PriceRow[]>();
+
+  constructor(rows: PriceRow[]) {
+    for (const row of rows) {
+      const key = modelFamily(row.model);
+      const list = this.byModel.get(key) ?? [];
+      list.push(row);
+      this.byModel.set(key, list);
+    }
+    for (const list of this.byModel.values()) {
+      list.sort((a, b) => b.effectiveFrom.getTime() - a.effectiveFrom.getTime() || b.minPromptTokens - a.minPromptTokens);
+    }
+  }
+
+  /**
+   * The rate in force at `at` for a prompt of `promptTokens` (input + cache read + cache writes,
+   * since Anthropic's input_tokens excludes cached tokens): the newest effective date not after `at`,
+   * then the highest tier threshold the prompt reaches.
+   */
+  find(model: string, at: Date, promptTokens: number): PriceRow | undefined {
+    const list = this.byModel.get(modelFamily(model));
+    if (!list) return undefined;
+    const t = at.getTime();
+    let effective: number | undefined;
+    for (const row of list) {
+      const from = row.effectiveFrom.getTime();
+      if (from > t) continue;
+      if (effective === undefined) effective = from;
+      if (from !== effective) break;
+      if (promptTokens >= row.minPromptTokens) return row;
+    }
+    return undefined;
+  }
+}
+
+/** Exact cost in integer nano-USD, by Anthropic's accounting. */
+export function costNanoUsd(price: PriceRow, usage: TokenUsage): bigint {
+  return (
+    BigInt(usage.inputTokens) * BigInt(price.inputNano) +
+    BigInt(usage.cacheWrite5mTokens) * BigInt(price.cacheWrite5mNano) +
+    BigInt(usage.cacheWrite1hTokens) * BigInt(price.cacheWrite1hNano) +
+    BigInt(usage.cacheReadTokens) * BigInt(price.cacheReadNano) +
+    BigInt(usage.outputTokens) * BigInt(price.outputNano)
+  );
+}
+
+export function promptTokens(usage: TokenUsage): number {
+  return usage.inputTokens + usage.cacheReadTokens + usage.cacheWrite5mTokens + usage.cacheWrite1hTokens;
+}
+
+export function nanoToUsd(nano: bigint | number): number {
+  return Number(nano) / 1e9;
+}
+
+/** A client-supplied USD cost, stored exactly to the nano-dollar. */
+export function usdToNano(usd: number): bigint {
+  return BigInt(Math.round(usd * 1e9));
+}

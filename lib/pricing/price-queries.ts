@@ -1,0 +1,92 @@
+import { and, asc, eq } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { modelPrices } from "@/db/schema";
+import { PriceBook } from "./compute-cost";
+import { SEED_EFFECTIVE_FROM, SEED_PRICES, usdPerMillionToNanoPerToken } from "./seed-prices";
+import type { PriceInput } from "./price-schema";
+
+export async function listPrices(db: Db, projectId: string) {
+  return db
+    .select()
+    .from(modelPrices)
+    .where(eq(modelPrices.projectId, projectId))
+    .orderBy(asc(modelPrices.model), asc(modelPrices.effectiveFrom), asc(modelPrices.minPromptTokens));
+}
+
+export async function seedPrices(db: Db, projectId: string): Promise<void> {
+  await db.insert(modelPrices).values(
+    SEED_PRICES.map((p) => ({
+      projectId,
+      model: p.model,
+      effectiveFrom: SEED_EFFECTIVE_FROM,
+      minPromptTokens: p.minPromptTokens ?? 0,
+      inputNano: usdPerMillionToNanoPerToken(p.rates[0]),
+      cacheWrite5mNano: usdPerMillionToNanoPerToken(p.rates[1]),
+      cacheWrite1hNano: usdPerMillionToNanoPerToken(p.rates[2]),
+      cacheReadNano: usdPerMillionToNanoPerToken(p.rates[3]),
+      outputNano: usdPerMillionToNanoPerToken(p.rates[4]),
+      verified: p.verified,
+      source: p.source,
+    })),
+  );
+}
+
+/**
+ * Upserts one price row (same model, effective date and tier = same row). An operator's edit is
+ * always marked verified: they own that number now.
+ */
+export async function upsertPrice(db: Db, projectId: string, input: PriceInput) {
+  const values = {
+    projectId,
+    model: input.model,
+    effectiveFrom: new Date(input.effectiveFrom),
+    minPromptTokens: input.minPromptTokens,
+    inputNano: usdPerMillionToNanoPerToken(input.inputPerMTok),
+    cacheWrite5mNano: usdPerMillionToNanoPerToken(input.cacheWrite5mPerMTok),
+    cacheWrite1hNano: usdPerMillionToNanoPerToken(input.cacheWrite1hPerMTok),
+    cacheReadNano: usdPerMillionToNanoPerToken(input.cacheReadPerMTok),
+    outputNano: usdPerMillionToNanoPerToken(input.outputPerMTok),
+    verified: true,
+    source: "edited by operator",
+    updatedAt: new Date(),
+  };
+  return db.transaction(async (tx) => {
+    const existing = await tx
+      .select({ id: modelPrices.id })
+      .from(modelPrices)
+      .where(
+        and(
+          eq(modelPrices.projectId, projectId),
+          eq(modelPrices.model, values.model),
+          eq(modelPrices.effectiveFrom, values.effectiveFrom),
+          eq(modelPrices.minPromptTokens, values.minPromptTokens),
+        ),
+      );
+    if (existing[0]) {
+      const [row] = await tx.update(modelPrices).set(values).where(eq(modelPrices.id, existing[0].id)).returning();
+      return row!;
+    }
+    const [row] = await tx.insert(modelPrices).values(values).returning();
+    return row!;
+  });
+}
+
+/**
+ * Price books are cached per project. Edits in this process invalidate at once; other processes
+ * pick them up within the TTL.
+ */
+const BOOK_TTL_MS = 10_000;
+const books = new Map<string, { book: PriceBook; expires: number }>();
+
+export async function getPriceBook(db: Db, projectId: string): Promise<PriceBook> {
+  const cached = books.get(projectId);
+  if (cached && cached.expires > Date.now()) return cached.book;
+  const rows = await listPrices(db, projectId);
+  const book = new PriceBook(rows);
+  books.set(projectId, { book, expires: Date.now() + BOOK_TTL_MS });
+  return book;
+}
+
+export function invalidatePriceBook(projectId: string): void {
+  books.delete(projectId);
+}

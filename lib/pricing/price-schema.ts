@@ -1,0 +1,19 @@
+import { z } from "zod";
+
+const rate = z.number().finite().min(0).max(10_000);
+
+/** One price row as operators edit it, in USD per million tokens. */
+export const PriceInput = z.object({
+  model: z.string().trim().min(1).max(128).regex(/^[A-Za-z0-9._:@/-]+$/, "model ids use letters, digits and . _ : @ / -"),
+  effectiveFrom: z.iso.datetime({ offset: true }),
+  minPromptTokens: z.number().int().min(0).max(100_000_000).default(0),
+  inputPerMTok: rate,
+  cacheWrite5mPerMTok: rate,
+  cacheWrite1hPerMTok: rate,
+  cacheReadPerMTok: rate,
+  outputPerMTok: rate,
+});
+export type PriceInput = z.infer<typeof PriceInput>;
+
+export const PutPricesBody = z.object({ prices: z.array(PriceInput).min(1).max(500) });
+export type PutPricesBody = z.infer<typeof PutPricesBody>;

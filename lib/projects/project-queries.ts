@@ -1,0 +1,47 @@
+import { eq } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { projects } from "@/db/schema";
+import { seedPrices } from "../pricing/price-queries";
+import { AppError } from "../errors";
+
+export const SLUG_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export async function getProjectBySlug(db: Db, slug: string) {
+  const [row] = await db.select().from(projects).where(eq(projects.slug, slug)).limit(1);
+  return row;
+}
+
+export async function getProjectById(db: Db, id: string) {
+  const [row] = await db.select().from(projects).where(eq(projects.id, id)).limit(1);
+  return row;
+}
+
+/** Creates a project with the seeded price table. */
+export async function createProject(db: Db, params: { slug: string; name?: string }) {
+  if (!SLUG_RE.test(params.slug)) {
+    throw new AppError("bad_request:slug", "Project slugs are lowercase letters, digits and dashes (max 63).");
+  }
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(projects)
+      .values({ slug: params.slug, name: params.name ?? params.slug })
+      .onConflictDoNothing({ target: projects.slug })
+      .returning();
+    if (!row) throw new AppError("conflict:project_slug", "A project with that slug already exists.");
+    await seedPrices(tx as unknown as Db, row.id);
+    return row;
+  });
+}
+
+/** Idempotent, and safe when two processes start at once. */
+export async function ensureProject(db: Db, slug: string, name?: string) {
+  const existing = await getProjectBySlug(db, slug);
+  if (existing) return existing;
+  try {
+    return await createProject(db, { slug, name });
+  } catch (err) {
+    const raced = err instanceof AppError && err.code === "conflict:project_slug" ? await getProjectBySlug(db, slug) : undefined;
+    if (raced) return raced;
+    throw err;
+  }
+}
