@@ -1,0 +1,53 @@
+import { SidebarNav, type NavItem } from "./sidebar-nav";
+import { ThemeToggle } from "./theme-toggle";
+
+/**
+ * The frame of every project page: sidebar navigation, a top bar with the project name and
+ * slots for the project switcher / user menu / upstream badge, and the page.
+ */
+export function AppShell({
+  projectSlug,
+  projectName,
+  topBar,
+  children,
+}: {
+  projectSlug: string;
+  projectName: string;
+  topBar?: React.ReactNode;
+  children: React.ReactNode;
+}) {
+  const base = `/p/${projectSlug}`;
+  const items: NavItem[] = [
+    { href: `${base}/overview`, label: "Overview" },
+    { href: `${base}/models`, label: "Models" },
+    { href: `${base}/cache`, label: "Cache" },
+    { href: `${base}/events`, label: "Events" },
+    { href: `${base}/pricing`, label: "Pricing" },
+    { href: `${base}/policies`, label: "Policies" },
+    { href: `${base}/keys`, label: "API keys" },
+    { href: `${base}/members`, label: "Members" },
+    { href: `${base}/settings`, label: "Settings" },
+  ];
+  return (
+    <div className="flex min-h-screen">
+      <aside className="w-52 shrink-0 border-r border-[var(--border)] bg-[var(--card)] p-3">
+        <div className="mb-4 px-3 text-lg font-semibold tracking-tight">
+          Pit<span className="text-[var(--accent)]">wall</span>
+        </div>
+        <SidebarNav items={items} />
+      </aside>
+      <div className="flex min-w-0 flex-1 flex-col">
+        <header className="flex items-center gap-3 border-b border-[var(--border)] px-6 py-2">
+          <span className="text-sm font-medium" data-testid="project-name">
+            {projectName}
+          </span>
+          <div className="ml-auto flex items-center gap-3">
+            {topBar}
+            <ThemeToggle />
+          </div>
+        </header>
+        <main className="min-w-0 flex-1 p-6">{children}</main>
+      </div>
+    </div>
+  );
+}
