@@ -8,6 +8,8 @@ import next from "next";
 import { getDbHandle } from "./db/client";
 import { bootstrap } from "./lib/bootstrap";
 import { buildHotRouter } from "./lib/http/hot-routes";
+import { scheduleRetention } from "./lib/events/retention";
+import { retentionDays } from "./lib/ingestion/ingest-batch";
 import { log } from "./lib/log";
 
 const dev = process.argv.includes("--dev");
@@ -23,6 +25,7 @@ async function main(): Promise<void> {
   await app.prepare();
 
   const hot = await buildHotRouter(handle);
+  scheduleRetention(handle.db, retentionDays());
   const server = http.createServer({ keepAliveTimeout: 65_000, maxHeaderSize: 32 * 1024 }, (req, res) => {
     const handler = hot.match(req.url);
     if (handler) {

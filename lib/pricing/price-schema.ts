@@ -1,6 +1,12 @@
 import { z } from "zod";
 
-const rate = z.number().finite().min(0).max(10_000);
+// Stored as integer nano-USD per token (USD/MTok x 1000), so a rate has at most 3 decimals.
+const rate = z
+  .number()
+  .finite()
+  .min(0)
+  .max(10_000)
+  .refine((v) => Math.abs(v * 1000 - Math.round(v * 1000)) < 1e-6, "at most 3 decimal places (USD per million tokens)");
 
 /** One price row as operators edit it, in USD per million tokens. */
 export const PriceInput = z.object({

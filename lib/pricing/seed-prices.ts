@@ -65,3 +65,7 @@ export const SEED_EFFECTIVE_FROM = new Date("2024-01-01T00:00:00Z");
 export function usdPerMillionToNanoPerToken(usd: number): number {
   return Math.round(usd * 1000);
 }
+
+export function nanoPerTokenToUsdPerMillion(nano: number): number {
+  return nano / 1000;
+}

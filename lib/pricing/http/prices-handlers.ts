@@ -1,0 +1,54 @@
+import type { Db } from "@/db/client";
+import { authenticate } from "../../auth/caller";
+import { AppError } from "../../errors";
+import { json, readJson } from "../../http/web-handler";
+import { invalidatePriceBook, listPrices, upsertPrice } from "../price-queries";
+import { PutPricesBody } from "../price-schema";
+import { nanoPerTokenToUsdPerMillion } from "../seed-prices";
+import type { ModelPrice } from "@/db/schema";
+
+function projectSlug(req: Request): string | null {
+  return new URL(req.url).searchParams.get("project");
+}
+
+/** Rates go out as USD per million tokens, the unit operators read on price pages. */
+function present(row: ModelPrice) {
+  return {
+    id: row.id,
+    model: row.model,
+    effectiveFrom: row.effectiveFrom.toISOString(),
+    minPromptTokens: row.minPromptTokens,
+    inputPerMTok: nanoPerTokenToUsdPerMillion(row.inputNano),
+    cacheWrite5mPerMTok: nanoPerTokenToUsdPerMillion(row.cacheWrite5mNano),
+    cacheWrite1hPerMTok: nanoPerTokenToUsdPerMillion(row.cacheWrite1hNano),
+    cacheReadPerMTok: nanoPerTokenToUsdPerMillion(row.cacheReadNano),
+    outputPerMTok: nanoPerTokenToUsdPerMillion(row.outputNano),
+    verified: row.verified,
+    source: row.source,
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** GET /api/v1/prices: the project's price table (viewer, or a key with metrics:read). */
+export async function getPrices(db: Db, req: Request): Promise<Response> {
+  const caller = await authenticate(db, req, { scope: "metrics:read", role: "viewer", projectSlug: projectSlug(req) });
+  const rows = await listPrices(db, caller.projectId);
+  return json({ prices: rows.map(present) });
+}
+
+/**
+ * PUT /api/v1/prices: upserts rows (same model + effective date + tier = same row). Editors only;
+ * API keys cannot change prices. Costs already stored are recomputed only on request.
+ */
+export async function putPrices(db: Db, req: Request): Promise<Response> {
+  const caller = await authenticate(db, req, { role: "editor", projectSlug: projectSlug(req) });
+  const parsed = PutPricesBody.safeParse(await readJson(req));
+  if (!parsed.success) {
+    const details = parsed.error.issues.slice(0, 20).map((i) => ({ path: i.path.join("."), message: i.message }));
+    throw new AppError("bad_request:prices", "Invalid price rows.", { details });
+  }
+  const saved = [];
+  for (const price of parsed.data.prices) saved.push(await upsertPrice(db, caller.projectId, price));
+  invalidatePriceBook(caller.projectId);
+  return json({ prices: saved.map(present) });
+}
