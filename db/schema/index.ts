@@ -2,3 +2,5 @@ export * from "./projects";
 export * from "./api-keys";
 export * from "./events";
 export * from "./model-prices";
+export * from "./auth";
+export * from "./members";
