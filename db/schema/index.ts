@@ -4,3 +4,5 @@ export * from "./events";
 export * from "./model-prices";
 export * from "./auth";
 export * from "./members";
+export * from "./policies";
+export * from "./response-cache";
