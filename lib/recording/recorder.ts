@@ -1,0 +1,23 @@
+import path from "node:path";
+import { dataDir, type Db } from "@/db/client";
+import { registerHealth } from "../health";
+import { ingestBatch } from "../ingestion/ingest-batch";
+import { EventWriter } from "./event-writer";
+
+/** PITWALL_SPOOL_DIR, else `spool` next to the PGlite data dir (`.pitwall/spool` by default). */
+export function spoolDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.PITWALL_SPOOL_DIR ?? path.join(path.dirname(env.PITWALL_DATA_DIR ?? dataDir()), "spool");
+}
+
+/**
+ * The process's event writer over the Foundation's ingestion (validation, pricing, one statement
+ * per batch, rollup hooks), with its buffered/spooled/dropped counts on /api/health.
+ */
+export function createRecorder(getDb: () => Db, opts: { spoolDir?: string } = {}): EventWriter {
+  const writer = new EventWriter({
+    ingest: (projectId, events) => ingestBatch(getDb(), projectId, events),
+    spoolDir: opts.spoolDir ?? spoolDir(),
+  });
+  registerHealth("recording", () => writer.stats());
+  return writer;
+}
