@@ -6,3 +6,4 @@ export * from "./auth";
 export * from "./members";
 export * from "./policies";
 export * from "./response-cache";
+export * from "./rollups";

@@ -1,0 +1,97 @@
+import { bigint, index, jsonb, numeric, pgTable, primaryKey, smallint, integer, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { projects } from "./projects";
+
+/** A log-bucketed histogram: bucket key (see lib/metrics/histogram.ts) -> count. Merges by adding. */
+export type HistogramBuckets = Record<string, number>;
+
+/**
+ * Pre-aggregated events, maintained with every ingested batch (lib/metrics/rollup-upkeep.ts).
+ *
+ * One row per (grain, bucket, grouping set, dimensions). Grains are 1 minute, 1 hour and 1 day, so
+ * a 30-day range reads ~30 day rows plus its ragged edges instead of millions of events. `set_id`
+ * is Postgres' GROUPING(model, route, agent, status) bitmask: 0 = every dimension is real (the
+ * per-minute aggregate per model/route/agent/status the issue asks for), 15 = the whole project,
+ * 7 / 11 / 13 = per model / route / agent. Rolled-up dimensions hold '' and so does a real null,
+ * which the set id tells apart. Sums are exact (bigint tokens and nano-USD, numeric latency).
+ */
+export const metricRollups = pgTable(
+  "metric_rollups",
+  {
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    grainS: integer("grain_s").notNull(),
+    bucket: timestamp("bucket", { withTimezone: true }).notNull(),
+    setId: smallint("set_id").notNull(),
+    kind: text("kind").notNull(),
+    model: text("model").notNull(),
+    route: text("route").notNull(),
+    agent: text("agent").notNull(),
+    status: text("status").notNull(),
+    requests: bigint("requests", { mode: "number" }).notNull(),
+    errors: bigint("errors", { mode: "number" }).notNull(),
+    inputTokens: bigint("input_tokens", { mode: "number" }).notNull(),
+    outputTokens: bigint("output_tokens", { mode: "number" }).notNull(),
+    cacheReadTokens: bigint("cache_read_tokens", { mode: "number" }).notNull(),
+    cacheWrite5mTokens: bigint("cache_write_5m_tokens", { mode: "number" }).notNull(),
+    cacheWrite1hTokens: bigint("cache_write_1h_tokens", { mode: "number" }).notNull(),
+    costNanoUsd: bigint("cost_nano_usd", { mode: "bigint" }).notNull(),
+    latencyCount: bigint("latency_count", { mode: "number" }).notNull(),
+    latencySumMs: numeric("latency_sum_ms").notNull(),
+    ttftCount: bigint("ttft_count", { mode: "number" }).notNull(),
+    ttftSumMs: numeric("ttft_sum_ms").notNull(),
+    // Response cache outcomes, with what hits and misses cost and took (the cache page's savings).
+    rcHits: bigint("rc_hits", { mode: "number" }).notNull(),
+    rcMisses: bigint("rc_misses", { mode: "number" }).notNull(),
+    rcBypass: bigint("rc_bypass", { mode: "number" }).notNull(),
+    rcHitCostNano: bigint("rc_hit_cost_nano", { mode: "bigint" }).notNull(),
+    rcMissCostNano: bigint("rc_miss_cost_nano", { mode: "bigint" }).notNull(),
+    rcHitLatencyMs: numeric("rc_hit_latency_ms").notNull(),
+    rcMissLatencyMs: numeric("rc_miss_latency_ms").notNull(),
+    latencyHist: jsonb("latency_hist").$type<HistogramBuckets>().notNull(),
+    ttftHist: jsonb("ttft_hist").$type<HistogramBuckets>().notNull(),
+    tpsHist: jsonb("tps_hist").$type<HistogramBuckets>().notNull(),
+  },
+  (t) => [
+    // The upsert's conflict target, and every dashboard read: project, grain, a bucket range, then
+    // the grouping set and dimension filters checked inside the index.
+    primaryKey({
+      name: "metric_rollups_pk",
+      columns: [t.projectId, t.grainS, t.bucket, t.setId, t.kind, t.model, t.route, t.agent, t.status],
+    }),
+    // Retention deletes old buckets across projects; BRIN stays tiny on time-ordered rows.
+    index("metric_rollups_bucket_brin_idx").using("brin", t.bucket),
+  ],
+);
+
+export type MetricRollup = typeof metricRollups.$inferSelect;
+
+/** Stored-cost recomputations after a price change, so any process can report their progress. */
+export const costRecomputeJobs = pgTable(
+  "cost_recompute_jobs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    rangeFrom: timestamp("range_from", { withTimezone: true }).notNull(),
+    rangeTo: timestamp("range_to", { withTimezone: true }).notNull(),
+    status: text("status").$type<"running" | "done" | "failed">().notNull(),
+    total: bigint("total", { mode: "number" }).notNull(),
+    processed: bigint("processed", { mode: "number" }).notNull().default(0),
+    changed: bigint("changed", { mode: "number" }).notNull().default(0),
+    // Net change of the stored cost, nano-USD.
+    deltaNanoUsd: numeric("delta_nano_usd").notNull().default("0"),
+    error: text("error"),
+    createdBy: text("created_by"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [
+    // The pricing page shows a project's latest jobs.
+    index("cost_recompute_jobs_project_idx").on(t.projectId, t.createdAt.desc()),
+  ],
+);
+
+export type CostRecomputeJob = typeof costRecomputeJobs.$inferSelect;
