@@ -1,0 +1,40 @@
+import type { CachePolicy, ResponseCacheScope } from "./cache-policy-schema";
+import { matchesAny } from "./glob";
+import { tagsMatch } from "./policy-fields";
+
+export type CacheFacts = {
+  route?: string | null;
+  /** The served model, after routing. */
+  model: string;
+  tags: Readonly<Record<string, string>>;
+  /** The end user (metadata.user_id); a "user"-scoped rule cannot apply without one. */
+  userId?: string | null;
+};
+
+export type CacheDecision = {
+  /** 0 = do not read or write the response cache. */
+  ttlSec: number;
+  scope: ResponseCacheScope;
+  /** The matched rule; absent when the default applied. */
+  ruleId?: string;
+  /** Set when a rule asked for caching but it cannot apply to this request. */
+  offReason?: "no_user";
+};
+
+/**
+ * First matching rule wins; the policy default otherwise. A "user"-scoped setting on a request
+ * without a user id turns caching off rather than widening it to the whole project.
+ */
+export function resolveCacheRule(policy: CachePolicy, facts: CacheFacts): CacheDecision {
+  let decision: CacheDecision = { ttlSec: policy.default.ttlSec, scope: policy.default.scope };
+  for (const rule of policy.rules) {
+    const m = rule.match;
+    if (m.route !== undefined && (facts.route == null || !matchesAny(m.route, facts.route))) continue;
+    if (m.model !== undefined && !matchesAny(m.model, facts.model)) continue;
+    if (!tagsMatch(m.tags, facts.tags)) continue;
+    decision = { ttlSec: rule.ttlSec, scope: rule.scope, ruleId: rule.id };
+    break;
+  }
+  if (decision.scope === "user" && decision.ttlSec > 0 && !facts.userId) return { ...decision, ttlSec: 0, offReason: "no_user" };
+  return decision;
+}

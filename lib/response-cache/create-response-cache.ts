@@ -1,0 +1,77 @@
+import type { Db } from "@/db/client";
+import { LruResponseCache, DEFAULT_LRU_BYTES } from "./lru-response-cache";
+import { PostgresResponseCache } from "./postgres-response-cache";
+import { RedisResponseCache } from "./redis-response-cache";
+import { DEFAULT_MAX_ENTRY_BYTES, entryBytes, type CachedResponse, type ResponseCache } from "./response-cache";
+
+/**
+ * The in-process LRU in front of a shared store. A front hit costs no I/O; a back hit is copied
+ * to the front with the entry's remaining lifetime, so both layers expire it at the same moment.
+ */
+export class TieredResponseCache implements ResponseCache {
+  constructor(
+    readonly front: LruResponseCache,
+    readonly back: ResponseCache,
+    private readonly maxEntryBytes = DEFAULT_MAX_ENTRY_BYTES,
+  ) {}
+
+  async get(key: string, projectId: string): Promise<CachedResponse | null> {
+    const near = this.front.peek(key, projectId);
+    if (near) return near;
+    const far = await this.back.get(key, projectId);
+    if (far?.expiresAt) this.front.put(key, far, far.expiresAt);
+    return far;
+  }
+
+  async set(key: string, entry: CachedResponse, ttlSec: number): Promise<boolean> {
+    if (!(ttlSec > 0)) return false;
+    const bytes = entryBytes(entry);
+    if (bytes > this.maxEntryBytes) return false;
+    const storedFar = await this.back.set(key, entry, ttlSec);
+    const storedNear = this.front.put(key, entry, Date.now() + ttlSec * 1000, bytes);
+    return storedFar || storedNear;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.front.close(), this.back.close()]);
+  }
+}
+
+export type CreateResponseCacheOptions = {
+  /** Defaults to REDIS_URL; empty means the Postgres table. */
+  redisUrl?: string;
+  redisPrefix?: string;
+  /** In-process LRU budget; 0 disables the front layer. PITWALL_RESPONSE_CACHE_LRU_BYTES overrides. */
+  lruBytes?: number;
+  maxEntryBytes?: number;
+};
+
+function envInt(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === "") return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number of bytes, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+/** Redis when REDIS_URL is set, else Postgres; an in-process LRU in front of either. */
+export function createResponseCache(db: Db, opts: CreateResponseCacheOptions = {}): ResponseCache {
+  const maxEntryBytes = opts.maxEntryBytes ?? envInt("PITWALL_RESPONSE_CACHE_MAX_ENTRY_BYTES") ?? DEFAULT_MAX_ENTRY_BYTES;
+  const redisUrl = opts.redisUrl ?? process.env.REDIS_URL;
+  const back: ResponseCache = redisUrl
+    ? new RedisResponseCache({ url: redisUrl, prefix: opts.redisPrefix, maxEntryBytes })
+    : new PostgresResponseCache(db, { maxEntryBytes });
+  const lruBytes = opts.lruBytes ?? envInt("PITWALL_RESPONSE_CACHE_LRU_BYTES") ?? DEFAULT_LRU_BYTES;
+  if (lruBytes === 0) return back;
+  return new TieredResponseCache(new LruResponseCache({ maxBytes: lruBytes, maxEntryBytes }), back, maxEntryBytes);
+}
+
+const GLOBAL_KEY = Symbol.for("pitwall.responseCache");
+type G = typeof globalThis & { [GLOBAL_KEY]?: ResponseCache };
+
+/** One cache per process (one Redis connection, one LRU), shared by every module instance. */
+export function getResponseCache(db: Db): ResponseCache {
+  const g = globalThis as G;
+  g[GLOBAL_KEY] ??= createResponseCache(db);
+  return g[GLOBAL_KEY];
+}
