@@ -1,6 +1,8 @@
 import type { DbHandle } from "@/db/client";
 import { checkHealth } from "../health";
 import { createIngestHandler } from "../ingestion/http-handler";
+import { createSimulator } from "../simulator/handler";
+import { simulatorOptionsFromEnv } from "../simulator/options";
 import { sendJson } from "./respond";
 import { HotRouter } from "./hot-router";
 
@@ -16,6 +18,13 @@ export async function buildHotRouter(handle: DbHandle): Promise<HotRouter & { cl
     const { status, body } = await checkHealth(handle);
     sendJson(res, status, body);
   });
+  // The simulated Anthropic upstream: the default upstream without ANTHROPIC_API_KEY, the demo's
+  // and the playground's model. PITWALL_SIMULATOR=0 unmounts it.
+  if (process.env.PITWALL_SIMULATOR !== "0") {
+    const simulator = createSimulator(simulatorOptionsFromEnv());
+    router.prefix("/_sim/", simulator);
+    closers.push(async () => simulator.close());
+  }
   return Object.assign(router, {
     close: async () => {
       for (const close of closers) await close();
