@@ -1,4 +1,4 @@
-import { bigint, index, jsonb, numeric, pgTable, primaryKey, smallint, integer, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, bigserial, index, integer, jsonb, numeric, pgTable, primaryKey, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { projects } from "./projects";
 
 /** A log-bucketed histogram: bucket key (see lib/metrics/histogram.ts) -> count. Merges by adding. */
@@ -65,6 +65,21 @@ export const metricRollups = pgTable(
 );
 
 export type MetricRollup = typeof metricRollups.$inferSelect;
+
+/**
+ * Newly stored events waiting to be folded into metric_rollups. The ingest transaction appends one
+ * row per batch (cheap, and atomic with the events); a flusher drains the queue about once a
+ * second and upserts each rollup key once per flush instead of once per batch.
+ * The payload is compact JSON text (lib/metrics/rollup-queue.ts), never parsed by Postgres.
+ */
+export const rollupQueue = pgTable("rollup_queue", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  projectId: uuid("project_id")
+    .notNull()
+    .references(() => projects.id, { onDelete: "cascade" }),
+  payload: text("payload").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
 
 /** Stored-cost recomputations after a price change, so any process can report their progress. */
 export const costRecomputeJobs = pgTable(
