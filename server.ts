@@ -11,6 +11,7 @@ import { buildHotRouter } from "./lib/http/hot-routes";
 import { scheduleRetention } from "./lib/events/retention";
 import { retentionDays } from "./lib/ingestion/ingest-batch";
 import { log } from "./lib/log";
+import { CLIENT_IP_HEADER, socketClientIp } from "./lib/auth/request-origin";
 
 const dev = process.argv.includes("--dev");
 const port = Number(process.env.PORT ?? 3000);
@@ -32,6 +33,8 @@ async function main(): Promise<void> {
       void handler(req, res);
       return;
     }
+    // The login limiter keys on this; a client-sent value is overwritten, never trusted.
+    req.headers[CLIENT_IP_HEADER] = socketClientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"]);
     void nextHandler(req, res);
   });
 

@@ -4,20 +4,26 @@ import { apiKeys } from "@/db/schema";
 import { runMigrations } from "@/db/migrate";
 import { createApiKey } from "./auth/api-keys";
 import { parseSecret } from "./auth/api-key-secret";
+import { ensureInitAdmin } from "./auth/setup";
 import { log } from "./log";
 import { ensureProject } from "./projects/project-queries";
 
 /**
  * Start-up work, idempotent so every process may run it: migrate, then the headless init of
- * PITWALL_INIT_PROJECT and PITWALL_INIT_API_KEY.
+ * PITWALL_INIT_PROJECT, PITWALL_INIT_API_KEY and PITWALL_INIT_ADMIN_EMAIL / _PASSWORD.
  */
 export async function bootstrap(handle: DbHandle, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   await runMigrations(handle);
   const slug = env.PITWALL_INIT_PROJECT;
-  if (!slug) return;
-  const project = await ensureProject(handle.db, slug);
-  const secret = env.PITWALL_INIT_API_KEY;
-  if (secret) await registerInitKey(handle.db, project.id, secret);
+  if (slug) {
+    const project = await ensureProject(handle.db, slug);
+    const secret = env.PITWALL_INIT_API_KEY;
+    if (secret) await registerInitKey(handle.db, project.id, secret);
+  }
+  // Headless first admin (PITWALL_INIT_ADMIN_EMAIL / _PASSWORD): admin of the init project.
+  if (env.PITWALL_INIT_ADMIN_EMAIL && env.PITWALL_INIT_ADMIN_PASSWORD) {
+    await ensureInitAdmin(handle.db, { email: env.PITWALL_INIT_ADMIN_EMAIL, password: env.PITWALL_INIT_ADMIN_PASSWORD, projectSlug: slug });
+  }
 }
 
 async function registerInitKey(db: Db, projectId: string, secret: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { apiKeys, type ApiKeyScope } from "@/db/schema";
+import { apiKeys, user, type ApiKeyScope } from "@/db/schema";
 import { AppError } from "../errors";
 import { displayPrefix, generateSecret, hashSecret, newSalt, parseSecret, secretMatches } from "./api-key-secret";
 import { invalidKey } from "./extract-api-key";
@@ -98,8 +98,10 @@ export async function listApiKeys(db: Db, projectId: string) {
       createdAt: apiKeys.createdAt,
       lastUsedAt: apiKeys.lastUsedAt,
       revokedAt: apiKeys.revokedAt,
+      createdByEmail: user.email,
     })
     .from(apiKeys)
+    .leftJoin(user, eq(user.id, apiKeys.createdBy))
     .where(eq(apiKeys.projectId, projectId))
     .orderBy(desc(apiKeys.createdAt));
 }

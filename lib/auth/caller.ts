@@ -1,9 +1,14 @@
 import type { Db } from "@/db/client";
 import type { ApiKeyScope } from "@/db/schema";
 import { AppError } from "../errors";
+import { getMembershipBySlug } from "../projects/members";
 import { verifyApiKey } from "./api-keys";
 import { extractApiKey } from "./extract-api-key";
+import { assertSameOrigin, isSafeMethod } from "./origin-check";
+import { projectIdForSlug } from "./project-slug-cache";
+import { enforceKeyRateLimit } from "./rate-limit";
 import { roleAtLeast, type Role } from "./roles";
+import { getSessionUser, signInRequired, type SessionUser } from "./session";
 
 /**
  * Who is calling, resolved for one project. Every route handler (Next or hot path) starts with
@@ -23,24 +28,20 @@ export type AuthNeed = {
 };
 
 type HeaderBag = Record<string, string | string[] | undefined>;
-
-/**
- * Resolves a signed-in user to a Caller for the requested project (membership + role), or null
- * when the request carries no session. Registered by the session module (lib/auth/session-caller.ts).
- */
-export type SessionCallerResolver = (db: Db, headers: Headers, projectSlug: string | null | undefined) => Promise<Caller | null>;
-
-const RESOLVER_KEY = Symbol.for("pitwall.sessionCallerResolver");
-type G = typeof globalThis & { [RESOLVER_KEY]?: SessionCallerResolver };
-
-export function registerSessionCallerResolver(resolver: SessionCallerResolver): void {
-  (globalThis as G)[RESOLVER_KEY] = resolver;
-}
+/** A web Request, a node IncomingMessage, or `{ headers }` from a server component. */
+export type AuthRequest = { headers: Headers | HeaderBag; url?: string; method?: string };
 
 function toHeaders(bag: Headers | HeaderBag): Headers {
   if (bag instanceof Headers) return bag;
   const h = new Headers();
-  for (const [k, v] of Object.entries(bag)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(", ") : v);
+  for (const [k, v] of Object.entries(bag)) {
+    if (v === undefined) continue;
+    try {
+      h.set(k, Array.isArray(v) ? v.join(", ") : v);
+    } catch {
+      // A header value a web Headers refuses (control characters) cannot be a valid credential.
+    }
+  }
   return h;
 }
 
@@ -48,24 +49,63 @@ function hasKeyHeader(h: Headers): boolean {
   return h.has("x-api-key") || /^Bearer\s/i.test(h.get("authorization") ?? "");
 }
 
+/** Absolute URL for the origin check; node requests carry only the path. */
+function absoluteUrl(req: AuthRequest): string | undefined {
+  return req.url && /^[a-z]+:\/\//i.test(req.url) ? req.url : undefined;
+}
+
 /**
  * Authenticates by API key (Authorization: Bearer / x-api-key) or by session cookie, then checks
- * the scope (keys) or role (users). 401 when nobody is signed in, 403 when the caller lacks rights.
+ * the scope (keys) or role and membership (users). 401 when nobody is signed in, 403 when the
+ * caller lacks rights, 404 for a project the user is not a member of (existence is not revealed).
+ * Cookie-authenticated mutations must come from this origin (CSRF); key callers are rate limited.
  */
-export async function authenticate(db: Db, req: { headers: Headers | HeaderBag; url?: string }, need: AuthNeed): Promise<Caller> {
+export async function authenticate(db: Db, req: AuthRequest, need: AuthNeed): Promise<Caller> {
   const headers = toHeaders(req.headers);
-  if (hasKeyHeader(headers)) {
-    if (!need.scope) throw new AppError("forbidden:api_key", "This endpoint needs a signed-in user, not an API key.");
-    const pathAndQuery = req.url ? req.url.replace(/^[a-z]+:\/\/[^/]+/i, "") : undefined;
-    const secret = extractApiKey(Object.fromEntries(headers.entries()), pathAndQuery);
-    const key = await verifyApiKey(db, secret, need.scope);
-    return { kind: "key", keyId: key.keyId, projectId: key.projectId, scopes: key.scopes };
-  }
-  const resolver = (globalThis as G)[RESOLVER_KEY];
-  const caller = resolver ? await resolver(db, headers, need.projectSlug) : null;
-  if (!caller) throw new AppError("unauthorized:session", "Sign in, or send a project API key.");
-  if (caller.kind === "user" && !roleAtLeast(caller.role, need.role)) {
+  if (hasKeyHeader(headers)) return authenticateKey(db, req, headers, need);
+  const user = await requireSessionUser(db, req, headers);
+  const slug = need.projectSlug;
+  if (!slug) throw new AppError("bad_request:project", "Name the project: ?project=<slug>.");
+  const membership = await getMembershipBySlug(db, { userId: user.userId, slug });
+  if (!membership) throw projectNotFound();
+  if (!roleAtLeast(membership.role, need.role)) {
     throw new AppError("forbidden:role", `This needs the ${need.role} role in this project.`);
   }
-  return caller;
+  return { kind: "user", userId: user.userId, email: user.email, projectId: membership.projectId, role: membership.role };
+}
+
+/**
+ * For routes that are about the user rather than one project (list my projects, create one):
+ * a signed-in user, CSRF-checked on mutations. API keys are refused.
+ */
+export async function authenticateUser(db: Db, req: AuthRequest): Promise<SessionUser> {
+  const headers = toHeaders(req.headers);
+  if (hasKeyHeader(headers)) throw new AppError("forbidden:api_key", "This endpoint needs a signed-in user, not an API key.");
+  return requireSessionUser(db, req, headers);
+}
+
+async function requireSessionUser(db: Db, req: AuthRequest, headers: Headers): Promise<SessionUser> {
+  const url = absoluteUrl(req);
+  const user = await getSessionUser(db, headers, url);
+  if (!user) throw signInRequired();
+  if (!isSafeMethod(req.method)) assertSameOrigin(headers, url);
+  return user;
+}
+
+async function authenticateKey(db: Db, req: AuthRequest, headers: Headers, need: AuthNeed): Promise<Caller> {
+  if (!need.scope) throw new AppError("forbidden:api_key", "This endpoint needs a signed-in user, not an API key.");
+  const pathAndQuery = req.url ? req.url.replace(/^[a-z]+:\/\/[^/]+/i, "") : undefined;
+  const secret = extractApiKey(Object.fromEntries(headers.entries()), pathAndQuery);
+  const key = await verifyApiKey(db, secret, need.scope);
+  if (need.projectSlug) {
+    // A key names its project by itself; asking it for another project is refused, not redirected.
+    const projectId = await projectIdForSlug(db, need.projectSlug);
+    if (projectId !== key.projectId) throw new AppError("forbidden:api_key_project", "This API key belongs to another project.");
+  }
+  await enforceKeyRateLimit(db, key);
+  return { kind: "key", keyId: key.keyId, projectId: key.projectId, scopes: key.scopes };
+}
+
+export function projectNotFound(): AppError {
+  return new AppError("not_found:project", "No such project, or you are not a member of it.");
 }

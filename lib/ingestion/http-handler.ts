@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Db } from "@/db/client";
 import { extractApiKey } from "../auth/extract-api-key";
 import { verifyApiKey } from "../auth/api-keys";
+import { enforceKeyRateLimit } from "../auth/rate-limit";
 import { AppError } from "../errors";
 import { parseJsonBody, readBody } from "../http/read-body";
 import { sendError, sendJson } from "../http/respond";
@@ -23,6 +24,7 @@ export function createIngestHandler(getDb: () => Db) {
       const db = getDb();
       const secret = extractApiKey(req.headers, req.url);
       const key = await verifyApiKey(db, secret, "ingest");
+      await enforceKeyRateLimit(db, key);
       const body = await readBody(req, INGEST_LIMITS.maxBodyBytes);
       const json = parseJsonBody(req, body);
       const envelope = IngestEnvelope.safeParse(json);

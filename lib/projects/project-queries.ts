@@ -1,6 +1,6 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { projects } from "@/db/schema";
+import { projectMembers, projects, type ProjectSettings } from "@/db/schema";
 import { seedPrices } from "../pricing/price-queries";
 import { AppError } from "../errors";
 
@@ -44,4 +44,27 @@ export async function ensureProject(db: Db, slug: string, name?: string) {
     if (raced) return raced;
     throw err;
   }
+}
+
+/** Renames a project and/or merges settings; the slug (the URL) never changes. */
+export async function updateProject(db: Db, projectId: string, patch: { name?: string; settings?: ProjectSettings }) {
+  const set: Partial<typeof projects.$inferInsert> = {};
+  if (patch.name !== undefined) set.name = patch.name;
+  if (patch.settings !== undefined) {
+    // jsonb || merges top-level fields, so a partial settings patch keeps the others.
+    (set as Record<string, unknown>).settings = sql`${projects.settings} || ${JSON.stringify(patch.settings)}::jsonb`;
+  }
+  if (Object.keys(set).length === 0) return getProjectById(db, projectId);
+  const [row] = await db.update(projects).set(set).where(eq(projects.id, projectId)).returning();
+  if (!row) throw new AppError("not_found:project", "No such project.");
+  return row;
+}
+
+/** Creates a project whose creator is its first admin. */
+export async function createProjectForUser(db: Db, params: { slug: string; name?: string; userId: string }) {
+  return db.transaction(async (tx) => {
+    const project = await createProject(tx as unknown as Db, params);
+    await tx.insert(projectMembers).values({ projectId: project.id, userId: params.userId, role: "admin" });
+    return project;
+  });
 }

@@ -1,0 +1,59 @@
+import type { Db } from "@/db/client";
+import { AppError } from "../../errors";
+import { getAuthFor } from "../auth-instance";
+import { loginRateLimiter } from "../login-rate-limit";
+import { clientIp } from "../request-origin";
+
+/**
+ * /api/auth/*: better-auth's handler behind an allow-list (Pitwall uses email + password only; no
+ * public sign-up, reset-by-mail or account deletion endpoints exist), with the login limiter in
+ * front of every password check.
+ */
+const ALLOWED = new Set([
+  "/sign-in/email",
+  "/sign-out",
+  "/get-session",
+  "/change-password",
+  "/list-sessions",
+  "/revoke-session",
+  "/revoke-other-sessions",
+  "/revoke-sessions",
+  "/ok",
+]);
+const PASSWORD_CHECKS = new Set(["/sign-in/email", "/change-password"]);
+const MAX_BODY = 16 * 1024;
+
+export async function handleAuthRequest(db: Db, req: Request): Promise<Response> {
+  const path = new URL(req.url).pathname.replace(/^\/api\/auth/, "").replace(/\/+$/, "");
+  if (!ALLOWED.has(path)) throw new AppError("not_found:auth_endpoint", "No such auth endpoint.");
+  const auth = await getAuthFor(db, req.headers, req.url);
+  if (req.method !== "POST" || !PASSWORD_CHECKS.has(path)) return auth.handler(req);
+
+  const text = await req.text();
+  if (Buffer.byteLength(text) > MAX_BODY) throw new AppError("payload_too_large:body", "The request body is too large.");
+  const ip = clientIp(req.headers);
+  // change-password checks the current password too: counted per address under its own name.
+  const account = path === "/sign-in/email" ? emailOf(text) : `(change-password)@${ip}`;
+  const limiter = loginRateLimiter();
+  await limiter.consume(ip, account);
+  const res = await auth.handler(new Request(req.url, { method: "POST", headers: req.headers, body: text }));
+  if (res.ok) await limiter.succeeded(ip, account);
+  return res;
+}
+
+function emailOf(text: string): string {
+  try {
+    const email = (JSON.parse(text) as { email?: unknown }).email;
+    return typeof email === "string" ? email.slice(0, 254) : "";
+  } catch {
+    return "";
+  }
+}
+
+/** Signs a just-created account in (setup, invitation) and returns the session cookies to set. */
+export async function signInCookies(db: Db, req: Request, email: string, password: string): Promise<string[]> {
+  const auth = await getAuthFor(db, req.headers, req.url);
+  const res = await auth.api.signInEmail({ body: { email, password }, headers: req.headers, asResponse: true });
+  if (!res.ok) throw new AppError("internal:sign_in", "The account was created but signing in failed; sign in on the sign-in page.");
+  return res.headers.getSetCookie();
+}
