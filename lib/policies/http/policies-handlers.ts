@@ -1,0 +1,100 @@
+import { z } from "zod";
+import type { Db } from "@/db/client";
+import { POLICY_KINDS, type PolicyKind } from "@/db/schema";
+import { authenticate, type Caller } from "../../auth/caller";
+import { roleAtLeast } from "../../auth/roles";
+import { AppError } from "../../errors";
+import { json, readJson } from "../../http/web-handler";
+import { EMPTY_POLICIES } from "../policy-document";
+import { activateVersion, getActiveVersions, getVersion, listVersions, saveVersion, type PolicyVersion } from "../policy-queries";
+
+/** Next passes dynamic segments as a promise. */
+export type KindContext = { params: Promise<{ kind: string }> };
+
+const Kind = z.enum(POLICY_KINDS);
+
+async function kindOf(ctx: KindContext): Promise<PolicyKind> {
+  const parsed = Kind.safeParse((await ctx.params).kind);
+  if (!parsed.success) throw new AppError("not_found:policy_kind", `Unknown policy kind; use one of ${POLICY_KINDS.join(", ")}.`);
+  return parsed.data;
+}
+
+function projectSlug(req: Request): string | null {
+  return new URL(req.url).searchParams.get("project");
+}
+
+function actor(caller: Caller): string {
+  return caller.kind === "user" ? caller.email : `key:${caller.keyId}`;
+}
+
+function presentVersion(v: PolicyVersion) {
+  return { version: v.version, document: v.document, comment: v.comment, createdBy: v.createdBy, createdAt: v.createdAt.toISOString() };
+}
+
+function badBody(error: z.ZodError): AppError {
+  const issues = error.issues.slice(0, 20).map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
+  return new AppError("bad_request:body", "Invalid request body.", { details: { issues } });
+}
+
+/**
+ * GET /api/v1/policies/:kind?project=slug: the live document (the empty policy at version 0 when
+ * none was saved), the newest versions, and whether the caller may edit. Viewers and keys with
+ * metrics:read may read.
+ */
+export async function getPolicy(db: Db, req: Request, ctx: KindContext): Promise<Response> {
+  const kind = await kindOf(ctx);
+  const caller = await authenticate(db, req, { scope: "metrics:read", role: "viewer", projectSlug: projectSlug(req) });
+  const [pointers, versions] = await Promise.all([getActiveVersions(db, caller.projectId), listVersions(db, { projectId: caller.projectId, kind, limit: 50 })]);
+  const pointer = pointers.find((p) => p.kind === kind);
+  let active = null;
+  if (pointer) {
+    const live = versions.find((v) => v.version === pointer.version) ?? (await getVersion(db, { projectId: caller.projectId, kind, version: pointer.version }));
+    const doc = live?.document;
+    active = { version: pointer.version, activatedBy: pointer.activatedBy, activatedAt: pointer.activatedAt.toISOString(), document: doc ?? null };
+  }
+  return json({
+    kind,
+    active: active ?? { version: 0, activatedBy: null, activatedAt: null, document: EMPTY_POLICIES[kind] },
+    versions: versions.map(presentVersion),
+    canEdit: caller.kind === "user" && roleAtLeast(caller.role, "editor"),
+  });
+}
+
+const PostBody = z.strictObject({
+  document: z.unknown().refine((d) => d !== undefined, "the policy document is required"),
+  comment: z.string().max(500).optional(),
+  /** false saves a draft version without making it live. */
+  activate: z.boolean().default(true),
+});
+
+/**
+ * POST /api/v1/policies/:kind?project=slug: saves a new version (live unless activate: false).
+ * Editors only. An invalid document answers 400 with the zod issues under error.details.issues.
+ */
+export async function postPolicy(db: Db, req: Request, ctx: KindContext): Promise<Response> {
+  const kind = await kindOf(ctx);
+  const caller = await authenticate(db, req, { role: "editor", projectSlug: projectSlug(req) });
+  const body = PostBody.safeParse(await readJson(req, 256 * 1024));
+  if (!body.success) throw badBody(body.error);
+  const saved = await saveVersion(db, {
+    projectId: caller.projectId,
+    kind,
+    document: body.data.document,
+    comment: body.data.comment ?? null,
+    createdBy: actor(caller),
+    activate: body.data.activate,
+  });
+  return json({ kind, active: body.data.activate, ...presentVersion(saved) }, { status: 201 });
+}
+
+const ActivateBody = z.strictObject({ version: z.number().int().min(1) });
+
+/** POST /api/v1/policies/:kind/activate?project=slug { version }: makes a saved version live (a rollback when older). Editors only. */
+export async function activatePolicy(db: Db, req: Request, ctx: KindContext): Promise<Response> {
+  const kind = await kindOf(ctx);
+  const caller = await authenticate(db, req, { role: "editor", projectSlug: projectSlug(req) });
+  const body = ActivateBody.safeParse(await readJson(req));
+  if (!body.success) throw badBody(body.error);
+  const active = await activateVersion(db, { projectId: caller.projectId, kind, version: body.data.version, activatedBy: actor(caller) });
+  return json({ kind, version: active.version, activatedBy: active.activatedBy, activatedAt: active.activatedAt.toISOString() });
+}
