@@ -1,0 +1,41 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Dispatcher } from "undici";
+import type { Db } from "@/db/client";
+import type { ActivePolicies } from "../policies/active-policies";
+import type { ResponseCache } from "../response-cache/response-cache";
+import type { UpstreamConfig } from "./upstream";
+
+/** Where calls are recorded (the EventWriter in production; null turns recording off). */
+export type CallRecorder = { record(projectId: string, event: Record<string, unknown>): void };
+
+/** What every call shares: set up once per gateway. */
+export type GatewayDeps = {
+  getDb: () => Db;
+  upstream: UpstreamConfig;
+  pool: Dispatcher;
+  loadPolicies: (db: Db, projectId: string) => Promise<ActivePolicies>;
+  responseCache: ResponseCache | null;
+  recorder: CallRecorder | null;
+  maxBodyBytes: number;
+  /** Monotonic milliseconds (performance.now). */
+  now: () => number;
+};
+
+/** One call in flight. */
+export type CallContext = {
+  req: IncomingMessage;
+  res: ServerResponse;
+  /** x-pitwall-request-id, also the recorded event's id. */
+  id: string;
+  /** Aborted when the client hangs up or the gateway shuts down. */
+  signal: AbortSignal;
+  /** now() when the request arrived. */
+  t0: number;
+};
+
+/** The abort reason of a call whose client left, or that the gateway ended on shutdown. */
+export class CallAborted extends Error {
+  constructor(readonly by: "client" | "shutdown") {
+    super(by === "client" ? "The client closed the connection." : "The gateway is shutting down.");
+  }
+}

@@ -1,0 +1,99 @@
+import { createHash } from "node:crypto";
+import { INGEST_LIMITS as L } from "../ingestion/limits";
+import { promptChars, tokensFromChars } from "../policies/estimate-tokens";
+import type { AttemptRecord } from "./call-upstream";
+import type { GatewayHints } from "./gateway-headers";
+import type { CallUsage } from "./usage";
+
+export type ResponseCacheStatus = "hit" | "miss" | "bypass" | "none";
+
+/** Everything the gateway learned about one call, turned into an event by `callEvent`. */
+export type CallOutcome = {
+  id: string;
+  startedAtMs: number;
+  latencyMs: number;
+  ttftMs: number | null;
+  hints: GatewayHints;
+  /** The client's request as parsed (before routing): hashed for repeat detection. */
+  request: Record<string, unknown>;
+  requestedModel: string;
+  servedModel: string;
+  streamed: boolean;
+  status: "ok" | "error" | "aborted";
+  httpStatus: number;
+  errorType: string | null;
+  usage: CallUsage;
+  /** Output tokens guessed from the text seen (a stream cut short before its final usage). */
+  outputEstimated?: boolean;
+  responseCache: ResponseCacheStatus;
+  policyVersion: number | null;
+  cachePolicyVersion: number | null;
+  ruleId?: string;
+  attempts: AttemptRecord[];
+  stopReason: string | null;
+  upstreamRequestId?: string;
+  /** Usage of the answer a cache hit replayed (what the hit saved). */
+  savedUsage?: CallUsage;
+  promptCachingAdded?: string[];
+  maxTokensCapped?: boolean;
+};
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Text from a request made safe for the event store: bounded, no NUL, no lone surrogates. */
+export function safeText(value: unknown, max: number = L.maxStringLength): string | null {
+  if (typeof value !== "string" || value === "") return null;
+  return value.slice(0, max).replaceAll("\u0000", "").replace(LONE_SURROGATE, "\uFFFD");
+}
+
+function hash(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 32);
+}
+
+/** The ingest event (lib/ingestion's IngestEvent shape) for one gateway call. */
+export function callEvent(o: CallOutcome): Record<string, unknown> {
+  const req = o.request;
+  const messages = Array.isArray(req.messages) ? req.messages : [];
+  const tools = Array.isArray(req.tools) ? req.tools : [];
+  const metadataUser = (req.metadata as { user_id?: unknown } | undefined)?.user_id;
+  const fallbacks = o.attempts.length > 1 ? o.attempts.map((a) => ({ ...a, ms: Math.round(a.ms) })) : undefined;
+  const metadata: Record<string, unknown> = { gatewayRequestId: o.id };
+  if (fallbacks) metadata.fallbacks = fallbacks;
+  if (o.ruleId) metadata.ruleId = o.ruleId;
+  if (o.cachePolicyVersion !== null) metadata.cachePolicyVersion = o.cachePolicyVersion;
+  if (o.stopReason) metadata.stopReason = o.stopReason;
+  if (o.upstreamRequestId) metadata.upstreamRequestId = safeText(o.upstreamRequestId, 128);
+  if (o.outputEstimated) metadata.outputTokensEstimated = true;
+  if (o.savedUsage) metadata.savedUsage = o.savedUsage;
+  if (o.promptCachingAdded?.length) metadata.promptCachingAdded = o.promptCachingAdded;
+  if (o.maxTokensCapped) metadata.maxTokensCapped = true;
+  return {
+    id: o.id,
+    timestamp: new Date(o.startedAtMs).toISOString(),
+    kind: "llm",
+    agent: o.hints.agent,
+    route: o.hints.route,
+    sessionId: o.hints.sessionId,
+    userId: safeText(metadataUser),
+    provider: "anthropic",
+    model: safeText(o.servedModel) ?? "unknown",
+    requestedModel: safeText(o.requestedModel),
+    status: o.status,
+    errorType: safeText(o.errorType, 64),
+    httpStatus: o.httpStatus,
+    latencyMs: Math.max(0, o.latencyMs),
+    ttftMs: o.ttftMs === null ? null : Math.max(0, o.ttftMs),
+    streamed: o.streamed,
+    ...o.usage,
+    responseCache: o.responseCache,
+    promptHash: hash(JSON.stringify([req.system ?? null, messages, tools])),
+    systemHash: req.system === undefined ? null : hash(JSON.stringify(req.system)),
+    // An estimate (~4 characters per token) for the advisor's prompt-caching hints.
+    systemTokens: req.system === undefined ? null : tokensFromChars(promptChars(req.system)),
+    messageCount: Math.min(messages.length, 1_000_000),
+    toolCount: Math.min(tools.length, 10_000),
+    policyVersion: o.policyVersion,
+    tags: o.hints.tags,
+    metadata,
+  };
+}

@@ -1,0 +1,42 @@
+import type { IncomingMessage } from "node:http";
+import type { Db } from "@/db/client";
+import { authenticate } from "../auth/caller";
+import { extractApiKey } from "../auth/extract-api-key";
+import { AppError } from "../errors";
+import { log } from "../log";
+import { requireKeyHeader } from "./parse-request";
+
+/** How long a key verified before a database outage keeps working during it. */
+const OUTAGE_GRACE_MS = 5 * 60_000;
+const MAX_REMEMBERED = 10_000;
+const verified = new Map<string, { projectId: string; at: number }>();
+let lastWarnAt = 0;
+
+/**
+ * Authenticates a gateway call by its project key (scope "gateway"). Agents must not stop when
+ * Postgres restarts: if the key lookup fails for lack of a database, a key this process verified
+ * within the last few minutes is still accepted (its revocation cannot be checked until the
+ * database is back). A definite answer (unknown, revoked, wrong scope) is never overridden.
+ */
+export async function authenticateGatewayCall(db: Db, req: IncomingMessage): Promise<{ projectId: string }> {
+  requireKeyHeader(req.headers);
+  try {
+    const caller = await authenticate(db, { headers: req.headers, url: req.url }, { scope: "gateway", role: "viewer" });
+    if (caller.kind === "key") remember(extractApiKey(req.headers, req.url), caller.projectId);
+    return caller;
+  } catch (err) {
+    if (err instanceof AppError && err.type !== "unavailable" && err.type !== "internal") throw err;
+    const known = verified.get(extractApiKey(req.headers, req.url));
+    if (!known || Date.now() - known.at > OUTAGE_GRACE_MS) throw err;
+    if (Date.now() - lastWarnAt > 10_000) {
+      lastWarnAt = Date.now();
+      log.warn({ err }, "gateway: key lookup failed; accepting keys verified in the last minutes");
+    }
+    return { projectId: known.projectId };
+  }
+}
+
+function remember(secret: string, projectId: string): void {
+  if (verified.size >= MAX_REMEMBERED && !verified.has(secret)) verified.clear();
+  verified.set(secret, { projectId, at: Date.now() });
+}

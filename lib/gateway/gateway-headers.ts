@@ -1,0 +1,92 @@
+import type { IncomingHttpHeaders } from "node:http";
+import { INGEST_LIMITS as L } from "../ingestion/limits";
+import { MAX_RESPONSE_CACHE_TTL_SEC } from "../policies/cache-policy-schema";
+import { GatewayError } from "./anthropic-error";
+
+/** no-cache: skip the cache read but store the fresh answer; no-store: neither read nor write. */
+export type CacheMode = "default" | "no-cache" | "no-store";
+
+/** What a client tells the gateway about a call through `x-pitwall-*` and Cache-Control. */
+export type GatewayHints = {
+  route: string | null;
+  agent: string | null;
+  sessionId: string | null;
+  tags: Record<string, string>;
+  /** x-pitwall-cache-ttl: overrides the cache policy's TTL for this call (0 = off). */
+  cacheTtlSec: number | null;
+  cacheMode: CacheMode;
+};
+
+function one(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function bad(message: string): GatewayError {
+  return new GatewayError(400, "invalid_request_error", message);
+}
+
+/** Header values are Latin-1 on the wire; percent-encoding carries UTF-8 and the separators. */
+function decode(raw: string, what: string): string {
+  if (!raw.includes("%")) return raw;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw bad(`${what} has invalid percent-encoding.`);
+  }
+}
+
+function name(headers: IncomingHttpHeaders, header: string): string | null {
+  const raw = one(headers, header)?.trim();
+  if (!raw) return null;
+  const value = decode(raw, header);
+  if (value.length > L.maxStringLength) throw bad(`${header} is longer than ${L.maxStringLength} characters.`);
+  return value;
+}
+
+/** `k=v,k=v`; keys and values may be percent-encoded to carry `,` or `=`. */
+export function parseTags(raw: string | undefined): Record<string, string> {
+  const tags: Record<string, string> = Object.create(null) as Record<string, string>;
+  if (!raw || !raw.trim()) return tags;
+  const pairs = raw.split(",");
+  if (pairs.length > L.maxTags) throw bad(`x-pitwall-tags has more than ${L.maxTags} tags.`);
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw bad(`x-pitwall-tags must be k=v pairs separated by commas; got "${pair.trim().slice(0, 40)}".`);
+    const key = decode(pair.slice(0, eq).trim(), "x-pitwall-tags");
+    const value = decode(pair.slice(eq + 1).trim(), "x-pitwall-tags");
+    if (!key || key.length > L.maxTagKeyLength) throw bad(`x-pitwall-tags keys are 1-${L.maxTagKeyLength} characters.`);
+    if (value.length > L.maxTagValueLength) throw bad(`x-pitwall-tags value for "${key}" is longer than ${L.maxTagValueLength} characters.`);
+    tags[key] = value;
+  }
+  // Null prototype on purpose: a `__proto__` tag stays an ordinary key (JSON keeps it as such).
+  return tags;
+}
+
+function cacheTtl(raw: string | undefined): number | null {
+  if (raw === undefined || raw.trim() === "") return null;
+  const text = raw.trim();
+  if (!/^\d+$/.test(text) || Number(text) > MAX_RESPONSE_CACHE_TTL_SEC) {
+    throw bad(`x-pitwall-cache-ttl must be whole seconds from 0 to ${MAX_RESPONSE_CACHE_TTL_SEC}.`);
+  }
+  return Number(text);
+}
+
+function cacheMode(raw: string | undefined): CacheMode {
+  if (!raw) return "default";
+  const directives = raw.toLowerCase().split(",").map((d) => d.trim());
+  if (directives.includes("no-store")) return "no-store";
+  if (directives.includes("no-cache")) return "no-cache";
+  return "default";
+}
+
+export function parseGatewayHints(headers: IncomingHttpHeaders): GatewayHints {
+  return {
+    route: name(headers, "x-pitwall-route"),
+    agent: name(headers, "x-pitwall-agent"),
+    sessionId: name(headers, "x-pitwall-session"),
+    tags: parseTags(one(headers, "x-pitwall-tags")),
+    cacheTtlSec: cacheTtl(one(headers, "x-pitwall-cache-ttl")),
+    cacheMode: cacheMode(one(headers, "cache-control")),
+  };
+}

@@ -1,0 +1,106 @@
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import type { Dispatcher } from "undici";
+import type { Db } from "@/db/client";
+import type { HotHandler } from "../http/hot-router";
+import { getActivePolicies, type ActivePolicies } from "../policies/active-policies";
+import type { ResponseCache } from "../response-cache/response-cache";
+import { GatewayError, sendGatewayError, toGatewayError } from "./anthropic-error";
+import { CallAborted, type CallRecorder, type GatewayDeps } from "./call-context";
+import { serveCountTokens } from "./count-tokens-call";
+import { serveMessages } from "./messages-call";
+import { createUpstreamPool, type UpstreamConfig } from "./upstream";
+
+export type GatewayOptions = {
+  getDb: () => Db;
+  upstream: UpstreamConfig;
+  /** Defaults to a keep-alive pool to upstream.origin (closed by `close`). */
+  pool?: Dispatcher;
+  loadPolicies?: (db: Db, projectId: string) => Promise<ActivePolicies>;
+  /** null or absent: no response cache. */
+  responseCache?: ResponseCache | null;
+  /** null or absent: calls are not recorded. */
+  recorder?: CallRecorder | null;
+  /** The Messages API takes 32 MB. */
+  maxBodyBytes?: number;
+};
+
+export type Gateway = {
+  handler: HotHandler;
+  /** Calls in progress. */
+  readonly active: number;
+  /** Ends the calls in progress (recorded as aborted), then closes the upstream pool. */
+  close(): Promise<void>;
+};
+
+export const GATEWAY_PREFIX = "/gateway/";
+const MESSAGES = "/gateway/v1/messages";
+const COUNT_TOKENS = "/gateway/v1/messages/count_tokens";
+
+/**
+ * The gateway: Anthropic's Messages API under /gateway/v1/, for the official SDK with
+ * `baseURL: http://<host>:<port>/gateway` and a Pitwall project key. Errors always come back in
+ * Anthropic's shape so the SDK raises its usual classes.
+ */
+export function createGateway(opts: GatewayOptions): Gateway {
+  const ownsPool = !opts.pool;
+  const deps: GatewayDeps = {
+    getDb: opts.getDb,
+    upstream: opts.upstream,
+    pool: opts.pool ?? createUpstreamPool(opts.upstream),
+    loadPolicies: opts.loadPolicies ?? getActivePolicies,
+    responseCache: opts.responseCache ?? null,
+    recorder: opts.recorder ?? null,
+    maxBodyBytes: opts.maxBodyBytes ?? 32 * 1024 * 1024,
+    now: () => performance.now(),
+  };
+  const active = new Set<AbortController>();
+
+  const handler: HotHandler = async (req, res) => {
+    const t0 = deps.now();
+    const id = `gw_${randomUUID().replaceAll("-", "")}`;
+    const controller = new AbortController();
+    active.add(controller);
+    // A client that hangs up aborts the upstream request at once (undici closes that socket).
+    res.once("close", () => {
+      if (!res.writableFinished) controller.abort(new CallAborted("client"));
+    });
+    const call = { req, res, id, signal: controller.signal, t0 };
+    try {
+      const q = req.url?.indexOf("?") ?? -1;
+      const path = (q === -1 ? (req.url ?? "") : req.url!.slice(0, q)).replace(/\/+$/, "");
+      if (path === MESSAGES) await serveMessages(deps, call);
+      else if (path === COUNT_TOKENS) await serveCountTokens(deps, call);
+      else throw new GatewayError(404, "not_found_error", `Not found: ${path.slice(0, 100)}. The gateway serves ${MESSAGES} and ${COUNT_TOKENS}.`);
+    } catch (err) {
+      if (controller.signal.aborted) {
+        if (!res.destroyed) res.destroy();
+      } else {
+        // An answer before the upload was read: close rather than reuse a socket with bytes left on it.
+        const extra: Record<string, string> = { "x-pitwall-request-id": id };
+        if (!req.complete) {
+          extra.connection = "close";
+          req.resume();
+        }
+        sendGatewayError(res, toGatewayError(err), id, extra);
+      }
+    } finally {
+      active.delete(controller);
+    }
+  };
+
+  return {
+    handler,
+    get active() {
+      return active.size;
+    },
+    async close() {
+      for (const c of active) c.abort(new CallAborted("shutdown"));
+      const deadline = Date.now() + 2_000;
+      while (active.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      // Records are queued a turn later; let them reach the recorder before it is closed.
+      await new Promise((r) => setImmediate(r));
+      if (ownsPool) await deps.pool.close().catch(() => {});
+    },
+  };
+}

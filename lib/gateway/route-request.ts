@@ -1,0 +1,109 @@
+import type { ActivePolicies } from "../policies/active-policies";
+import { applyPromptCaching } from "../policies/apply-prompt-caching";
+import { estimateRequestTokens } from "../policies/estimate-tokens";
+import { planRoute, type RoutePlan } from "../policies/plan-route";
+import { resolveCacheRule } from "../policies/resolve-cache-rule";
+import { responseCacheKey } from "../response-cache/cache-key";
+import type { ResponseCacheStatus } from "./call-event";
+import type { GatewayHints } from "./gateway-headers";
+
+type Json = Record<string, unknown>;
+
+export type CacheUse = {
+  /** Look the answer up before calling upstream. */
+  read: boolean;
+  /** Store a complete successful answer. */
+  write: boolean;
+  ttlSec: number;
+  /** What the event records when the cache is not read (bypass: the client asked; none: off). */
+  statusIfUnread: Exclude<ResponseCacheStatus, "hit" | "miss">;
+  /** The key for the body as sent with `model` (a fallback's answer is stored under its own). */
+  keyFor: (model: string) => string;
+};
+
+export type RoutedRequest = {
+  plan: RoutePlan;
+  /** The body after routing, with plan.model; the original object when nothing changed. */
+  body: Json;
+  /** False when the client's bytes can be forwarded as they are. */
+  changed: boolean;
+  promptCachingAdded: string[];
+  maxTokensCapped: boolean;
+  cache: CacheUse;
+  userId: string | null;
+};
+
+/**
+ * Applies the project's policies to one request: the routing plan (model, max_tokens cap, prompt
+ * caching, fallbacks) and the response-cache decision. `x-pitwall-cache-ttl` overrides the cache
+ * policy's TTL; no-store turns the cache off for the call, no-cache skips only the read.
+ */
+export function routeRequest(
+  request: Json,
+  hints: GatewayHints,
+  policies: ActivePolicies,
+  ctx: { projectId: string; anthropicBeta: string | null },
+): RoutedRequest {
+  const requestedModel = request.model as string;
+  const messages = request.messages as unknown[];
+  const hasTools = Array.isArray(request.tools) && request.tools.length > 0;
+  const plan = planRoute(
+    policies.routing,
+    {
+      route: hints.route,
+      agent: hints.agent,
+      tags: hints.tags,
+      requestedModel,
+      // Serializing a large prompt costs time on the hot path: only when a rule looks at its size.
+      estimatedInputTokens: policies.routing.rules.some((r) => r.match.inputTokens) ? estimateRequestTokens(request) : 0,
+      hasTools,
+      messageCount: messages.length,
+      sessionId: hints.sessionId,
+    },
+    { policyVersion: policies.routingVersion },
+  );
+
+  let body = request;
+  let changed = false;
+  if (plan.model !== requestedModel) {
+    body = { ...body, model: plan.model };
+    changed = true;
+  }
+  let maxTokensCapped = false;
+  if (plan.maxTokensCap !== undefined && typeof body.max_tokens === "number" && body.max_tokens > plan.maxTokensCap) {
+    body = { ...body, max_tokens: plan.maxTokensCap };
+    changed = true;
+    maxTokensCapped = true;
+  }
+  let promptCachingAdded: string[] = [];
+  if (plan.promptCaching) {
+    const result = applyPromptCaching(body, plan.promptCaching);
+    if (result.added.length > 0) {
+      body = result.body;
+      changed = true;
+      promptCachingAdded = result.added;
+    }
+  }
+
+  const metadataUser = (request.metadata as { user_id?: unknown } | undefined)?.user_id;
+  const userId = typeof metadataUser === "string" && metadataUser !== "" ? metadataUser : null;
+  const decision = resolveCacheRule(policies.cache, { route: hints.route, model: plan.model, tags: hints.tags, userId });
+  let ttlSec = hints.cacheTtlSec ?? decision.ttlSec;
+  // A per-user scope without a user never widens to the whole project, header or not.
+  if (decision.scope === "user" && !userId) ttlSec = 0;
+  const on = ttlSec > 0 && hints.cacheMode !== "no-store";
+  const routed = body;
+  const cache: CacheUse = {
+    read: on && hints.cacheMode === "default",
+    write: on,
+    ttlSec,
+    statusIfUnread: ttlSec > 0 ? "bypass" : hints.cacheMode === "default" ? "none" : "bypass",
+    keyFor: (model) =>
+      responseCacheKey(model === routed.model ? routed : { ...routed, model }, {
+        projectId: ctx.projectId,
+        userId: decision.scope === "user" ? userId : null,
+        variant: ctx.anthropicBeta,
+      }),
+  };
+  return { plan, body, changed, promptCachingAdded, maxTokensCapped, cache, userId };
+}
