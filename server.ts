@@ -12,6 +12,8 @@ import { scheduleRetention } from "./lib/events/retention";
 import { retentionDays } from "./lib/ingestion/ingest-batch";
 import { log } from "./lib/log";
 import { CLIENT_IP_HEADER, socketClientIp } from "./lib/auth/request-origin";
+import { startDemoTrafficFromEnv } from "./lib/demo/start-demo-from-env";
+import type { DemoTraffic } from "./lib/demo/demo-traffic";
 
 const dev = process.argv.includes("--dev");
 const port = Number(process.env.PORT ?? 3000);
@@ -38,13 +40,18 @@ async function main(): Promise<void> {
     void nextHandler(req, res);
   });
 
+  let demo: DemoTraffic | undefined;
   server.listen(port, hostname, () => {
     log.info({ port, db: handle.kind, dev }, `Pitwall listening on http://localhost:${port}`);
+    // Simulated agents calling this server's gateway (PITWALL_DEMO_TRAFFIC=1, the quickstart default).
+    const bound = (server.address() as { port: number }).port;
+    void startDemoTrafficFromEnv(handle.db, bound).then((d) => (demo = d));
   });
 
   const shutdown = async (signal: string) => {
     log.info({ signal }, "shutting down");
     server.close();
+    await demo?.stop();
     await hot.close();
     await handle.close().catch(() => {});
     process.exit(0);
