@@ -110,3 +110,14 @@ export const costRecomputeJobs = pgTable(
 );
 
 export type CostRecomputeJob = typeof costRecomputeJobs.$inferSelect;
+
+/**
+ * How far each coarse grain is sealed (one row per grain, shared by all projects). Below
+ * `sealed_until` the hour (or day) rows are complete and queries may use them; above it only the
+ * minute rows are, and the flusher writes minutes only. Sealing builds an hour's rows once from
+ * its 60 minute rows, instead of rewriting large hour and day histograms on every flush.
+ */
+export const rollupWatermarks = pgTable("rollup_watermarks", {
+  grainS: integer("grain_s").primaryKey(),
+  sealedUntil: timestamp("sealed_until", { withTimezone: true }).notNull(),
+});
