@@ -66,12 +66,18 @@ export function createResponseCache(db: Db, opts: CreateResponseCacheOptions = {
   return new TieredResponseCache(new LruResponseCache({ maxBytes: lruBytes, maxEntryBytes }), back, maxEntryBytes);
 }
 
+// On globalThis because the custom server and Next's bundle load this module separately.
 const GLOBAL_KEY = Symbol.for("pitwall.responseCache");
-type G = typeof globalThis & { [GLOBAL_KEY]?: ResponseCache };
+type G = typeof globalThis & { [GLOBAL_KEY]?: WeakMap<Db, ResponseCache> };
 
-/** One cache per process (one Redis connection, one LRU), shared by every module instance. */
+/** One cache per process and database handle (one Redis connection, one LRU). */
 export function getResponseCache(db: Db): ResponseCache {
   const g = globalThis as G;
-  g[GLOBAL_KEY] ??= createResponseCache(db);
-  return g[GLOBAL_KEY];
+  const byDb = (g[GLOBAL_KEY] ??= new WeakMap());
+  let cache = byDb.get(db);
+  if (!cache) {
+    cache = createResponseCache(db);
+    byDb.set(db, cache);
+  }
+  return cache;
 }

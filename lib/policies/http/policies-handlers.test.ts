@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb } from "@/db/test-db";
 import type { DbHandle } from "@/db/client";
-import { getAuth } from "../../auth/auth-instance";
 import type { Role } from "../../auth/roles";
-import { createUserWithPassword } from "../../auth/users";
+import { signedInUser } from "../../auth/test-sessions";
 import { webHandler } from "../../http/web-handler";
-import { ensureMember } from "../../projects/members";
 import { projectWithKey } from "../../testing/fixtures";
 import { getActivePolicies } from "../active-policies";
 import { activatePolicy, getPolicy, postPolicy, type KindContext } from "./policies-handlers";
@@ -16,23 +14,12 @@ let projectId: string;
 let key: string;
 const cookies = new Map<Role, string>();
 
-/** A member with `role` in the test project, signed in through better-auth; returns the Cookie header. */
-async function signIn(role: Role): Promise<string> {
-  const email = `${role}@example.test`;
-  const password = "correct horse battery";
-  const user = await createUserWithPassword(handle.db, { email, name: role, password });
-  await ensureMember(handle.db, { projectId, userId: user.id, role });
-  const auth = await getAuth(handle.db, false);
-  const res = await auth.api.signInEmail({ body: { email, password }, asResponse: true });
-  const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-  if (!cookie) throw new Error(`sign-in as ${role} set no cookie`);
-  return cookie;
-}
-
 beforeAll(async () => {
   handle = await createTestDb();
   ({ project: { slug, id: projectId }, key } = await projectWithKey(handle.db));
-  for (const role of ["viewer", "editor", "admin"] as const) cookies.set(role, await signIn(role));
+  for (const role of ["viewer", "editor", "admin"] as const) {
+    cookies.set(role, (await signedInUser(handle.db, { projectId, role, email: `${role}@example.test` })).cookie);
+  }
 });
 afterAll(async () => handle?.close());
 

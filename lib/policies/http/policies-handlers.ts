@@ -36,28 +36,38 @@ function badBody(error: z.ZodError): AppError {
   return new AppError("bad_request:body", "Invalid request body.", { details: { issues } });
 }
 
+export type PolicyView = {
+  kind: PolicyKind;
+  active: { version: number; activatedBy: string | null; activatedAt: string | null; document: unknown };
+  versions: ReturnType<typeof presentVersion>[];
+  canEdit: boolean;
+};
+
 /**
- * GET /api/v1/policies/:kind?project=slug: the live document (the empty policy at version 0 when
- * none was saved), the newest versions, and whether the caller may edit. Viewers and keys with
- * metrics:read may read.
+ * What the policies API and page show for one kind: the live document (the empty policy at
+ * version 0 when none was saved), the newest 50 versions, and whether the caller may edit.
  */
+export async function policyView(db: Db, caller: Caller, kind: PolicyKind): Promise<PolicyView> {
+  const [pointers, versions] = await Promise.all([getActiveVersions(db, caller.projectId), listVersions(db, { projectId: caller.projectId, kind, limit: 50 })]);
+  const pointer = pointers.find((p) => p.kind === kind);
+  let active: PolicyView["active"] = { version: 0, activatedBy: null, activatedAt: null, document: EMPTY_POLICIES[kind] };
+  if (pointer) {
+    const live = versions.find((v) => v.version === pointer.version) ?? (await getVersion(db, { projectId: caller.projectId, kind, version: pointer.version }));
+    active = { version: pointer.version, activatedBy: pointer.activatedBy, activatedAt: pointer.activatedAt.toISOString(), document: live?.document ?? null };
+  }
+  return {
+    kind,
+    active,
+    versions: versions.map(presentVersion),
+    canEdit: caller.kind === "user" && roleAtLeast(caller.role, "editor"),
+  };
+}
+
+/** GET /api/v1/policies/:kind?project=slug: see policyView. Viewers and keys with metrics:read may read. */
 export async function getPolicy(db: Db, req: Request, ctx: KindContext): Promise<Response> {
   const kind = await kindOf(ctx);
   const caller = await authenticate(db, req, { scope: "metrics:read", role: "viewer", projectSlug: projectSlug(req) });
-  const [pointers, versions] = await Promise.all([getActiveVersions(db, caller.projectId), listVersions(db, { projectId: caller.projectId, kind, limit: 50 })]);
-  const pointer = pointers.find((p) => p.kind === kind);
-  let active = null;
-  if (pointer) {
-    const live = versions.find((v) => v.version === pointer.version) ?? (await getVersion(db, { projectId: caller.projectId, kind, version: pointer.version }));
-    const doc = live?.document;
-    active = { version: pointer.version, activatedBy: pointer.activatedBy, activatedAt: pointer.activatedAt.toISOString(), document: doc ?? null };
-  }
-  return json({
-    kind,
-    active: active ?? { version: 0, activatedBy: null, activatedAt: null, document: EMPTY_POLICIES[kind] },
-    versions: versions.map(presentVersion),
-    canEdit: caller.kind === "user" && roleAtLeast(caller.role, "editor"),
-  });
+  return json(await policyView(db, caller, kind));
 }
 
 const PostBody = z.strictObject({
