@@ -45,6 +45,7 @@ const MAX_TOOL_ROUNDS = 3;
 const CALL_TIMEOUT_MS = 120_000;
 /** A stalled stream never ends by itself; the demo gives up on it as an impatient agent would. */
 const STALL_TIMEOUT_MS = 15_000;
+const WARN_EVERY_MS = 30_000;
 
 /**
  * Runs simulated agents through the gateway with the official SDK: sessions from the scenario,
@@ -101,9 +102,22 @@ export function startDemoTraffic(opts: DemoTrafficOptions): DemoTraffic {
         return undefined;
       }
       stats.failed++;
-      if (!fault) log.warn({ route: task.route, err: describe(err) }, "demo traffic call failed");
+      if (!fault) warnThrottled(task.route, err);
       return undefined;
     }
+  }
+
+  // Unexpected failures (the gateway down, a bad key) are logged at most every 30 s, with a count,
+  // so a misconfigured demo does not flood the server's log at one line per call.
+  let lastWarnAt = 0;
+  let unwarned = 0;
+  function warnThrottled(route: string, err: unknown): void {
+    unwarned++;
+    const now = Date.now();
+    if (now - lastWarnAt < WARN_EVERY_MS) return;
+    log.warn({ route, failures: unwarned, err: describe(err) }, "demo traffic calls failing");
+    lastWarnAt = now;
+    unwarned = 0;
   }
 
   async function runSession(task: DemoTask): Promise<void> {

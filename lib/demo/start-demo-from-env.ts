@@ -14,7 +14,12 @@ const DemoEnv = z.object({
  * it; PITWALL_DEMO_TRAFFIC=0 turns it off), through this server's own gateway with the demo
  * project's key. A failure to start is logged, never fatal: the demo is optional.
  */
-export async function startDemoTrafficFromEnv(db: Db, port: number, env: NodeJS.ProcessEnv = process.env): Promise<DemoTraffic | undefined> {
+export async function startDemoTrafficFromEnv(
+  db: Db,
+  port: number,
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { keyFile?: string; startDelayMs?: number } = {},
+): Promise<DemoTraffic | undefined> {
   const parsed = DemoEnv.safeParse(env);
   if (!parsed.success) {
     log.error({ issue: parsed.error.issues[0]?.path.join(".") }, "PITWALL_DEMO_TRAFFIC must be 0 or 1 and PITWALL_DEMO_RATE a positive number; demo traffic off");
@@ -23,10 +28,10 @@ export async function startDemoTrafficFromEnv(db: Db, port: number, env: NodeJS.
   const on = parsed.data.PITWALL_DEMO_TRAFFIC === "1" || parsed.data.PITWALL_DEMO_TRAFFIC === "true";
   if (!on) return undefined;
   try {
-    const { apiKey } = await ensureDemoKey(db);
+    const { apiKey } = await ensureDemoKey(db, { file: opts.keyFile });
     const rate = parsed.data.PITWALL_DEMO_RATE ?? 1;
     log.info({ rate }, "demo traffic on (PITWALL_DEMO_TRAFFIC=0 turns it off)");
-    return startDemoTraffic({ baseUrl: `http://127.0.0.1:${port}/gateway`, apiKey, rate, startDelayMs: 3_000 });
+    return startDemoTraffic({ baseUrl: `http://127.0.0.1:${port}/gateway`, apiKey, rate, startDelayMs: opts.startDelayMs ?? 3_000 });
   } catch (err) {
     log.error({ err }, "demo traffic could not start");
     return undefined;
