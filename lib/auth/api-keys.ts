@@ -48,7 +48,10 @@ export function clearApiKeyCache(): void {
   cache.clear();
 }
 
-export async function verifyApiKey(db: Db, secret: string, scope: ApiKeyScope): Promise<VerifiedKey> {
+/** The live key behind a secret, or a 401 (unknown, revoked or not key-shaped); no scope check. */
+export async function resolveApiKey(db: Db, secret: string): Promise<VerifiedKey> {
+  // Junk never reaches the database or the cache (so it cannot flush the cache either).
+  if (!parseSecret(secret)) throw invalidKey();
   const now = Date.now();
   let entry = cache.get(secret);
   if (!entry || entry.expires < now) {
@@ -56,12 +59,17 @@ export async function verifyApiKey(db: Db, secret: string, scope: ApiKeyScope): 
     if (cache.size > 10_000) cache.clear();
     cache.set(secret, entry);
   }
-  const key = entry.key;
-  if (!key) throw invalidKey();
+  if (!entry.key) throw invalidKey();
+  return entry.key;
+}
+
+/** A live key that has `scope`: 401 for a bad key, 403 for a missing scope. */
+export async function verifyApiKey(db: Db, secret: string, scope: ApiKeyScope): Promise<VerifiedKey> {
+  const key = await resolveApiKey(db, secret);
   if (!key.scopes.includes(scope)) {
     throw new AppError("forbidden:api_key_scope", `This API key does not have the ${scope} scope.`);
   }
-  touchLastUsed(db, key.keyId, now);
+  touchLastUsed(db, key.keyId, Date.now());
   return key;
 }
 

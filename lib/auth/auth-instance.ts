@@ -43,6 +43,8 @@ function buildAuth(db: Db, secret: string, secure: boolean) {
     },
     advanced: {
       useSecureCookies: secure,
+      // better-auth skips its origin checks when NODE_ENV=test; tests must see production rules.
+      disableOriginCheck: false,
       cookiePrefix: "pitwall",
       ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
       database: { generateId: () => randomBytes(18).toString("base64url") },

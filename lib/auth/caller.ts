@@ -2,7 +2,7 @@ import type { Db } from "@/db/client";
 import type { ApiKeyScope } from "@/db/schema";
 import { AppError } from "../errors";
 import { getMembershipBySlug } from "../projects/members";
-import { verifyApiKey } from "./api-keys";
+import { resolveApiKey, verifyApiKey } from "./api-keys";
 import { extractApiKey } from "./extract-api-key";
 import { assertSameOrigin, isSafeMethod } from "./origin-check";
 import { projectIdForSlug } from "./project-slug-cache";
@@ -80,7 +80,11 @@ export async function authenticate(db: Db, req: AuthRequest, need: AuthNeed): Pr
  */
 export async function authenticateUser(db: Db, req: AuthRequest): Promise<SessionUser> {
   const headers = toHeaders(req.headers);
-  if (hasKeyHeader(headers)) throw new AppError("forbidden:api_key", "This endpoint needs a signed-in user, not an API key.");
+  if (hasKeyHeader(headers)) {
+    const pathAndQuery = req.url ? req.url.replace(/^[a-z]+:\/\/[^/]+/i, "") : undefined;
+    await resolveApiKey(db, extractApiKey(Object.fromEntries(headers.entries()), pathAndQuery));
+    throw keysRefused();
+  }
   return requireSessionUser(db, req, headers);
 }
 
@@ -93,9 +97,13 @@ async function requireSessionUser(db: Db, req: AuthRequest, headers: Headers): P
 }
 
 async function authenticateKey(db: Db, req: AuthRequest, headers: Headers, need: AuthNeed): Promise<Caller> {
-  if (!need.scope) throw new AppError("forbidden:api_key", "This endpoint needs a signed-in user, not an API key.");
   const pathAndQuery = req.url ? req.url.replace(/^[a-z]+:\/\/[^/]+/i, "") : undefined;
   const secret = extractApiKey(Object.fromEntries(headers.entries()), pathAndQuery);
+  // A bad key is a 401 everywhere; a good key on a users-only route is a 403.
+  if (!need.scope) {
+    await resolveApiKey(db, secret);
+    throw keysRefused();
+  }
   const key = await verifyApiKey(db, secret, need.scope);
   if (need.projectSlug) {
     // A key names its project by itself; asking it for another project is refused, not redirected.
@@ -104,6 +112,10 @@ async function authenticateKey(db: Db, req: AuthRequest, headers: Headers, need:
   }
   await enforceKeyRateLimit(db, key);
   return { kind: "key", keyId: key.keyId, projectId: key.projectId, scopes: key.scopes };
+}
+
+function keysRefused(): AppError {
+  return new AppError("forbidden:api_key", "This endpoint needs a signed-in user, not an API key.");
 }
 
 export function projectNotFound(): AppError {

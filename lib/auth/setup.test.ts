@@ -71,7 +71,7 @@ describe("first admin setup", () => {
 
 describe("headless init (PITWALL_INIT_ADMIN_EMAIL / _PASSWORD)", () => {
   it("creates the admin of the init project once, and a second start changes nothing", async () => {
-    const env = { PITWALL_INIT_PROJECT: "init-proj", PITWALL_INIT_ADMIN_EMAIL: "ops@example.com", PITWALL_INIT_ADMIN_PASSWORD: "init password 123" };
+    const env = { PITWALL_INIT_PROJECT: "init-proj", PITWALL_INIT_ADMIN_EMAIL: "ops@example.com", PITWALL_INIT_ADMIN_PASSWORD: "init password 123", NODE_ENV: "test" } as const;
     await bootstrap(handle, env);
     await bootstrap(handle, { ...env, PITWALL_INIT_ADMIN_PASSWORD: "a different password" });
     const project = await getProjectBySlug(handle.db, "init-proj");
@@ -83,7 +83,7 @@ describe("headless init (PITWALL_INIT_ADMIN_EMAIL / _PASSWORD)", () => {
   });
 
   it("ignores an invalid init password instead of creating a weak account", async () => {
-    await bootstrap(handle, { PITWALL_INIT_ADMIN_EMAIL: "weak@example.com", PITWALL_INIT_ADMIN_PASSWORD: "123" });
+    await bootstrap(handle, { PITWALL_INIT_ADMIN_EMAIL: "weak@example.com", PITWALL_INIT_ADMIN_PASSWORD: "123", NODE_ENV: "test" });
     expect(await getUserByEmail(handle.db, "weak@example.com")).toBeUndefined();
   });
 });

@@ -2,6 +2,7 @@ import type { Db } from "@/db/client";
 import { AppError } from "../../errors";
 import { getAuthFor } from "../auth-instance";
 import { loginRateLimiter } from "../login-rate-limit";
+import { assertSameOrigin } from "../origin-check";
 import { clientIp } from "../request-origin";
 
 /**
@@ -26,6 +27,8 @@ const MAX_BODY = 16 * 1024;
 export async function handleAuthRequest(db: Db, req: Request): Promise<Response> {
   const path = new URL(req.url).pathname.replace(/^\/api\/auth/, "").replace(/\/+$/, "");
   if (!ALLOWED.has(path)) throw new AppError("not_found:auth_endpoint", "No such auth endpoint.");
+  // Every state change here (sign-in, sign-out, password) must come from the app's own pages.
+  if (req.method !== "GET" && req.method !== "HEAD") assertSameOrigin(req.headers, req.url);
   const auth = await getAuthFor(db, req.headers, req.url);
   if (req.method !== "POST" || !PASSWORD_CHECKS.has(path)) return auth.handler(req);
 

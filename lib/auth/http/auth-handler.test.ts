@@ -1,0 +1,158 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createTestDb } from "@/db/test-db";
+import type { DbHandle } from "@/db/client";
+import { webHandler } from "../../http/web-handler";
+import { LoginRateLimiter, setLoginRateLimiter } from "../login-rate-limit";
+import { memoryLimiters } from "../rate-limit-store";
+import { getSessionUser } from "../session";
+import { cookieHeaderFrom, signIn, signedInUser, webRequest } from "../test-sessions";
+import { handleAuthRequest } from "./auth-handler";
+
+let handle: DbHandle;
+
+beforeAll(async () => {
+  handle = await createTestDb();
+});
+afterAll(async () => handle?.close());
+afterEach(() => setLoginRateLimiter(undefined));
+
+const auth = (path: string, opts: Parameters<typeof webRequest>[1] = {}) => webHandler((r) => handleAuthRequest(handle.db, r))(webRequest(`/api/auth${path}`, opts), undefined);
+const attempt = (email: string, password: string, ip: string) =>
+  auth("/sign-in/email", { method: "POST", body: { email, password }, headers: { "x-pitwall-client-ip": ip } });
+
+describe("sign-in", () => {
+  it("sets an HttpOnly, SameSite=Lax session cookie, not Secure over plain HTTP", async () => {
+    const user = await signedInUser(handle.db);
+    const res = await attempt(user.email, user.password, "198.51.100.7");
+    expect(res.status).toBe(200);
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("pitwall.session_token="))!;
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    expect(cookie).not.toMatch(/;\s*Secure/i);
+  });
+
+  it("behind HTTPS the cookie is Secure (and __Secure- prefixed)", async () => {
+    const user = await signedInUser(handle.db);
+    const req = new Request("https://pitwall.example/api/auth/sign-in/email", {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: "https://pitwall.example" },
+      body: JSON.stringify({ email: user.email, password: user.password }),
+    });
+    const res = await handleAuthRequest(handle.db, req);
+    expect(res.status).toBe(200);
+    const cookie = res.headers.getSetCookie().find((c) => c.includes("pitwall.session_token="))!;
+    expect(cookie).toMatch(/^__Secure-pitwall\.session_token=/);
+    expect(cookie).toMatch(/;\s*Secure/i);
+  });
+
+  it("answers a wrong password with a generic 401 that does not say whether the account exists", async () => {
+    const user = await signedInUser(handle.db);
+    const wrong = await attempt(user.email, "not the password", "198.51.100.8");
+    const unknown = await attempt("nobody@example.com", "not the password", "198.51.100.8");
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(((await wrong.json()) as { message: string }).message).toBe(((await unknown.json()) as { message: string }).message);
+  });
+
+  it("refuses a cross-site form post", async () => {
+    const user = await signedInUser(handle.db);
+    const res = await auth("/sign-in/email", {
+      method: "POST",
+      body: { email: user.email, password: user.password },
+      origin: "http://evil.example",
+    });
+    expect(res.status).toBe(403);
+  });
+
+  it("serves only the endpoints Pitwall uses: no public sign-up or password-reset mail", async () => {
+    for (const path of ["/sign-up/email", "/request-password-reset", "/delete-user", "/update-user", "/verify-password", "/sign-in/social"]) {
+      expect((await auth(path, { method: "POST", body: {} })).status).toBe(404);
+    }
+  });
+});
+
+describe("login rate limit", () => {
+  it("after too many failures from one address for one account, even the right password gets 429 + Retry-After", async () => {
+    setLoginRateLimiter(
+      new LoginRateLimiter(memoryLimiters(), {
+        perAccountAndIp: { points: 5, duration: 60 },
+        perIp: { points: 100, duration: 60 },
+        perAccount: { points: 50, duration: 60 },
+      }),
+    );
+    const user = await signedInUser(handle.db);
+    for (let i = 0; i < 5; i++) expect((await attempt(user.email, `guess number ${i}`, "192.0.2.10")).status).toBe(401);
+    const blocked = await attempt(user.email, user.password, "192.0.2.10");
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
+    // Another address is not blocked for that account.
+    expect((await attempt(user.email, user.password, "192.0.2.11")).status).toBe(200);
+  });
+
+  it("counts attempts per account across addresses, and per address across accounts", async () => {
+    setLoginRateLimiter(
+      new LoginRateLimiter(memoryLimiters(), {
+        perAccountAndIp: { points: 100, duration: 60 },
+        perIp: { points: 6, duration: 60 },
+        perAccount: { points: 4, duration: 60 },
+      }),
+    );
+    const user = await signedInUser(handle.db);
+    for (let i = 0; i < 4; i++) await attempt(user.email, "wrong password!", `203.0.113.${i}`);
+    expect((await attempt(user.email, user.password, "203.0.113.99")).status).toBe(429);
+    for (let i = 0; i < 6; i++) await attempt(`spray${i}@example.com`, "wrong password!", "203.0.113.200");
+    expect((await attempt("spray-next@example.com", "wrong password!", "203.0.113.200")).status).toBe(429);
+  });
+
+  it("a successful sign-in does not use up the budget", async () => {
+    setLoginRateLimiter(
+      new LoginRateLimiter(memoryLimiters(), {
+        perAccountAndIp: { points: 3, duration: 60 },
+        perIp: { points: 3, duration: 60 },
+        perAccount: { points: 3, duration: 60 },
+      }),
+    );
+    const user = await signedInUser(handle.db);
+    for (let i = 0; i < 6; i++) expect((await attempt(user.email, user.password, "192.0.2.50")).status).toBe(200);
+  });
+});
+
+describe("sessions", () => {
+  it("sign-out ends the session on the server, not just in the browser", async () => {
+    const user = await signedInUser(handle.db);
+    expect(await getSessionUser(handle.db, new Headers({ cookie: user.cookie }))).not.toBeNull();
+    const res = await auth("/sign-out", { method: "POST", cookie: user.cookie, body: {} });
+    expect(res.status).toBe(200);
+    expect(await getSessionUser(handle.db, new Headers({ cookie: user.cookie }))).toBeNull();
+  });
+
+  it("changes the password with the current one, and the old password stops working", async () => {
+    const user = await signedInUser(handle.db);
+    const wrong = await auth("/change-password", { method: "POST", cookie: user.cookie, body: { currentPassword: "not it at all", newPassword: "brand new password" } });
+    expect(wrong.status).toBeGreaterThanOrEqual(400);
+    const res = await auth("/change-password", {
+      method: "POST",
+      cookie: user.cookie,
+      body: { currentPassword: user.password, newPassword: "brand new password", revokeOtherSessions: true },
+    });
+    expect(res.status).toBe(200);
+    await expect(signIn(handle.db, user.email, user.password)).rejects.toThrow(/401/);
+    expect(await signIn(handle.db, user.email, "brand new password")).toMatch(/session_token/);
+  });
+
+  it("refuses a new password that is too short", async () => {
+    const user = await signedInUser(handle.db);
+    const res = await auth("/change-password", { method: "POST", cookie: user.cookie, body: { currentPassword: user.password, newPassword: "short" } });
+    expect(res.status).toBe(400);
+  });
+
+  it("a forged or tampered session cookie is simply not signed in", async () => {
+    const user = await signedInUser(handle.db);
+    const tampered = user.cookie.replace(/session_token=([^;.]+)/, "session_token=AAAA$1");
+    expect(await getSessionUser(handle.db, new Headers({ cookie: tampered }))).toBeNull();
+    expect(await getSessionUser(handle.db, new Headers({ cookie: "pitwall.session_token=' or 1=1 --" }))).toBeNull();
+    const res = await auth("/get-session", { cookie: cookieHeaderFrom(new Response(null, { headers: { "set-cookie": "pitwall.session_token=x.y" } })) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toBeNull();
+  });
+});
