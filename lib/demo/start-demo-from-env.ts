@@ -17,7 +17,7 @@ const DemoEnv = z.object({
 export async function startDemoTrafficFromEnv(
   db: Db,
   port: number,
-  env: NodeJS.ProcessEnv = process.env,
+  env: Record<string, string | undefined> = process.env,
   opts: { keyFile?: string; startDelayMs?: number } = {},
 ): Promise<DemoTraffic | undefined> {
   const parsed = DemoEnv.safeParse(env);

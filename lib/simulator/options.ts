@@ -28,7 +28,7 @@ const EnvOptions = z.object({
  * The in-process simulator's settings from the environment. A bad value fails start-up with a
  * message naming the variable rather than silently using a default.
  */
-export function simulatorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SimulatorOptions {
+export function simulatorOptionsFromEnv(env: Record<string, string | undefined> = process.env): SimulatorOptions {
   const parsed = EnvOptions.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
