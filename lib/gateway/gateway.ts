@@ -73,9 +73,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       else if (path === COUNT_TOKENS) await serveCountTokens(deps, call);
       else throw new GatewayError(404, "not_found_error", `Not found: ${path.slice(0, 100)}. The gateway serves ${MESSAGES} and ${COUNT_TOKENS}.`);
     } catch (err) {
-      if (controller.signal.aborted) {
-        if (!res.destroyed) res.destroy();
-      } else {
+      if (!controller.signal.aborted) {
         // An answer before the upload was read: close rather than reuse a socket with bytes left on it.
         const extra: Record<string, string> = { "x-pitwall-request-id": id };
         if (!req.complete) {
@@ -86,6 +84,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
       }
     } finally {
       active.delete(controller);
+      // Aborted (client gone, or shutdown mid-answer): nothing more can be said on this socket.
+      if (controller.signal.aborted && !res.destroyed) res.destroy();
     }
   };
 

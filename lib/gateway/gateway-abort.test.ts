@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DbHandle } from "@/db/client";
+import { createTestDb } from "@/db/test-db";
+import { FAULT_HEADER } from "../simulator";
+import { projectWithKey } from "../testing/fixtures";
+import { startHarness, waitFor, waitForEvents, type Harness } from "./gateway-test-harness";
+
+const MODEL = "claude-sonnet-4-6";
+let handle: DbHandle;
+let projectId: string;
+let key: string;
+let h: Harness;
+
+beforeAll(async () => {
+  handle = await createTestDb();
+  ({ project: { id: projectId }, key } = await projectWithKey(handle.db));
+  // A slow stream: a delta every 100 ms.
+  h = await startHarness(handle, key, { sim: { fixedLatencyMs: 0, deltaIntervalMs: 100 } });
+});
+afterAll(async () => {
+  await h?.close();
+  await handle?.close();
+});
+
+const longAsk = { model: MODEL, max_tokens: 4000, messages: [{ role: "user" as const, content: "Write a long, detailed essay about rate limits." }] };
+
+describe("client disconnects", () => {
+  it("a client leaving mid-stream aborts the upstream within 1 s and is recorded as aborted with the tokens seen", async () => {
+    const controller = new AbortController();
+    const stream = h.client().messages.stream(longAsk, { signal: controller.signal });
+    const { response } = await stream.withResponse();
+    const id = response.headers.get("x-pitwall-request-id")!;
+    let texts = 0;
+    await new Promise<void>((resolve) => {
+      stream.on("text", () => {
+        if (++texts === 3) resolve();
+      });
+    });
+    const abortedBefore = h.sim.simulator.stats.aborted;
+    const t = Date.now();
+    controller.abort();
+    await stream.done().catch(() => {});
+    await waitFor(() => h.sim.simulator.stats.aborted > abortedBefore, 1_000);
+    expect(Date.now() - t).toBeLessThan(1_000);
+    expect(h.sim.simulator.stats.inFlight).toBe(0);
+
+    const row = (await waitForEvents(handle, projectId, [id])).get(id)!;
+    expect(row).toMatchObject({ status: "aborted", errorType: "client_closed", streamed: true, httpStatus: 200 });
+    expect(row.inputTokens).toBeGreaterThan(0);
+    expect(row.outputTokens).toBeGreaterThan(0);
+    expect(row.metadata).toMatchObject({ outputTokensEstimated: true });
+  });
+
+  it("a client leaving before the first byte aborts the waiting upstream request too", async () => {
+    const controller = new AbortController();
+    const pending = h.client().messages.create(longAsk, { signal: controller.signal, headers: { [FAULT_HEADER]: "stall" } }).catch(() => {});
+    await waitFor(() => h.sim.simulator.stats.inFlight === 1, 2_000);
+    const abortedBefore = h.sim.simulator.stats.aborted;
+    controller.abort();
+    await pending;
+    await waitFor(() => h.sim.simulator.stats.aborted > abortedBefore, 1_000);
+    // Recorded as aborted with no tokens (nothing came back).
+    await h.writer.flush();
+    await waitFor(async () => {
+      const rows = await handle.db.query.events.findMany({ where: (e, { and, eq }) => and(eq(e.projectId, projectId), eq(e.status, "aborted"), eq(e.httpStatus, 499)) });
+      return rows.length === 1 && rows[0]!.outputTokens === 0;
+    }, 5_000);
+  });
+
+  it("gateway shutdown ends calls in flight and records them before the writer closes", async () => {
+    const own = await startHarness(handle, key, { sim: { fixedLatencyMs: 0, deltaIntervalMs: 100 } });
+    const stream = own.client().messages.stream(longAsk);
+    const { response } = await stream.withResponse();
+    const id = response.headers.get("x-pitwall-request-id")!;
+    await new Promise<void>((resolve) => stream.on("text", () => resolve()));
+    await own.gateway.close();
+    expect(own.gateway.active).toBe(0);
+    await own.writer.close();
+    await stream.done().catch(() => {});
+    const row = (await waitForEvents(handle, projectId, [id])).get(id)!;
+    expect(row.status).toBe("aborted");
+    await own.close().catch(() => {});
+  });
+});
+
