@@ -2,6 +2,8 @@ import { Pool } from "undici";
 
 export const ANTHROPIC_API_URL = "https://api.anthropic.com";
 
+type Env = Readonly<Record<string, string | undefined>>;
+
 /**
  * Where the gateway sends calls. Chosen by the server's environment only: a client can never
  * name the upstream host. `anthropic` carries the provider key; `simulator` carries none.
@@ -24,7 +26,7 @@ export type UpstreamConfig = {
   connections: number;
 };
 
-function envMs(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+function envMs(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === "") return fallback;
   const n = Number(raw);
@@ -37,7 +39,7 @@ function envMs(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
  * when ANTHROPIC_API_KEY is set; else the in-process simulator at `localSimulatorUrl`. Without a
  * provider key the upstream is treated as the simulator (x-simulator-* headers are forwarded).
  */
-export function resolveUpstream(env: NodeJS.ProcessEnv, opts: { localSimulatorUrl?: string } = {}): UpstreamConfig {
+export function resolveUpstream(env: Env, opts: { localSimulatorUrl?: string } = {}): UpstreamConfig {
   const apiKey = env.ANTHROPIC_API_KEY?.trim() || undefined;
   const raw = env.PITWALL_UPSTREAM_URL?.trim() || (apiKey ? ANTHROPIC_API_URL : opts.localSimulatorUrl);
   if (!raw) throw new Error("No upstream: set ANTHROPIC_API_KEY, PITWALL_UPSTREAM_URL, or run the in-process simulator.");
