@@ -1,6 +1,7 @@
 import type { DbHandle } from "@/db/client";
 import { checkHealth } from "../health";
 import { createIngestHandler } from "../ingestion/http-handler";
+import { startMetrics } from "../metrics/start-metrics";
 import { createSimulator } from "../simulator/handler";
 import { simulatorOptionsFromEnv } from "../simulator/options";
 import { sendJson } from "./respond";
@@ -14,6 +15,8 @@ export async function buildHotRouter(handle: DbHandle): Promise<HotRouter & { cl
   const router = new HotRouter();
   const closers: (() => Promise<void>)[] = [];
   router.route("/api/v1/events", createIngestHandler(() => handle.db));
+  // Rollup flusher and rollup retention (metrics); its stop folds what is still queued.
+  closers.push(startMetrics(handle));
   router.route("/api/health", async (_req, res) => {
     const { status, body } = await checkHealth(handle);
     sendJson(res, status, body);

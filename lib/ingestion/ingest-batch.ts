@@ -1,4 +1,5 @@
 import type { Db } from "@/db/client";
+import { enqueueRollups } from "../metrics/rollup-upkeep";
 import { getPriceBook } from "../pricing/price-queries";
 import { describeIssues, IngestEvent } from "./event-schema";
 import { normalizeEvent, type EventRecord } from "./normalize-event";
@@ -14,6 +15,8 @@ const afterStoreHooks: AfterStore[] = [];
 export function onEventsStored(hook: AfterStore): void {
   if (!afterStoreHooks.includes(hook)) afterStoreHooks.push(hook);
 }
+// Metric rollups ride along with every stored batch, whichever process or path ingests it.
+onEventsStored(enqueueRollups);
 
 export function retentionDays(): number {
   const n = Number(process.env.PITWALL_RETENTION_DAYS ?? 30);

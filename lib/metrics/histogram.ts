@@ -1,0 +1,66 @@
+import { sql, type SQL } from "drizzle-orm";
+
+/**
+ * DDSketch-style log buckets. A positive value v goes to bucket k = ceil(ln v / ln γ), which holds
+ * (γ^(k-1), γ^k]; the bucket's representative 2γ^k / (γ+1) is within α of every value in it. With
+ * α = 0.8% (γ ≈ 1.0161, ~144 buckets per decade) a merged percentile stays inside the promised 1%
+ * with room for floating-point edges. Zero (and anything below MIN_VALUE) has a bucket of its own.
+ */
+export const RELATIVE_ACCURACY = 0.008;
+export const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
+export const LN_GAMMA = Math.log(GAMMA);
+export const MIN_VALUE = 1e-6;
+export const ZERO_KEY = -100_000;
+
+/** The bucket key of a value (the SQL below computes the same at ingest). */
+export function bucketKey(value: number): number {
+  if (!(value >= MIN_VALUE)) return ZERO_KEY;
+  return Math.ceil(Math.log(value) / LN_GAMMA);
+}
+
+/** The value a bucket stands for. */
+export function bucketValue(key: number): number {
+  if (key <= ZERO_KEY) return 0;
+  return (2 * Math.exp(key * LN_GAMMA)) / (GAMMA + 1);
+}
+
+/** SQL for the bucket key of a double-precision expression; null stays null (no sample). */
+export function bucketKeySql(value: SQL): SQL {
+  return sql`case when ${value} is null then null when ${value} < ${sql.raw(String(MIN_VALUE))} then ${sql.raw(String(ZERO_KEY))}
+    else ceil(ln(${value}) / ${sql.raw(LN_GAMMA.toPrecision(17))})::int end`;
+}
+
+export const QUANTILES = [0.5, 0.9, 0.95, 0.99] as const;
+export type Quantile = (typeof QUANTILES)[number];
+export type Percentiles = { p50: number | null; p90: number | null; p95: number | null; p99: number | null };
+
+/**
+ * Interpolates like Postgres' percentile_cont: rank r = q(n-1) between the values at floor(r) and
+ * ceil(r). A mix of two values each within α of the truth is itself within α of the true mix.
+ */
+export function interpolate(q: number, total: number, keyLo: number | null, keyHi: number | null): number | null {
+  if (total <= 0 || keyLo === null || keyHi === null) return null;
+  const rank = q * (total - 1);
+  const lo = bucketValue(keyLo);
+  const hi = bucketValue(keyHi);
+  return lo + (rank - Math.floor(rank)) * (hi - lo);
+}
+
+/** Percentiles of a merged histogram given as (key, count) pairs in any order. */
+export function percentilesOf(buckets: [number, number][], quantiles: readonly number[] = QUANTILES): (number | null)[] {
+  const sorted = [...buckets].filter(([, n]) => n > 0).sort((a, b) => a[0] - b[0]);
+  const total = sorted.reduce((s, [, n]) => s + n, 0);
+  const keyAtRank = (rank: number): number | null => {
+    let cum = 0;
+    for (const [k, n] of sorted) {
+      cum += n;
+      if (cum > rank) return k;
+    }
+    return null;
+  };
+  return quantiles.map((q) => {
+    if (total === 0) return null;
+    const rank = q * (total - 1);
+    return interpolate(q, total, keyAtRank(Math.floor(rank)), keyAtRank(Math.ceil(rank)));
+  });
+}

@@ -1,0 +1,184 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { rowsOf } from "@/db/rows";
+import { interpolate, QUANTILES, type Percentiles } from "./histogram";
+import { SET_IDS } from "./rollup-sql";
+import type { Segment } from "./time-range";
+
+/**
+ * Reads rollup rows for a scope and aggregates them: exact sums in SQL (numeric, sent as text) and
+ * percentiles by merging histograms in SQL, then reading the bucket at each quantile's rank.
+ */
+
+export type Dim = "model" | "route" | "agent" | "status";
+export type DimFilters = Partial<Record<Dim, string>>;
+
+export type RollupScope = {
+  projectId: string;
+  kind: string;
+  filters: DimFilters;
+  segments: Segment[];
+  /** A dimension the caller groups by, which the chosen grouping set must keep. */
+  groupBy?: Exclude<Dim, "status">;
+  /** Keep only these values of `groupBy` (the top series of a chart). */
+  groupIn?: string[];
+};
+
+/** The smallest grouping set that keeps every filtered or grouped dimension. */
+export function chooseSet(scope: Pick<RollupScope, "filters" | "groupBy">): number {
+  const dims = new Set<Dim>(Object.keys(scope.filters).filter((k) => scope.filters[k as Dim] !== undefined) as Dim[]);
+  if (scope.groupBy) dims.add(scope.groupBy);
+  if (dims.size === 0) return SET_IDS.project;
+  if (dims.size === 1) {
+    const [only] = dims;
+    if (only === "model") return SET_IDS.model;
+    if (only === "route") return SET_IDS.route;
+    if (only === "agent") return SET_IDS.agent;
+  }
+  return SET_IDS.all;
+}
+
+const SCOPE_COLUMNS = sql.raw(`bucket, model, route, agent, status, requests, errors, input_tokens, output_tokens,
+  cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cost_nano_usd, latency_count, latency_sum_ms,
+  ttft_count, ttft_sum_ms, rc_hits, rc_misses, rc_bypass, rc_hit_cost_nano, rc_miss_cost_nano, rc_hit_latency_ms,
+  rc_miss_latency_ms, latency_hist, ttft_hist, tps_hist`);
+
+/** The rows of a scope: one index range scan per segment (project, grain, bucket range). */
+export function scopeRowsSql(scope: RollupScope): SQL {
+  const setId = chooseSet(scope);
+  const dimConds = (["model", "route", "agent", "status"] as const)
+    .filter((d) => scope.filters[d] !== undefined)
+    .map((d) => sql` and ${sql.identifier(d)} = ${scope.filters[d]!}`);
+  if (scope.groupBy && scope.groupIn) {
+    const values = scope.groupIn.length > 0 ? sql.join(scope.groupIn.map((v) => sql`${v}`), sql`, `) : sql`null`;
+    dimConds.push(sql` and ${sql.identifier(scope.groupBy)} in (${values})`);
+  }
+  const parts = scope.segments.map(
+    (s) => sql`(select ${SCOPE_COLUMNS} from metric_rollups
+      where project_id = ${scope.projectId}::uuid and grain_s = ${s.grainS}
+        and bucket >= ${new Date(s.fromMs).toISOString()}::timestamptz and bucket < ${new Date(s.toMs).toISOString()}::timestamptz
+        and set_id = ${setId} and kind = ${scope.kind}${sql.join(dimConds, sql``)})`,
+  );
+  if (parts.length === 0) return sql`select ${SCOPE_COLUMNS} from metric_rollups where false`;
+  return sql.join(parts, sql` union all `);
+}
+
+/** How rows are grouped: g1 (e.g. a chart bucket) and g2 (e.g. a model); '' when unused. */
+export type Grouping = { g1?: SQL; g2?: SQL };
+
+export type SumsRow = {
+  g1: string;
+  g2: string;
+  requests: number;
+  errors: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWrite5mTokens: number;
+  cacheWrite1hTokens: number;
+  costNanoUsd: bigint;
+  latencyCount: number;
+  latencySumMs: number;
+  ttftCount: number;
+  ttftSumMs: number;
+  rcHits: number;
+  rcMisses: number;
+  rcBypass: number;
+  rcHitCostNano: bigint;
+  rcMissCostNano: bigint;
+  rcHitLatencyMs: number;
+  rcMissLatencyMs: number;
+};
+
+export async function querySums(db: Db, scope: RollupScope, grouping: Grouping = {}): Promise<SumsRow[]> {
+  const g1 = grouping.g1 ?? sql`''`;
+  const g2 = grouping.g2 ?? sql`''`;
+  const result = await db.execute(sql`
+    with r as (${scopeRowsSql(scope)})
+    select (${g1})::text as g1, (${g2})::text as g2,
+      sum(requests)::text as requests, sum(errors)::text as errors,
+      sum(input_tokens)::text as input_tokens, sum(output_tokens)::text as output_tokens,
+      sum(cache_read_tokens)::text as cache_read_tokens, sum(cache_write_5m_tokens)::text as cache_write_5m_tokens,
+      sum(cache_write_1h_tokens)::text as cache_write_1h_tokens, sum(cost_nano_usd)::text as cost_nano_usd,
+      sum(latency_count)::text as latency_count, sum(latency_sum_ms)::text as latency_sum_ms,
+      sum(ttft_count)::text as ttft_count, sum(ttft_sum_ms)::text as ttft_sum_ms,
+      sum(rc_hits)::text as rc_hits, sum(rc_misses)::text as rc_misses, sum(rc_bypass)::text as rc_bypass,
+      sum(rc_hit_cost_nano)::text as rc_hit_cost_nano, sum(rc_miss_cost_nano)::text as rc_miss_cost_nano,
+      sum(rc_hit_latency_ms)::text as rc_hit_latency_ms, sum(rc_miss_latency_ms)::text as rc_miss_latency_ms
+    from r group by 1, 2
+  `);
+  return rowsOf<Record<string, string>>(result).map((r) => ({
+    g1: r.g1 ?? "",
+    g2: r.g2 ?? "",
+    requests: Number(r.requests),
+    errors: Number(r.errors),
+    inputTokens: Number(r.input_tokens),
+    outputTokens: Number(r.output_tokens),
+    cacheReadTokens: Number(r.cache_read_tokens),
+    cacheWrite5mTokens: Number(r.cache_write_5m_tokens),
+    cacheWrite1hTokens: Number(r.cache_write_1h_tokens),
+    costNanoUsd: BigInt(r.cost_nano_usd ?? "0"),
+    latencyCount: Number(r.latency_count),
+    latencySumMs: Number(r.latency_sum_ms),
+    ttftCount: Number(r.ttft_count),
+    ttftSumMs: Number(r.ttft_sum_ms),
+    rcHits: Number(r.rc_hits),
+    rcMisses: Number(r.rc_misses),
+    rcBypass: Number(r.rc_bypass),
+    rcHitCostNano: BigInt(r.rc_hit_cost_nano ?? "0"),
+    rcMissCostNano: BigInt(r.rc_miss_cost_nano ?? "0"),
+    rcHitLatencyMs: Number(r.rc_hit_latency_ms),
+    rcMissLatencyMs: Number(r.rc_miss_latency_ms),
+  }));
+}
+
+export const HIST_METRICS = { latency: 1, ttft: 2, tps: 3 } as const;
+export type HistMetric = keyof typeof HIST_METRICS;
+const HIST_COLUMN: Record<HistMetric, string> = { latency: "latency_hist", ttft: "ttft_hist", tps: "tps_hist" };
+
+export type PercentileRow = { g1: string; g2: string; metric: HistMetric; count: number; values: Percentiles };
+
+/**
+ * Merges the histograms of each group and reads the buckets holding ranks floor(q(n-1)) and
+ * ceil(q(n-1)) for every quantile; only those keys leave the database.
+ */
+export async function queryPercentiles(db: Db, scope: RollupScope, metrics: HistMetric[], grouping: Grouping = {}): Promise<PercentileRow[]> {
+  if (metrics.length === 0) return [];
+  const g1 = grouping.g1 ?? sql`''`;
+  const g2 = grouping.g2 ?? sql`''`;
+  const expand = sql.join(
+    metrics.map(
+      (m) => sql`select (${g1})::text as g1, (${g2})::text as g2, ${HIST_METRICS[m]}::int as m, key::int as k, value::bigint as n
+        from r, jsonb_each_text(r.${sql.raw(HIST_COLUMN[m])})`,
+    ),
+    sql` union all `,
+  );
+  const picks = sql.raw(
+    QUANTILES.map((q, i) => `min(k) filter (where cum > floor(${q} * (tot - 1))) as lo${i}, min(k) filter (where cum > ceil(${q} * (tot - 1))) as hi${i}`).join(", "),
+  );
+  const result = await db.execute(sql`
+    with r as (${scopeRowsSql(scope)}),
+    h as (select g1, g2, m, k, sum(n) as n from (${expand}) as x group by g1, g2, m, k),
+    c as (
+      select g1, g2, m, k, sum(n) over (partition by g1, g2, m order by k) as cum, sum(n) over (partition by g1, g2, m) as tot
+      from h
+    )
+    select g1, g2, m, max(tot)::text as tot, ${picks}
+    from c group by g1, g2, m
+  `);
+  const byCode = Object.fromEntries(Object.entries(HIST_METRICS).map(([name, code]) => [code, name])) as Record<number, HistMetric>;
+  return rowsOf<Record<string, string | number | null>>(result).map((r) => {
+    const total = Number(r.tot);
+    const key = (v: string | number | null | undefined) => (v === null || v === undefined ? null : Number(v));
+    const value = (i: number) => interpolate(QUANTILES[i]!, total, key(r[`lo${i}`]), key(r[`hi${i}`]));
+    return {
+      g1: String(r.g1 ?? ""),
+      g2: String(r.g2 ?? ""),
+      metric: byCode[Number(r.m)]!,
+      count: total,
+      values: { p50: value(0), p90: value(1), p95: value(2), p99: value(3) },
+    };
+  });
+}
+
+export const EMPTY_PERCENTILES: Percentiles = { p50: null, p90: null, p95: null, p99: null };

@@ -1,0 +1,106 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { rowsOf } from "@/db/rows";
+import { BUCKET_ORIGIN, HIST_COLUMNS, KEY_COLUMNS, SUM_COLUMNS } from "./rollup-sql";
+
+export type Watermarks = { hourUntilMs: number; dayUntilMs: number };
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+export const floorTo = (ms: number, step: number) => Math.floor(ms / step) * step;
+
+/**
+ * The sealed-until marks. On first use they start at the current hour and day: nothing older has
+ * minute rows to seal, so late events for older buckets go straight into hour and day rows.
+ */
+export async function readWatermarks(db: Db, nowMs = Date.now()): Promise<Watermarks> {
+  const read = async () =>
+    rowsOf<{ grain_s: number; ms: string }>(
+      await db.execute(sql`select grain_s, (extract(epoch from sealed_until) * 1000)::bigint::text as ms from rollup_watermarks`),
+    );
+  let rows = await read();
+  if (rows.length < 2) {
+    await db.execute(sql`
+      insert into rollup_watermarks (grain_s, sealed_until) values
+        (3600, ${new Date(floorTo(nowMs, HOUR)).toISOString()}::timestamptz),
+        (86400, ${new Date(floorTo(nowMs, DAY)).toISOString()}::timestamptz)
+      on conflict (grain_s) do nothing
+    `);
+    rows = await read();
+  }
+  const get = (g: number) => Number(rows.find((r) => Number(r.grain_s) === g)?.ms);
+  return { hourUntilMs: get(3600), dayUntilMs: get(86_400) };
+}
+
+/**
+ * Builds `toGrain` rows for [from, to) from the `fromGrain` rows, replacing any that exist, so
+ * sealing is idempotent. Sums add exactly; histograms merge bucket by bucket.
+ */
+export async function coarsenRollups(db: Db, fromGrain: number, toGrain: number, from: Date, to: Date, projectId?: string): Promise<void> {
+  const a = from.toISOString();
+  const b = to.toISOString();
+  const project = projectId ? sql` and project_id = ${projectId}::uuid` : sql``;
+  const dims = sql.raw("project_id, bucket, set_id, kind, model, route, agent, status");
+  await db.execute(sql`delete from metric_rollups where grain_s = ${toGrain} and bucket >= ${a}::timestamptz and bucket < ${b}::timestamptz${project}`);
+  await db.execute(sql`
+    with src as (
+      select project_id, date_bin(${`${toGrain} seconds`}::interval, bucket, ${BUCKET_ORIGIN}::timestamptz) as bucket,
+        set_id, kind, model, route, agent, status, ${sql.raw(SUM_COLUMNS.join(", "))}, ${sql.raw(HIST_COLUMNS.join(", "))}
+      from metric_rollups
+      where grain_s = ${fromGrain} and bucket >= ${a}::timestamptz and bucket < ${b}::timestamptz${project}
+    ),
+    sums as (
+      select ${dims}, ${sql.raw(SUM_COLUMNS.map((c) => (c.endsWith("_ms") ? `sum(${c}) as ${c}` : `sum(${c})::bigint as ${c}`)).join(", "))}
+      from src group by ${dims}
+    ),
+    hk as (
+      select ${dims}, h.m, h.k, sum(h.n) as n
+      from src cross join lateral (
+        select 1 as m, key::int as k, value::bigint as n from jsonb_each_text(src.latency_hist)
+        union all select 2, key::int, value::bigint from jsonb_each_text(src.ttft_hist)
+        union all select 3, key::int, value::bigint from jsonb_each_text(src.tps_hist)
+      ) as h
+      group by ${dims}, h.m, h.k
+    ),
+    hists as (
+      select ${dims},
+        jsonb_object_agg(k, n) filter (where m = 1) as latency_hist,
+        jsonb_object_agg(k, n) filter (where m = 2) as ttft_hist,
+        jsonb_object_agg(k, n) filter (where m = 3) as tps_hist
+      from hk group by ${dims}
+    )
+    insert into metric_rollups (${sql.raw(KEY_COLUMNS)}, ${sql.raw(SUM_COLUMNS.join(", "))}, ${sql.raw(HIST_COLUMNS.join(", "))})
+    select s.project_id, ${toGrain}, s.bucket, s.set_id, s.kind, s.model, s.route, s.agent, s.status,
+      ${sql.raw(SUM_COLUMNS.map((c) => `s.${c}`).join(", "))},
+      coalesce(h.latency_hist, '{}'::jsonb), coalesce(h.ttft_hist, '{}'::jsonb), coalesce(h.tps_hist, '{}'::jsonb)
+    from sums s left join hists h using (project_id, bucket, set_id, kind, model, route, agent, status)
+  `);
+}
+
+/**
+ * Seals every complete hour (and then day) past the marks: run by the flusher under its lock,
+ * after draining the queue, so no queued event of a sealed hour is left behind.
+ */
+export async function sealRollups(db: Db, marks: Watermarks, nowMs = Date.now()): Promise<Watermarks> {
+  const hourTarget = floorTo(nowMs, HOUR);
+  const dayTarget = floorTo(nowMs, DAY);
+  const next = { ...marks };
+  if (marks.hourUntilMs < hourTarget) {
+    await coarsenRollups(db, 60, 3600, new Date(marks.hourUntilMs), new Date(hourTarget));
+    await setWatermark(db, 3600, hourTarget);
+    next.hourUntilMs = hourTarget;
+  }
+  if (marks.dayUntilMs < dayTarget && next.hourUntilMs >= dayTarget) {
+    await coarsenRollups(db, 3600, 86_400, new Date(marks.dayUntilMs), new Date(dayTarget));
+    await setWatermark(db, 86_400, dayTarget);
+    next.dayUntilMs = dayTarget;
+  }
+  return next;
+}
+
+export async function setWatermark(db: Db, grainS: number, untilMs: number): Promise<void> {
+  await db.execute(sql`
+    insert into rollup_watermarks (grain_s, sealed_until) values (${grainS}, ${new Date(untilMs).toISOString()}::timestamptz)
+    on conflict (grain_s) do update set sealed_until = excluded.sealed_until
+  `);
+}
