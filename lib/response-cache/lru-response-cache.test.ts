@@ -40,9 +40,10 @@ describe("LruResponseCache", () => {
   it("replaces an entry under the same key without leaking bytes", async () => {
     const lru = new LruResponseCache();
     await lru.set("k", cachedMessage(P, { text: "one" }), 60);
-    const before = lru.totalBytes;
-    await lru.set("k", cachedMessage(P, { text: "two" }), 60);
-    expect(lru.totalBytes).toBe(before);
-    expect((await lru.get("k", P))?.message.content).toEqual([{ type: "text", text: "two" }]);
+    const second = cachedMessage(P, { text: "a longer second answer" });
+    await lru.set("k", second, 60);
+    expect(lru.size).toBe(1);
+    expect(lru.totalBytes).toBe(entryBytes(second));
+    expect((await lru.get("k", P))?.message.content).toEqual([{ type: "text", text: "a longer second answer" }]);
   });
 });
