@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     log.info({ port, db: handle.kind, dev }, `Pitwall listening on http://localhost:${port}`);
     // Simulated agents calling this server's gateway (PITWALL_DEMO_TRAFFIC=1, the quickstart default).
     const bound = (server.address() as { port: number }).port;
-    void startDemoTrafficFromEnv(handle.db, bound).then((d) => (demo = d));
+    void startDemoTrafficFromEnv(handle.db, bound, process.env, { host: hostname }).then((d) => (demo = d));
   });
 
   const shutdown = async (signal: string) => {

@@ -18,7 +18,7 @@ export async function startDemoTrafficFromEnv(
   db: Db,
   port: number,
   env: Record<string, string | undefined> = process.env,
-  opts: { keyFile?: string; startDelayMs?: number } = {},
+  opts: { keyFile?: string; startDelayMs?: number; host?: string } = {},
 ): Promise<DemoTraffic | undefined> {
   const parsed = DemoEnv.safeParse(env);
   if (!parsed.success) {
@@ -31,9 +31,15 @@ export async function startDemoTrafficFromEnv(
     const { apiKey } = await ensureDemoKey(db, { file: opts.keyFile });
     const rate = parsed.data.PITWALL_DEMO_RATE ?? 1;
     log.info({ rate }, "demo traffic on (PITWALL_DEMO_TRAFFIC=0 turns it off)");
-    return startDemoTraffic({ baseUrl: `http://127.0.0.1:${port}/gateway`, apiKey, rate, startDelayMs: opts.startDelayMs ?? 3_000 });
+    return startDemoTraffic({ baseUrl: `http://${loopbackHost(opts.host)}:${port}/gateway`, apiKey, rate, startDelayMs: opts.startDelayMs ?? 3_000 });
   } catch (err) {
     log.error({ err }, "demo traffic could not start");
     return undefined;
   }
+}
+
+/** A wildcard listen address is reached over loopback; a specific one (HOST=10.0.0.5) as itself. */
+function loopbackHost(host: string | undefined): string {
+  if (!host || host === "0.0.0.0" || host === "::" || host === "localhost") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
 }
