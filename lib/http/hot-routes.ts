@@ -1,4 +1,5 @@
 import type { DbHandle } from "@/db/client";
+import { mountGateway } from "../gateway/mount-gateway";
 import { checkHealth } from "../health";
 import { createIngestHandler } from "../ingestion/http-handler";
 import { startMetrics } from "../metrics/start-metrics";
@@ -28,6 +29,9 @@ export async function buildHotRouter(handle: DbHandle): Promise<HotRouter & { cl
     router.prefix("/_sim/", simulator);
     closers.push(async () => simulator.close());
   }
+  // The gateway (/gateway/v1/messages, count_tokens). Its closer goes first: it ends calls in
+  // flight and flushes the event writer while metrics and the simulator are still up.
+  closers.unshift(mountGateway(router, handle));
   return Object.assign(router, {
     close: async () => {
       for (const close of closers) await close();

@@ -1,0 +1,60 @@
+import type { IncomingMessage } from "node:http";
+import type { DbHandle } from "@/db/client";
+import { registerHealth } from "../health";
+import type { HotRouter } from "../http/hot-router";
+import { createRecorder } from "../recording/recorder";
+import { getResponseCache } from "../response-cache/create-response-cache";
+import { GatewayError, sendGatewayError } from "./anthropic-error";
+import { createGateway, GATEWAY_PREFIX, type Gateway } from "./gateway";
+import { resolveUpstream } from "./upstream";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Which upstream the gateway uses, for the UI's badge and /api/health (never the key or URL). */
+export function gatewayUpstreamKind(env: Env = process.env): "anthropic" | "simulator" | "custom" {
+  if (env.PITWALL_UPSTREAM_URL?.trim()) return "custom";
+  return env.ANTHROPIC_API_KEY?.trim() ? "anthropic" : "simulator";
+}
+
+/** The in-process simulator on this very server, reached the way the request reached us. */
+function localSimulatorUrl(req: IncomingMessage): string {
+  let host = req.socket.localAddress ?? "127.0.0.1";
+  if (host.startsWith("::ffff:")) host = host.slice(7);
+  if (host.includes(":")) host = `[${host}]`;
+  return `http://${host}:${req.socket.localPort}/_sim`;
+}
+
+/**
+ * Mounts /gateway/ on the hot router with the process's recorder (PITWALL_RECORDING=0 turns it
+ * off) and response cache. With neither ANTHROPIC_API_KEY nor PITWALL_UPSTREAM_URL the upstream is
+ * the simulator mounted on this server at /_sim, whose address is known from the first request;
+ * otherwise the upstream is resolved now, so a bad setting stops start-up with a clear message.
+ * Returns the closer: ends calls in flight (recorded as aborted), then flushes the recorder.
+ */
+export function mountGateway(router: HotRouter, handle: DbHandle, env: Env = process.env): () => Promise<void> {
+  const recorder = env.PITWALL_RECORDING === "0" ? null : createRecorder(() => handle.db);
+  const responseCache = getResponseCache(handle.db);
+  const kind = gatewayUpstreamKind(env);
+  const make = (localUrl?: string): Gateway =>
+    createGateway({ getDb: () => handle.db, upstream: resolveUpstream(env, { localSimulatorUrl: localUrl }), recorder, responseCache });
+  let gateway: Gateway | undefined = kind === "simulator" ? undefined : make();
+  const simulatorMounted = env.PITWALL_SIMULATOR !== "0";
+
+  router.prefix(GATEWAY_PREFIX, (req, res) => {
+    if (!gateway) {
+      if (!simulatorMounted) {
+        req.resume();
+        const err = new GatewayError(503, "api_error", "No upstream is configured: set ANTHROPIC_API_KEY or PITWALL_UPSTREAM_URL, or enable the simulator.");
+        return sendGatewayError(res, err, "gw_unconfigured");
+      }
+      gateway = make(localSimulatorUrl(req));
+    }
+    return gateway.handler(req, res);
+  });
+  registerHealth("gateway", () => ({ upstream: kind, active: gateway?.active ?? 0, recording: recorder !== null }));
+
+  return async () => {
+    await gateway?.close();
+    await recorder?.close();
+  };
+}
