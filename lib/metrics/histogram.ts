@@ -4,18 +4,21 @@ import { sql, type SQL } from "drizzle-orm";
  * DDSketch-style log buckets. A positive value v goes to bucket k = ceil(ln v / ln γ), which holds
  * (γ^(k-1), γ^k]; the bucket's representative 2γ^k / (γ+1) is within α of every value in it. With
  * α = 0.8% (γ ≈ 1.0161, ~144 buckets per decade) a merged percentile stays inside the promised 1%
- * with room for floating-point edges. Zero (and anything below MIN_VALUE) has a bucket of its own.
+ * with room for floating-point edges. Zero has a bucket of its own (so do values below MIN_VALUE,
+ * 1e-300: no latency or rate is that small, and it keeps every key's value a normal double).
  */
 export const RELATIVE_ACCURACY = 0.008;
 export const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
 export const LN_GAMMA = Math.log(GAMMA);
-export const MIN_VALUE = 1e-6;
+export const MIN_VALUE = 1e-300;
 export const ZERO_KEY = -100_000;
+/** Larger values (a rate over a near-zero duration, say) are counted at this ceiling. */
+export const MAX_VALUE = 1e300;
 
 /** The bucket key of a value (the SQL below computes the same at ingest). */
 export function bucketKey(value: number): number {
   if (!(value >= MIN_VALUE)) return ZERO_KEY;
-  return Math.ceil(Math.log(value) / LN_GAMMA);
+  return Math.ceil(Math.log(Math.min(value, MAX_VALUE)) / LN_GAMMA);
 }
 
 /** The value a bucket stands for. */
@@ -27,7 +30,7 @@ export function bucketValue(key: number): number {
 /** SQL for the bucket key of a double-precision expression; null stays null (no sample). */
 export function bucketKeySql(value: SQL): SQL {
   return sql`case when ${value} is null then null when ${value} < ${sql.raw(String(MIN_VALUE))} then ${sql.raw(String(ZERO_KEY))}
-    else ceil(ln(${value}) / ${sql.raw(LN_GAMMA.toPrecision(17))})::int end`;
+    else ceil(ln(least(${value}, ${sql.raw(String(MAX_VALUE))}::float8)) / ${sql.raw(LN_GAMMA.toPrecision(17))})::int end`;
 }
 
 export const QUANTILES = [0.5, 0.9, 0.95, 0.99] as const;

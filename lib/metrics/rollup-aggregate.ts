@@ -91,11 +91,14 @@ export function toMicros(ms: number): number {
   return Math.floor(ms * 1000 + 0.5);
 }
 
-/** Output tokens per second of generation (after the first token when known); ok calls only. */
+/**
+ * Output tokens per second of generation (after the first token when known); ok calls with at
+ * least a microsecond of generation only (a shorter one is a clock artefact, not a speed).
+ */
 export function tokensPerSecond(e: Pick<RollupEvent, "status" | "outputTokens" | "latencyMs" | "ttftMs">): number | null {
   if (e.status !== "ok" || e.outputTokens <= 0 || e.latencyMs === null) return null;
   const generating = e.latencyMs - (e.ttftMs ?? 0);
-  return generating > 0 ? (e.outputTokens * 1000) / generating : null;
+  return generating >= 0.001 ? (e.outputTokens * 1000) / generating : null;
 }
 
 function emptyRow(projectId: string, grainS: number, bucketMs: number, setId: number, kind: string, dims: [string, string, string, string]): RollupRow {

@@ -26,8 +26,11 @@ const GROUPING_SETS = sql.raw(`grouping sets ((model, route, agent, status), (),
 const SET_KEY = sql.raw(`grouping(model, route, agent, status)::smallint as set_id,
   coalesce(model, '') as model, coalesce(route, '') as route, coalesce(agent, '') as agent, coalesce(status, '') as status`);
 
-/** Output tokens per second of generation (after the first token when it is known); ok calls only. */
-const TPS = sql.raw(`case when status = 'ok' and output_tokens > 0 and latency_ms > coalesce(ttft_ms, 0)
+/**
+ * Output tokens per second of generation (after the first token when it is known); ok calls with
+ * at least a microsecond of generation only (as tokensPerSecond in rollup-aggregate.ts).
+ */
+export const TPS_SQL = sql.raw(`case when status = 'ok' and output_tokens > 0 and latency_ms - coalesce(ttft_ms, 0) >= 0.001
   then output_tokens::float8 * 1000 / (latency_ms - coalesce(ttft_ms, 0)) end`);
 
 export const SUM_COLUMNS = [
@@ -78,7 +81,7 @@ export function rollupUpsertSql(projectId: string, source: SQL, grains: readonly
       select ts, kind, coalesce(model, '') as model, coalesce(route, '') as route, coalesce(agent, '') as agent, status,
         latency_ms, ttft_ms, input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
         response_cache, cost_nano_usd,
-        ${bucketKeySql(sql`latency_ms`)} as lk, ${bucketKeySql(sql`ttft_ms`)} as tk, ${bucketKeySql(TPS)} as sk
+        ${bucketKeySql(sql`latency_ms`)} as lk, ${bucketKeySql(sql`ttft_ms`)} as tk, ${bucketKeySql(TPS_SQL)} as sk
       from src
     ),
     g as (

@@ -1,0 +1,137 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { bucketKey, bucketValue, GAMMA, MIN_VALUE, percentilesOf, QUANTILES, RELATIVE_ACCURACY, ZERO_KEY } from "./histogram";
+import { csvField } from "./event-csv";
+import { nanoToUsdRounded, nanoToUsdString } from "./money";
+import { RollupAggregator, toMicros, tokensPerSecond, type RollupEvent } from "./rollup-aggregate";
+import { microsToMsDecimal } from "./rollup-write";
+
+/** Postgres' percentile_cont, for checking in memory. */
+function percentileCont(values: number[], q: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  const r = q * (s.length - 1);
+  const lo = Math.floor(r);
+  const hi = Math.ceil(r);
+  return s[lo]! + (r - lo) * (s[hi]! - s[lo]!);
+}
+
+const relErr = (est: number, exact: number) => (exact === 0 ? Math.abs(est) : Math.abs(est - exact) / exact);
+
+describe("log buckets", () => {
+  it("represent every value within the relative accuracy", () => {
+    fc.assert(
+      fc.property(fc.double({ min: MIN_VALUE, max: 1e12, noNaN: true }), (v) => {
+        expect(relErr(bucketValue(bucketKey(v)), v)).toBeLessThanOrEqual(RELATIVE_ACCURACY + 1e-12);
+      }),
+      { numRuns: 5000 },
+    );
+    expect(GAMMA).toBeGreaterThan(1);
+  });
+
+  it("keep zero exact in a bucket of its own", () => {
+    expect(bucketKey(0)).toBe(ZERO_KEY);
+    expect(bucketValue(ZERO_KEY)).toBe(0);
+  });
+});
+
+describe("percentilesOf", () => {
+  const heavyTail = fc.double({ min: 0.0001, max: 0.9999, noNaN: true }).map((u) => Math.min(86_400_000, 50 / Math.pow(1 - u, 1 / 1.1)));
+  const logNormal = fc
+    .tuple(fc.double({ min: 0.0001, max: 0.9999, noNaN: true }), fc.double({ min: 0.0001, max: 0.9999, noNaN: true }))
+    .map(([u, v]) => Math.exp(6 + 1.5 * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v)));
+  // Values under MIN_VALUE (1e-300) share the zero bucket by design.
+  const uniform = fc.double({ min: 0, max: 1e6, noNaN: true }).filter((v) => v === 0 || v >= MIN_VALUE);
+  const anyValue = fc.oneof(uniform, fc.double({ min: MIN_VALUE, max: 1e-3, noNaN: true }), heavyTail, logNormal, fc.constant(0));
+
+  it("stay within 1% of percentile_cont on random and heavy-tailed data", () => {
+    fc.assert(
+      fc.property(fc.array(anyValue, { minLength: 1, maxLength: 400 }), (values) => {
+        const counts = new Map<number, number>();
+        for (const v of values) counts.set(bucketKey(v), (counts.get(bucketKey(v)) ?? 0) + 1);
+        const est = percentilesOf([...counts.entries()]);
+        QUANTILES.forEach((q, i) => expect(relErr(est[i]!, percentileCont(values, q))).toBeLessThanOrEqual(0.01));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("give null for an empty histogram", () => {
+    expect(percentilesOf([])).toEqual([null, null, null, null]);
+  });
+});
+
+describe("RollupAggregator", () => {
+  const event = (over: Partial<RollupEvent> = {}): RollupEvent => ({
+    tsMs: Date.parse("2026-03-10T10:15:30Z"),
+    kind: "llm",
+    model: "m",
+    route: "r",
+    agent: null,
+    status: "ok",
+    latencyMs: 1000.5,
+    ttftMs: 200,
+    inputTokens: 10,
+    outputTokens: 20,
+    cacheReadTokens: 30,
+    cacheWrite5mTokens: 1,
+    cacheWrite1hTokens: 2,
+    responseCache: "hit",
+    costNanoUsd: 123n,
+    ...over,
+  });
+
+  it("writes minute rows for every set and hour/day rows only when sealed", () => {
+    const agg = new RollupAggregator();
+    agg.addEvent("p", event());
+    agg.addEvent("p", event({ route: "other", status: "error", costNanoUsd: 7n }));
+    const unsealed = agg.rows({ hourUntilMs: 0, dayUntilMs: 0 });
+    expect(new Set(unsealed.map((r) => r.grainS))).toEqual(new Set([60]));
+    // 2 full-dimension rows + project + model + 2 routes + agent
+    expect(unsealed).toHaveLength(7);
+    const project = unsealed.find((r) => r.setId === 15)!;
+    expect(project).toMatchObject({ requests: 2, errors: 1, costNanoUsd: 130n, rcHits: 2, rcHitCostNano: 130n, latencySumUs: 2_001_000 });
+    const sealed = agg.rows({ hourUntilMs: Infinity, dayUntilMs: Infinity });
+    expect(sealed).toHaveLength(21);
+  });
+
+  it("moves money but never counts for a cost delta", () => {
+    const agg = new RollupAggregator();
+    agg.addCostDelta("p", { tsMs: 0, kind: "llm", model: "m", route: null, agent: null, status: "ok", responseCache: "miss", deltaNanoUsd: -50n });
+    const row = agg.rows().find((r) => r.setId === 15 && r.grainS === 60)!;
+    expect(row).toMatchObject({ requests: 0, costNanoUsd: -50n, rcMissCostNano: -50n });
+  });
+
+  it("measures tokens per second after the first token, for ok calls only", () => {
+    expect(tokensPerSecond({ status: "ok", outputTokens: 100, latencyMs: 1200, ttftMs: 200 })).toBe(100);
+    expect(tokensPerSecond({ status: "error", outputTokens: 100, latencyMs: 1200, ttftMs: 200 })).toBeNull();
+    expect(tokensPerSecond({ status: "ok", outputTokens: 0, latencyMs: 1200, ttftMs: null })).toBeNull();
+  });
+});
+
+describe("exact numbers", () => {
+  it("round latencies to microseconds the same way as SQL", () => {
+    expect(toMicros(1.0005)).toBe(1001);
+    expect(microsToMsDecimal(1_234_567)).toBe("1234.567");
+    expect(microsToMsDecimal(5_000)).toBe("5");
+    expect(microsToMsDecimal(5)).toBe("0.005");
+  });
+
+  it("print nano-USD exactly and round to the micro-dollar", () => {
+    expect(nanoToUsdString(1_234_567_890_123n)).toBe("1234.567890123");
+    expect(nanoToUsdString(-5n)).toBe("-0.000000005");
+    expect(nanoToUsdString(3_000_000_000n)).toBe("3");
+    expect(nanoToUsdRounded(1_234_567_890_623n)).toBe(1234.567891);
+    expect(nanoToUsdRounded(12_345_678_901_234_567n)).toBe(12_345_678.901235);
+  });
+});
+
+describe("csvField", () => {
+  it("quotes separators and defuses spreadsheet formulas", () => {
+    expect(csvField('a,"b"')).toBe('"a,""b"""');
+    expect(csvField("=HYPERLINK(1)")).toBe("'=HYPERLINK(1)");
+    expect(csvField("-1+2")).toBe("'-1+2");
+    expect(csvField(-1)).toBe("-1");
+    expect(csvField(null)).toBe("");
+    expect(csvField("line\nbreak")).toBe('"line\nbreak"');
+  });
+});
