@@ -1,3 +1,4 @@
+import type { Role } from "@/lib/auth/roles";
 import { SidebarNav, type NavItem } from "./sidebar-nav";
 import { ThemeToggle } from "./theme-toggle";
 
@@ -8,26 +9,30 @@ import { ThemeToggle } from "./theme-toggle";
 export function AppShell({
   projectSlug,
   projectName,
+  role,
   topBar,
   children,
 }: {
   projectSlug: string;
   projectName: string;
+  /** Hides pages the role cannot use (keys and members are for admins); the server still checks. */
+  role?: Role;
   topBar?: React.ReactNode;
   children: React.ReactNode;
 }) {
   const base = `/p/${projectSlug}`;
-  const items: NavItem[] = [
+  const all: (NavItem & { adminOnly?: boolean })[] = [
     { href: `${base}/overview`, label: "Overview" },
     { href: `${base}/models`, label: "Models" },
     { href: `${base}/cache`, label: "Cache" },
     { href: `${base}/events`, label: "Events" },
     { href: `${base}/pricing`, label: "Pricing" },
     { href: `${base}/policies`, label: "Policies" },
-    { href: `${base}/keys`, label: "API keys" },
-    { href: `${base}/members`, label: "Members" },
+    { href: `${base}/keys`, label: "API keys", adminOnly: true },
+    { href: `${base}/members`, label: "Members", adminOnly: true },
     { href: `${base}/settings`, label: "Settings" },
   ];
+  const items = all.filter((item) => !item.adminOnly || role === undefined || role === "admin");
   return (
     <div className="flex min-h-screen">
       <aside className="w-52 shrink-0 border-r border-[var(--border)] bg-[var(--card)] p-3">

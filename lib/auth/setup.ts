@@ -17,6 +17,12 @@ export async function needsSetup(db: Db): Promise<boolean> {
   return !row;
 }
 
+/** What the setup page shows: the projects the first admin will administer. */
+export async function listProjectNamesForSetup(db: Db): Promise<string[]> {
+  const rows = await db.select({ name: projects.name }).from(projects).orderBy(projects.createdAt);
+  return rows.map((r) => r.name);
+}
+
 /**
  * Creates the first admin from the setup page: admin of every existing project (so the demo
  * project of the quickstart is theirs), or of a new project when there is none. Refused once any

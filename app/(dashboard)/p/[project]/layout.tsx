@@ -1,17 +1,35 @@
-import { notFound } from "next/navigation";
 import { getDb } from "@/db/client";
-import { getProjectBySlug } from "@/lib/projects/project-queries";
+import { isAdminAnywhere, listProjectsForUser } from "@/lib/projects/members";
 import { AppShell } from "@/components/shell/app-shell";
+import { ProjectSwitcher } from "@/components/shell/project-switcher";
+import { requireProjectAccess } from "@/components/shell/project-access";
+import { RoleProvider } from "@/components/shell/role-context";
+import { UserMenu } from "@/components/shell/user-menu";
 
 export const dynamic = "force-dynamic";
 
+/**
+ * Every project page sits behind this guard: signed out -> sign-in, not a member -> 404. The role
+ * flows to client components through RoleProvider; route handlers check it again on the server.
+ */
 export default async function ProjectLayout({ children, params }: { children: React.ReactNode; params: Promise<{ project: string }> }) {
   const { project: slug } = await params;
-  const project = await getProjectBySlug(getDb(), slug);
-  if (!project) notFound();
+  const { user, membership } = await requireProjectAccess(slug);
+  const db = getDb();
+  const [projects, canCreate] = await Promise.all([listProjectsForUser(db, user.userId), isAdminAnywhere(db, user.userId)]);
   return (
-    <AppShell projectSlug={project.slug} projectName={project.name}>
-      {children}
+    <AppShell
+      projectSlug={membership.slug}
+      projectName={membership.name}
+      role={membership.role}
+      topBar={
+        <>
+          <ProjectSwitcher projects={projects.map((p) => ({ slug: p.slug, name: p.name, role: p.role }))} current={membership.slug} canCreate={canCreate} />
+          <UserMenu email={user.email} name={user.name} />
+        </>
+      }
+    >
+      <RoleProvider role={membership.role}>{children}</RoleProvider>
     </AppShell>
   );
 }
