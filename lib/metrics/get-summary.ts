@@ -132,7 +132,8 @@ export async function summarizeRange(db: Db, projectId: string, params: SummaryP
       costUsdExact: nanoToUsdString(r.costNanoUsd),
       costNanoUsd: r.costNanoUsd.toString(),
       costPerRequestUsd: r.requests > 0 ? nanoToUsdRounded(r.costNanoUsd) / r.requests : null,
-      shareOfSpend: total.costNanoUsd > 0n ? Number((r.costNanoUsd * 1_000_000n) / total.costNanoUsd) / 1_000_000 : null,
+      // Rounded to a millionth, from exact integers.
+      shareOfSpend: total.costNanoUsd > 0n ? Number((r.costNanoUsd * 2_000_000n + total.costNanoUsd) / (2n * total.costNanoUsd)) / 1_000_000 : null,
     }))
     .sort((a, b) => (BigInt(b.costNanoUsd) > BigInt(a.costNanoUsd) ? 1 : BigInt(b.costNanoUsd) < BigInt(a.costNanoUsd) ? -1 : b.requests - a.requests));
 

@@ -31,6 +31,7 @@ export type RecomputeJobView = {
   progress: number;
   deltaUsd: number;
   deltaUsdExact: string;
+  deltaNanoUsd: string;
   error: string | null;
   createdAt: string;
   finishedAt: string | null;
@@ -50,6 +51,7 @@ export function viewJob(job: CostRecomputeJob, nowMs = Date.now()): RecomputeJob
     progress: job.total > 0 ? Math.min(1, job.processed / job.total) : 1,
     deltaUsd: nanoToUsdRounded(delta),
     deltaUsdExact: nanoToUsdString(delta),
+    deltaNanoUsd: delta.toString(),
     error: job.error,
     createdAt: job.createdAt.toISOString(),
     finishedAt: job.finishedAt?.toISOString() ?? null,
