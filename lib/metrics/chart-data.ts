@@ -1,0 +1,54 @@
+import type { Timeseries } from "./get-timeseries";
+
+/**
+ * The PREPARE step of every chart, pure and tested: API time series in, rows for the chart out.
+ * Charts only draw. Missing values stay null, so lines show a gap instead of dropping to zero.
+ */
+export type ChartRow = { t: number; [column: string]: number | null };
+
+const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : typeof v === "string" && v !== "" && Number.isFinite(Number(v)) ? Number(v) : null);
+
+/** A dimension value as people read it: an unset route or agent is "(none)". */
+export function seriesLabel(key: string): string {
+  return key === "" ? "(none)" : key;
+}
+
+/** One row per bucket with the given fields of a single (ungrouped) series. */
+export function rowsFromSeries(ts: Timeseries | undefined, fields: string[]): ChartRow[] {
+  const points = ts?.series[0]?.points ?? [];
+  return points.map((p) => {
+    const row: ChartRow = { t: Date.parse(p.t) };
+    for (const f of fields) row[f] = num(p.values[f]);
+    return row;
+  });
+}
+
+/** One row per bucket with a column per series (e.g. cost stacked by model). */
+export function rowsBySeries(ts: Timeseries | undefined, field: string): { rows: ChartRow[]; keys: string[] } {
+  if (!ts || ts.series.length === 0) return { rows: [], keys: [] };
+  const keys = ts.series.map((s) => seriesLabel(s.key));
+  const rows: ChartRow[] = ts.series[0]!.points.map((p) => ({ t: Date.parse(p.t) }));
+  ts.series.forEach((s, i) => {
+    s.points.forEach((p, j) => {
+      if (rows[j]) rows[j]![keys[i]!] = num(p.values[field]);
+    });
+  });
+  return { rows, keys };
+}
+
+/** The values of one series for a sparkline, in bucket order. */
+export function sparkValues(ts: Timeseries | undefined, key: string, field: string): (number | null)[] {
+  return ts?.series.find((s) => s.key === key)?.points.map((p) => num(p.values[field])) ?? [];
+}
+
+/** The period just before [from, to), of the same length: what KPI changes compare against. */
+export function previousRange(from: string, to: string): { from: string; to: string } {
+  const f = Date.parse(from);
+  const t = Date.parse(to);
+  return { from: new Date(f - (t - f)).toISOString(), to: new Date(f).toISOString() };
+}
+
+/** True when a chart has nothing to draw (every value null or zero). */
+export function isEmptyChart(rows: ChartRow[]): boolean {
+  return rows.every((r) => Object.entries(r).every(([k, v]) => k === "t" || v === null || v === 0));
+}

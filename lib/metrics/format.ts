@@ -1,0 +1,60 @@
+/**
+ * Numbers for people: latency in ms or s, money in $, tokens in k/M, rates in %. Every formatter
+ * takes null (no data) and answers an em dash, so a gap never reads as zero.
+ */
+const DASH = "—";
+
+export function formatMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return DASH;
+  if (ms < 1) return `${ms.toFixed(2)} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  return `${(ms / 60_000).toFixed(1)} min`;
+}
+
+export function formatUsd(usd: number | null | undefined): string {
+  if (usd === null || usd === undefined || !Number.isFinite(usd)) return DASH;
+  const abs = Math.abs(usd);
+  const sign = usd < 0 ? "-" : "";
+  if (abs === 0) return "$0.00";
+  if (abs < 0.01) return `${sign}$${abs.toPrecision(2)}`;
+  if (abs < 1000) return `${sign}$${abs.toFixed(2)}`;
+  if (abs < 1_000_000) return `${sign}$${(abs / 1000).toFixed(abs < 10_000 ? 2 : 1)}k`;
+  return `${sign}$${(abs / 1_000_000).toFixed(2)}M`;
+}
+
+export function formatCount(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return DASH;
+  const abs = Math.abs(n);
+  if (abs < 1000) return String(Math.round(n));
+  if (abs < 1_000_000) return `${(n / 1000).toFixed(abs < 10_000 ? 1 : 0)}k`;
+  if (abs < 1_000_000_000) return `${(n / 1_000_000).toFixed(abs < 10_000_000 ? 2 : 1)}M`;
+  return `${(n / 1_000_000_000).toFixed(2)}B`;
+}
+
+/** Tokens read like counts (1.2k, 3.4M). */
+export const formatTokens = formatCount;
+
+export function formatPercent(rate: number | null | undefined, digits = 1): string {
+  if (rate === null || rate === undefined || !Number.isFinite(rate)) return DASH;
+  return `${(rate * 100).toFixed(digits)}%`;
+}
+
+export function formatRate(perSec: number | null | undefined): string {
+  if (perSec === null || perSec === undefined || !Number.isFinite(perSec)) return DASH;
+  return `${perSec < 10 ? perSec.toFixed(1) : Math.round(perSec)}/s`;
+}
+
+/** Relative change against the previous period, or null when there is nothing to compare. */
+export function relativeChange(current: number | null | undefined, previous: number | null | undefined): number | null {
+  if (current === null || current === undefined || previous === null || previous === undefined) return null;
+  if (previous === 0) return current === 0 ? 0 : null;
+  return (current - previous) / Math.abs(previous);
+}
+
+export function formatChange(change: number | null): string {
+  if (change === null) return "no previous data";
+  if (change === 0) return "no change";
+  const pct = Math.abs(change) * 100;
+  return `${change > 0 ? "▲" : "▼"} ${pct >= 100 ? Math.round(pct) : pct.toFixed(1)}%`;
+}
