@@ -10,6 +10,8 @@ import { Email, NewAccount, Role, UuidParam } from "../../auth/schemas";
 import { hasSessionCookie } from "../../auth/session";
 import { createUserWithPassword } from "../../auth/users";
 import { listMembers, removeMember, setMemberRole } from "../members";
+import { inviteMailerFromEnv, mailInvite } from "../invite-mail";
+import { getProjectById } from "../project-queries";
 import { acceptInvite, createInvite, findPendingInvite, listPendingInvites, revokeInvite } from "../invites";
 import { publicUrl, requestHost, requestIsHttps } from "../../auth/request-origin";
 
@@ -61,10 +63,13 @@ export async function postInvite(db: Db, req: Request): Promise<Response> {
   if (caller.kind !== "user") throw new AppError("forbidden:api_key", "Invitations are made by signed-in admins.");
   const body = await parseBody(req, CreateInviteBody);
   const invite = await createInvite(db, { projectId: caller.projectId, role: body.role, email: body.email, createdBy: caller.userId });
-  return json(
-    { invite: { id: invite.id, role: body.role, email: body.email ?? null, expiresAt: invite.expiresAt }, url: `${appOrigin(req)}/invite/${invite.token}` },
-    { status: 201 },
-  );
+  const url = `${appOrigin(req)}/invite/${invite.token}`;
+  let emailed = false;
+  if (body.email) {
+    const project = await getProjectById(db, caller.projectId);
+    emailed = await mailInvite(inviteMailerFromEnv(), { to: body.email, url, projectName: project?.name ?? "", role: body.role, invitedBy: caller.email });
+  }
+  return json({ invite: { id: invite.id, role: body.role, email: body.email ?? null, expiresAt: invite.expiresAt }, url, emailed }, { status: 201 });
 }
 
 /** DELETE /api/v1/members/invites/<id>?project=: withdraw a pending invitation. */

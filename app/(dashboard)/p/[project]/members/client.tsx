@@ -40,7 +40,7 @@ export function MembersClient({
   const invitesKey = ["invites", projectSlug];
   const members = useQuery({ queryKey: membersKey, queryFn: () => fetchJson<{ members: MemberRow[] }>(`/api/v1/members${q}`).then((r) => r.members), initialData: initialMembers });
   const invites = useQuery({ queryKey: invitesKey, queryFn: () => fetchJson<{ invites: InviteRow[] }>(`/api/v1/members/invites${q}`).then((r) => r.invites), initialData: initialInvites });
-  const [link, setLink] = useState<{ url: string; role: Role } | null>(null);
+  const [link, setLink] = useState<{ url: string; role: Role; emailedTo: string | null } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const refresh = () => {
     void qc.invalidateQueries({ queryKey: membersKey });
@@ -49,9 +49,10 @@ export function MembersClient({
   const onError = (err: Error) => setError(err.message);
 
   const invite = useMutation({
-    mutationFn: (body: { role: Role; email?: string }) => fetchJson<{ url: string; invite: { role: Role } }>(`/api/v1/members/invites${q}`, { method: "POST", json: body }),
+    mutationFn: (body: { role: Role; email?: string }) =>
+      fetchJson<{ url: string; emailed: boolean; invite: { role: Role; email: string | null } }>(`/api/v1/members/invites${q}`, { method: "POST", json: body }),
     onSuccess: (res) => {
-      setLink({ url: res.url, role: res.invite.role });
+      setLink({ url: res.url, role: res.invite.role, emailedTo: res.emailed ? res.invite.email : null });
       refresh();
     },
     onError,
@@ -115,6 +116,7 @@ export function MembersClient({
               </code>
               <CopyButton text={link.url} />
             </div>
+            {link.emailedTo ? <p className="text-sm">Also e-mailed to {link.emailedTo}.</p> : null}
           </div>
         ) : null}
       </Card>
