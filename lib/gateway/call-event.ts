@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash as oneShotHash } from "node:crypto";
 import { INGEST_LIMITS as L } from "../ingestion/limits";
 import { promptChars, tokensFromChars } from "../policies/estimate-tokens";
 import type { AttemptRecord } from "./call-upstream";
@@ -47,7 +47,7 @@ export function safeText(value: unknown, max: number = L.maxStringLength): strin
 }
 
 function hash(text: string): string {
-  return createHash("sha256").update(text).digest("hex").slice(0, 32);
+  return oneShotHash("sha256", text, "hex").slice(0, 32);
 }
 
 /** The ingest event (lib/ingestion's IngestEvent shape) for one gateway call. */

@@ -35,5 +35,5 @@ export async function serveCountTokens(deps: GatewayDeps, call: CallContext): Pr
     relayUpstreamError(res, result.status, result.headers, result.body, headers, id);
     return;
   }
-  await relayJson(res, result.response, headers, signal);
+  await relayJson(res, result.response, headers);
 }

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from "node:http";
 import type { Db } from "@/db/client";
-import { authenticate } from "../auth/caller";
+import { verifyApiKey } from "../auth/api-keys";
 import { extractApiKey } from "../auth/extract-api-key";
+import { enforceKeyRateLimit } from "../auth/rate-limit";
 import { AppError } from "../errors";
 import { log } from "../log";
 import { requireKeyHeader } from "./parse-request";
@@ -13,20 +14,22 @@ const verified = new Map<string, { projectId: string; at: number }>();
 let lastWarnAt = 0;
 
 /**
- * Authenticates a gateway call by its project key (scope "gateway"). Agents must not stop when
- * Postgres restarts: if the key lookup fails for lack of a database, a key this process verified
- * within the last few minutes is still accepted (its revocation cannot be checked until the
- * database is back). A definite answer (unknown, revoked, wrong scope) is never overridden.
+ * Authenticates a gateway call by its project key (scope "gateway") and applies the key's rate
+ * limit, as the ingestion hot path does (the key-only half of `authenticate`, without building a
+ * Headers object per call). Agents must not stop when Postgres restarts: if the key lookup fails
+ * for lack of a database, a key this process verified within the last few minutes is still
+ * accepted (its revocation cannot be checked until the database is back). A definite answer
+ * (unknown, revoked, wrong scope, over the limit) is never overridden.
  */
 export async function authenticateGatewayCall(db: Db, req: IncomingMessage): Promise<{ projectId: string }> {
   requireKeyHeader(req.headers);
+  const secret = extractApiKey(req.headers, req.url);
+  let key: { keyId: string; projectId: string };
   try {
-    const caller = await authenticate(db, { headers: req.headers, url: req.url }, { scope: "gateway", role: "viewer" });
-    if (caller.kind === "key") remember(extractApiKey(req.headers, req.url), caller.projectId);
-    return caller;
+    key = await verifyApiKey(db, secret, "gateway");
   } catch (err) {
     if (err instanceof AppError && err.type !== "unavailable" && err.type !== "internal") throw err;
-    const known = verified.get(extractApiKey(req.headers, req.url));
+    const known = verified.get(secret);
     if (!known || Date.now() - known.at > OUTAGE_GRACE_MS) throw err;
     if (Date.now() - lastWarnAt > 10_000) {
       lastWarnAt = Date.now();
@@ -34,6 +37,9 @@ export async function authenticateGatewayCall(db: Db, req: IncomingMessage): Pro
     }
     return { projectId: known.projectId };
   }
+  remember(secret, key.projectId);
+  await enforceKeyRateLimit(db, key);
+  return { projectId: key.projectId };
 }
 
 function remember(secret: string, projectId: string): void {

@@ -187,10 +187,12 @@ async function answer(a: Answer): Promise<void> {
     return;
   }
 
-  const bytes = await relayJson(res, response, headers, signal);
+  const bytes = await relayJson(res, response, headers);
   if (bytes === null) {
-    const aborted = signal.aborted;
-    record({ ...base, status: aborted ? "aborted" : "error", httpStatus: response.statusCode, errorType: aborted ? "client_closed" : "upstream_broken", upstreamRequestId });
+    if (signal.aborted) throw signal.reason; // recorded as aborted by the caller
+    const broken = new GatewayError(502, "api_error", "The upstream connection failed before the answer was complete.");
+    sendGatewayError(res, broken, id, headers);
+    record({ ...base, status: "error", httpStatus: 502, errorType: "upstream_broken", upstreamRequestId });
     return;
   }
   const message = parseObject(bytes);

@@ -1,19 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { z } from "zod";
 import { GatewayError } from "./anthropic-error";
-
-/**
- * The few fields the gateway acts on. Checked, never rebuilt: the client's object (and bytes)
- * go upstream as they came unless a policy changes them, unknown fields included.
- */
-const MessagesFields = z.looseObject({
-  model: z.string().min(1).max(256),
-  messages: z.array(z.unknown()),
-  stream: z.boolean().nullish(),
-  max_tokens: z.number().nullish(),
-  tools: z.array(z.unknown()).nullish(),
-  metadata: z.looseObject({ user_id: z.string().max(256).nullish() }).nullish(),
-});
 
 export type MessagesRequest = Record<string, unknown> & { model: string; messages: unknown[]; stream?: boolean | null };
 
@@ -30,12 +16,27 @@ function parseJsonObject(body: Buffer): Record<string, unknown> {
   return json as Record<string, unknown>;
 }
 
+/**
+ * Checks the few fields the gateway acts on (plain checks: this runs on every call). The object is
+ * never rebuilt: the client's bytes go upstream as they came unless a policy changes a field,
+ * unknown fields included. Everything else is the upstream's to judge.
+ */
 export function parseMessagesRequest(body: Buffer): MessagesRequest {
   const json = parseJsonObject(body);
-  const checked = MessagesFields.safeParse(json);
-  if (!checked.success) {
-    const issue = checked.error.issues[0]!;
-    throw new GatewayError(400, "invalid_request_error", `${issue.path.join(".") || "body"}: ${issue.message}`);
+  const fail = (field: string, message: string): never => {
+    throw new GatewayError(400, "invalid_request_error", `${field}: ${message}`);
+  };
+  if (typeof json.model !== "string" || json.model === "") fail("model", "Field required (a model id string)");
+  if ((json.model as string).length > 256) fail("model", "at most 256 characters");
+  if (!Array.isArray(json.messages)) fail("messages", "Field required (an array)");
+  if (json.stream != null && typeof json.stream !== "boolean") fail("stream", "must be a boolean");
+  if (json.max_tokens != null && typeof json.max_tokens !== "number") fail("max_tokens", "must be a number");
+  if (json.tools != null && !Array.isArray(json.tools)) fail("tools", "must be an array");
+  const metadata = json.metadata;
+  if (metadata != null) {
+    if (typeof metadata !== "object" || Array.isArray(metadata)) fail("metadata", "must be an object");
+    const user = (metadata as { user_id?: unknown }).user_id;
+    if (user != null && (typeof user !== "string" || user.length > 256)) fail("metadata.user_id", "must be a string of at most 256 characters");
   }
   return json as MessagesRequest;
 }

@@ -64,30 +64,23 @@ export async function relayStream(
   return { observer, end: "complete" };
 }
 
-/** Pipes a non-streaming answer through as it arrives and returns its bytes for the record. */
-export async function relayJson(res: ServerResponse, upstream: Dispatcher.ResponseData, headers: Headers, signal: AbortSignal): Promise<Buffer | null> {
-  const out: Headers = { ...headers, "content-type": String(upstream.headers["content-type"] ?? "application/json") };
-  const length = upstream.headers["content-length"];
-  if (typeof length === "string") out["content-length"] = length;
-  relayedResponseHeaders(upstream.headers, out);
-  const chunks: Buffer[] = [];
-  let started = false;
+/**
+ * A non-streaming answer: read whole (the upstream sends it at once, after the generation; the
+ * record needs its usage anyway), then answered in one write with its exact length.
+ */
+export async function relayJson(res: ServerResponse, upstream: Dispatcher.ResponseData, headers: Headers): Promise<Buffer | null> {
+  let bytes: Buffer;
   try {
-    for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
-      if (!started) {
-        res.writeHead(upstream.statusCode, out);
-        started = true;
-      }
-      chunks.push(chunk);
-      if (!res.write(chunk)) await drained(res);
-    }
+    const data = await upstream.body.bytes();
+    bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   } catch {
-    if (!signal.aborted) res.destroy();
     return null;
   }
-  if (!started) res.writeHead(upstream.statusCode, out);
-  res.end();
-  return Buffer.concat(chunks);
+  const out: Headers = { ...headers, "content-type": String(upstream.headers["content-type"] ?? "application/json"), "content-length": bytes.length };
+  relayedResponseHeaders(upstream.headers, out);
+  res.writeHead(upstream.statusCode, out);
+  res.end(bytes);
+  return bytes;
 }
 
 /**

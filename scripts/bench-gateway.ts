@@ -1,0 +1,336 @@
+/**
+ * `npm run bench:gateway`: what the gateway adds to a call, measured in one run against the
+ * standalone simulator (0 ms and 20 ms fixed latency): direct calls, calls through a minimal
+ * undici pass-through proxy (the baseline), and calls through the gateway with recording on and
+ * off. Every server runs in its own process; this process only drives load, over keep-alive
+ * connections on loopback, with bounded request counts.
+ *
+ * Options: --latencies 0,20  --pglite (record into in-memory PGlite instead of Postgres)
+ *          --base-url postgres://... (else DATABASE_URL, else the local Postgres)  --quick
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import { Pool } from "undici";
+import { fmt, rate, runPool, summarize } from "./bench/stats";
+
+const { values: opts } = parseArgs({
+  options: {
+    role: { type: "string" },
+    upstream: { type: "string" },
+    latency: { type: "string" },
+    delta: { type: "string" },
+    recording: { type: "string" },
+    latencies: { type: "string", default: "0,20" },
+    pglite: { type: "boolean", default: false },
+    "base-url": { type: "string" },
+    quick: { type: "boolean", default: false },
+  },
+});
+
+// ---------------------------------------------------------------- child processes (servers)
+
+/** Prints the one JSON line the parent waits for. */
+function ready(info: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify({ ready: true, ...info })}\n`);
+}
+
+async function runSimulator(): Promise<void> {
+  const { startSimulatorServer } = await import("../lib/simulator");
+  const sim = await startSimulatorServer({ fixedLatencyMs: Number(opts.latency ?? 0), deltaIntervalMs: Number(opts.delta ?? 0) });
+  ready({ url: sim.url });
+  process.once("SIGTERM", () => void sim.close().then(() => process.exit(0)));
+}
+
+/** The baseline: forwards method, path, headers and body to the upstream and pipes the answer back. */
+async function runPassThrough(): Promise<void> {
+  const pool = new Pool(opts.upstream!, { connections: 256, pipelining: 1, keepAliveTimeout: 30_000 });
+  const HOP = new Set(["host", "connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection"]);
+  const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (!HOP.has(k) && typeof v === "string") headers[k] = v;
+    pool.request({ path: req.url!, method: req.method as "POST", headers, body: req }).then(
+      (up) => {
+        const out: Record<string, string | string[]> = {};
+        for (const [k, v] of Object.entries(up.headers)) if (!HOP.has(k) && v !== undefined) out[k] = v;
+        res.writeHead(up.statusCode, out);
+        up.body.pipe(res);
+      },
+      () => {
+        res.writeHead(502).end();
+      },
+    );
+  });
+  server.listen(0, "127.0.0.1", () => ready({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
+  process.once("SIGTERM", () => process.exit(0));
+}
+
+async function runGateway(): Promise<void> {
+  const { createTestDb } = await import("../db/test-db");
+  const { projectWithKey } = await import("../lib/testing/fixtures");
+  const { createGateway } = await import("../lib/gateway/gateway");
+  const { resolveUpstream } = await import("../lib/gateway/upstream");
+  const { createRecorder } = await import("../lib/recording/recorder");
+  const { createResponseCache } = await import("../lib/response-cache/create-response-cache");
+  const { startMetrics } = await import("../lib/metrics/start-metrics");
+  const handle = await createTestDb();
+  const { key } = await projectWithKey(handle.db);
+  const recording = opts.recording === "on";
+  const spoolDir = await mkdtemp(path.join(os.tmpdir(), "pitwall-bench-spool-"));
+  const recorder = recording ? createRecorder(() => handle.db, { spoolDir }) : null;
+  // As in the server: recording brings the rollup hooks of the metrics engine with it.
+  const stopMetrics = recording ? startMetrics(handle) : async () => {};
+  const responseCache = createResponseCache(handle.db, { redisUrl: process.env.REDIS_URL ?? "" });
+  const gateway = createGateway({ getDb: () => handle.db, upstream: resolveUpstream({ PITWALL_UPSTREAM_URL: opts.upstream }), recorder, responseCache });
+  const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => void gateway.handler(req, res));
+  server.listen(0, "127.0.0.1", () => ready({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, key }));
+  process.once("SIGTERM", async () => {
+    server.close();
+    await gateway.close();
+    await recorder?.close();
+    const written = recorder?.stats().written;
+    await stopMetrics();
+    await responseCache.close();
+    await handle.close();
+    await rm(spoolDir, { recursive: true, force: true });
+    if (written !== undefined) process.stderr.write(`  (recording gateway stored ${written} events)\n`);
+    process.exit(0);
+  });
+}
+
+// ---------------------------------------------------------------- the load driver
+
+type Target = { name: string; url: string; path: string; headers: Record<string, string>; pool: Pool };
+const children: ChildProcess[] = [];
+
+function start(role: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ url: string; key?: string }> {
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, "--role", role, ...args], {
+    env: { ...env, LOG_LEVEL: "warn", NODE_ENV: "production" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let buf = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      buf += d.toString();
+      const line = buf.split("\n").find((l) => l.startsWith("{"));
+      if (line) resolve(JSON.parse(line) as { url: string; key?: string });
+    });
+    child.once("exit", (code) => reject(new Error(`${role} exited with ${code}`)));
+  });
+}
+
+async function stopAll(): Promise<void> {
+  await Promise.all(
+    children.splice(0).map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null) return resolve();
+          c.once("exit", () => resolve());
+          c.kill("SIGTERM");
+          setTimeout(() => c.kill("SIGKILL"), 10_000).unref();
+        }),
+    ),
+  );
+}
+
+const SYSTEM = "You are a support assistant for an API platform. Answer precisely and briefly. ".repeat(12);
+function body(i: number, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    model: "claude-haiku-4-5",
+    max_tokens: 24,
+    system: SYSTEM,
+    messages: [{ role: "user", content: `Question ${i}: how do I rotate an API key without downtime?` }],
+    ...extra,
+  });
+}
+
+function target(name: string, url: string, apiPath: string, auth: Record<string, string>, connections: number): Target {
+  return {
+    name,
+    url,
+    path: apiPath,
+    headers: { "content-type": "application/json", "anthropic-version": "2023-06-01", ...auth },
+    pool: new Pool(url, { connections, pipelining: 1, keepAliveTimeout: 30_000 }),
+  };
+}
+
+/** One non-streaming call, timed from send to the last byte of the answer. */
+async function call(t: Target, payload: string, headers: Record<string, string> = {}): Promise<number> {
+  const t0 = performance.now();
+  const res = await t.pool.request({ path: t.path, method: "POST", headers: { ...t.headers, ...headers }, body: payload });
+  await res.body.dump({ limit: 1 << 24 });
+  if (res.statusCode !== 200) throw new Error(`${t.name}: HTTP ${res.statusCode}`);
+  return performance.now() - t0;
+}
+
+/** One streamed call: time to the first content delta, and the most deltas that came in one read. */
+async function streamCall(t: Target, payload: string): Promise<{ ttft: number; maxDeltasPerRead: number; deltas: number }> {
+  const t0 = performance.now();
+  const res = await t.pool.request({ path: t.path, method: "POST", headers: t.headers, body: payload });
+  if (res.statusCode !== 200) throw new Error(`${t.name}: HTTP ${res.statusCode}`);
+  let ttft = NaN;
+  let maxDeltasPerRead = 0;
+  let deltas = 0;
+  for await (const chunk of res.body) {
+    const n = (chunk as Buffer).toString("latin1").split("event: content_block_delta").length - 1;
+    if (n > 0 && Number.isNaN(ttft)) ttft = performance.now() - t0;
+    deltas += n;
+    maxDeltasPerRead = Math.max(maxDeltasPerRead, n);
+  }
+  return { ttft, maxDeltasPerRead, deltas };
+}
+
+/** Interleaved rounds so every target sees the same machine conditions. */
+async function interleaved(targets: Target[], rounds: number, perRound: number, fn: (t: Target, i: number) => Promise<number>): Promise<Map<string, number[]>> {
+  const samples = new Map(targets.map((t) => [t.name, [] as number[]]));
+  let i = 0;
+  for (let r = 0; r < rounds; r++) {
+    for (const t of targets) for (let k = 0; k < perRound; k++) samples.get(t.name)!.push(await fn(t, i++));
+  }
+  return samples;
+}
+
+const verdict = (ok: boolean) => (ok ? "OK" : "MISSED");
+
+async function benchLatency(latencyMs: number, db: NodeJS.ProcessEnv): Promise<void> {
+  const quick = opts.quick;
+  const paced = latencyMs > 0;
+  const deltaMs = paced ? 10 : 0;
+  console.log(`\n== upstream: simulator, fixed latency ${latencyMs} ms${paced ? `, stream deltas ${deltaMs} ms apart` : ""} ==`);
+  const sim = await start("sim", ["--latency", String(latencyMs), "--delta", String(deltaMs)]);
+  // The per-key rate limit (1,000 req/s by default) stays in the path but never trips here.
+  const gatewayEnv = { ...db, PITWALL_KEY_RATE_LIMIT_PER_SECOND: "1000000" };
+  const [pt, gwOn, gwOff] = await Promise.all([
+    start("passthrough", ["--upstream", sim.url]),
+    start("gateway", ["--upstream", sim.url, "--recording", "on"], gatewayEnv),
+    start("gateway", ["--upstream", sim.url, "--recording", "off"], gatewayEnv),
+  ]);
+  const mk = (c: number) => ({
+    direct: target("direct", sim.url, "/v1/messages", { "x-api-key": "bench" }, c),
+    pass: target("pass-through", pt.url, "/v1/messages", { "x-api-key": "bench" }, c),
+    on: target("gateway (recording on)", gwOn.url, "/gateway/v1/messages", { authorization: `Bearer ${gwOn.key}` }, c),
+    off: target("gateway (recording off)", gwOff.url, "/gateway/v1/messages", { authorization: `Bearer ${gwOff.key}` }, c),
+  });
+  const c1 = mk(1);
+  const all1 = [c1.direct, c1.pass, c1.on, c1.off];
+
+  // Warm-up: connections, JIT, key and policy caches.
+  for (const t of all1) for (let i = 0; i < 200; i++) await call(t, body(i));
+
+  // 1. Concurrency 1, non-streaming.
+  const n1 = paced ? (quick ? 60 : 300) : quick ? 500 : 3000;
+  const rounds = paced ? 10 : 20;
+  const s1 = await interleaved(all1, rounds, Math.ceil(n1 / rounds), (t, i) => call(t, body(i)));
+  const d = summarize(s1.get("direct")!);
+  console.log(`concurrency 1, non-streaming (n=${n1} each)            p50 ms   p99 ms   added p50 / p99`);
+  for (const t of all1) {
+    const s = summarize(s1.get(t.name)!);
+    const added = t === c1.direct ? "" : `+${fmt(s.p50 - d.p50, 2)} / +${fmt(s.p99 - d.p99, 2)}`;
+    console.log(`  ${t.name.padEnd(50)} ${fmt(s.p50, 2).padStart(7)} ${fmt(s.p99, 2).padStart(8)}   ${added}`);
+  }
+  const on = summarize(s1.get(c1.on.name)!);
+  const off = summarize(s1.get(c1.off.name)!);
+  const pass = summarize(s1.get(c1.pass.name)!);
+  const addedP50 = on.p50 - d.p50;
+  const addedP99 = on.p99 - d.p99;
+  console.log(`  gateway added p50 ${fmt(addedP50, 2)} ms (target <= 1 ms: ${verdict(addedP50 <= 1)}), p99 ${fmt(addedP99, 2)} ms (target <= 3 ms: ${verdict(addedP99 <= 3)})`);
+  console.log(`  pass-through baseline added p50 ${fmt(pass.p50 - d.p50, 2)} ms, p99 ${fmt(pass.p99 - d.p99, 2)} ms`);
+  const offAdded = off.p99 - d.p99;
+  const change = offAdded > 0 ? ((addedP99 - offAdded) / offAdded) * 100 : NaN;
+  console.log(
+    `  recording on vs off: added p99 ${fmt(addedP99, 2)} vs ${fmt(offAdded, 2)} ms (${Number.isFinite(change) ? `${change >= 0 ? "+" : ""}${fmt(change, 0)}%` : "n/a"}; target within 10%: ${verdict(Math.abs(addedP99 - offAdded) <= Math.max(0.1 * Math.abs(offAdded), 0.05))})`,
+  );
+
+  // 2. Concurrency 32: throughput, gateway vs pass-through.
+  const c32 = mk(32);
+  const n32 = paced ? (quick ? 640 : 3200) : quick ? 2000 : 8000;
+  console.log(`concurrency 32, non-streaming (n=${n32} each)          req/s    p50 ms   p99 ms`);
+  const thr = new Map<string, number>();
+  for (const t of [c32.direct, c32.pass, c32.on, c32.off]) {
+    for (let i = 0; i < 32 * 4; i++) await call(t, body(i));
+    const lat: number[] = [];
+    const t0 = performance.now();
+    await runPool(n32, 32, async (i) => {
+      lat.push(await call(t, body(i)));
+    });
+    const rps = n32 / ((performance.now() - t0) / 1000);
+    thr.set(t.name, rps);
+    const s = summarize(lat);
+    console.log(`  ${t.name.padEnd(50)} ${rate(rps).padStart(7)} ${fmt(s.p50, 2).padStart(8)} ${fmt(s.p99, 2).padStart(8)}`);
+  }
+  const ratio = thr.get(c32.on.name)! / thr.get(c32.pass.name)!;
+  console.log(`  gateway / pass-through throughput ${fmt(ratio, 2)}x (target >= 0.5x: ${verdict(ratio >= 0.5)})`);
+
+  // 3. Streaming, concurrency 1: TTFT added, and no batching of deltas.
+  const ns = paced ? (quick ? 30 : 150) : quick ? 300 : 1500;
+  const streams = new Map<string, { ttft: number[]; maxPerRead: number; deltas: number }>();
+  for (const t of [c1.direct, c1.on]) streams.set(t.name, { ttft: [], maxPerRead: 0, deltas: 0 });
+  await interleaved([c1.direct, c1.on], 10, Math.ceil(ns / 10), async (t, i) => {
+    const r = await streamCall(t, body(i, { stream: true, max_tokens: paced ? 12 : 24 }));
+    const acc = streams.get(t.name)!;
+    acc.ttft.push(r.ttft);
+    acc.maxPerRead = Math.max(acc.maxPerRead, r.maxDeltasPerRead);
+    acc.deltas += r.deltas;
+    return r.ttft;
+  });
+  const sd = summarize(streams.get(c1.direct.name)!.ttft);
+  const sg = summarize(streams.get(c1.on.name)!.ttft);
+  console.log(`streaming, concurrency 1 (n=${ns} each)              TTFT p50   TTFT p99`);
+  console.log(`  ${c1.direct.name.padEnd(50)} ${fmt(sd.p50, 2).padStart(8)} ${fmt(sd.p99, 2).padStart(9)}`);
+  console.log(`  ${c1.on.name.padEnd(50)} ${fmt(sg.p50, 2).padStart(8)} ${fmt(sg.p99, 2).padStart(9)}`);
+  console.log(`  TTFT p99 added ${fmt(sg.p99 - sd.p99, 2)} ms (target <= 2 ms: ${verdict(sg.p99 - sd.p99 <= 2)})`);
+  if (paced) {
+    const g = streams.get(c1.on.name)!;
+    const dd = streams.get(c1.direct.name)!;
+    console.log(
+      `  batching check (deltas ${deltaMs} ms apart): most deltas in one client read: gateway ${g.maxPerRead}, direct ${dd.maxPerRead} over ${g.deltas} deltas (target 1: ${verdict(g.maxPerRead <= 1)})`,
+    );
+  }
+
+  // 4. Response-cache hits, concurrency 1.
+  const cacheHeaders = { "x-pitwall-cache-ttl": "300" };
+  const hitBody = body(-1);
+  await call(c1.on, hitBody, cacheHeaders);
+  await new Promise((r) => setTimeout(r, 200)); // the store happens after the answer
+  const hits: number[] = [];
+  const nh = quick ? 300 : 2000;
+  for (let i = 0; i < nh; i++) hits.push(await call(c1.on, hitBody, cacheHeaders));
+  const sh = summarize(hits);
+  console.log(`response-cache hit, concurrency 1 (n=${nh}): p50 ${fmt(sh.p50, 2)} ms, p99 ${fmt(sh.p99, 2)} ms (target p99 <= 2 ms: ${verdict(sh.p99 <= 2)})`);
+
+  for (const t of [...all1, c32.direct, c32.pass, c32.on, c32.off]) await t.pool.close();
+  await stopAll();
+}
+
+async function main(): Promise<void> {
+  if (opts.role === "sim") return runSimulator();
+  if (opts.role === "passthrough") return runPassThrough();
+  if (opts.role === "gateway") return runGateway();
+
+  for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => void stopAll().then(() => process.exit(1)));
+  const baseUrl = opts["base-url"] ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  const dbEnv: NodeJS.ProcessEnv = { ...process.env };
+  if (opts.pglite) delete dbEnv.DATABASE_URL;
+  else dbEnv.DATABASE_URL = baseUrl;
+  console.log(`bench:gateway on ${os.cpus().length} CPUs, Node ${process.version}; recording into ${opts.pglite ? "in-memory PGlite" : "Postgres"}`);
+  console.log(`response cache: ${process.env.REDIS_URL ? "Redis" : "Postgres table"} behind the in-process LRU; loopback only`);
+  console.log(`targets: added p50 <= 1 ms and p99 <= 3 ms at concurrency 1; throughput >= 0.5x pass-through at 32;`);
+  console.log(`         streaming TTFT p99 added <= 2 ms, no batching; cache hit p99 <= 2 ms; recording on vs off within 10% of added p99`);
+  try {
+    for (const l of opts.latencies!.split(",").map(Number)) await benchLatency(l, dbEnv);
+  } finally {
+    await stopAll();
+  }
+}
+
+main().catch(async (err) => {
+  console.error(err);
+  await stopAll();
+  process.exit(1);
+});
