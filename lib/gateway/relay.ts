@@ -13,24 +13,12 @@ export type StreamRelay = {
   end: "complete" | "aborted" | "broken";
 };
 
-/** Waits for the client socket to take more, or for it to go away. */
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off("drain", done);
-      res.off("close", done);
-      resolve();
-    };
-    res.on("drain", done);
-    res.on("close", done);
-  });
-}
-
 /**
- * Pipes an upstream SSE stream to the client chunk by chunk as it arrives (no buffering, no
- * batching: each chunk is written the moment it is read), while the observer parses a copy.
+ * Pipes an upstream SSE stream to the client chunk by chunk as it arrives: each chunk is written
+ * in the same turn it is read (no buffering, no batching), and only then parsed on the side.
+ * Backpressure pauses the upstream read until the client drains.
  */
-export async function relayStream(
+export function relayStream(
   res: ServerResponse,
   upstream: Dispatcher.ResponseData,
   headers: Headers,
@@ -42,26 +30,41 @@ export async function relayStream(
   relayedResponseHeaders(upstream.headers, out);
   res.writeHead(upstream.statusCode, out);
   res.flushHeaders();
-  try {
-    for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
+  const body = upstream.body;
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (end: StreamRelay["end"]) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener("abort", onAbort);
+      res.off("drain", onDrain);
+      resolve({ observer, end });
+    };
+    const onDrain = () => body.resume();
+    const onAbort = () => {
+      body.destroy();
+      settle("aborted");
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    res.on("drain", onDrain);
+    body.on("data", (chunk: Buffer) => {
+      if (!res.write(chunk)) body.pause();
       observer.push(chunk);
-      if (!res.write(chunk)) await drained(res);
-      if (signal.aborted) break;
-    }
-  } catch {
-    if (signal.aborted) return { observer, end: "aborted" };
-    // The upstream failed mid-stream: say so the way the API does, as an error event.
-    if (!res.writableEnded && !res.destroyed) {
-      res.end(`event: error\ndata: ${anthropicErrorBody("api_error", "The upstream connection failed mid-stream.", requestId)}\n\n`);
-    }
-    return { observer, end: "broken" };
-  }
-  if (signal.aborted) {
-    upstream.body.destroy();
-    return { observer, end: "aborted" };
-  }
-  res.end();
-  return { observer, end: "complete" };
+    });
+    body.once("end", () => {
+      res.end();
+      settle("complete");
+    });
+    body.once("error", () => {
+      if (signal.aborted) return settle("aborted");
+      // The upstream failed mid-stream: say so the way the API does, as an error event.
+      if (!res.writableEnded && !res.destroyed) {
+        res.end(`event: error\ndata: ${anthropicErrorBody("api_error", "The upstream connection failed mid-stream.", requestId)}\n\n`);
+      }
+      settle("broken");
+    });
+  });
 }
 
 /**
