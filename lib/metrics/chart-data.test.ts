@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isEmptyChart, previousRange, rowsBySeries, rowsFromSeries, sparkValues } from "./chart-data";
+import { isEmptyChart, previousRange, rowsBySeries, rowsFromSeries, seriesNote, sparkValues, throughputRows, tokenRows } from "./chart-data";
 import type { Timeseries } from "./get-timeseries";
 
 const ts = (series: { key: string; values: Record<string, number | string | null>[] }[]): Timeseries => ({
@@ -43,5 +43,17 @@ describe("chart rows", () => {
     expect(previousRange("2026-01-02T00:00:00Z", "2026-01-03T00:00:00Z")).toEqual({ from: "2026-01-01T00:00:00.000Z", to: "2026-01-02T00:00:00.000Z" });
     expect(isEmptyChart([{ t: 1, a: 0, b: null }])).toBe(true);
     expect(isEmptyChart([{ t: 1, a: 0, b: 3 }])).toBe(false);
+  });
+
+  it("split throughput into ok and errors and merge cache-write lifetimes", () => {
+    const data = ts([{ key: "", values: [{ requests: 10, errors: 3, input: 5, cacheRead: 1, cacheWrite5m: 2, cacheWrite1h: 4, output: 7 }] }]);
+    expect(throughputRows(data)[0]).toMatchObject({ ok: 7, errors: 3 });
+    expect(tokenRows(data)[0]).toMatchObject({ input: 5, cacheRead: 1, cacheWrite: 6, output: 7 });
+  });
+
+  it("say honestly when a series list was cut", () => {
+    const data = { ...ts([{ key: "a", values: [] }]), totalSeries: 5 };
+    expect(seriesNote(data, "models")).toBe("Top 1 of 5 models");
+    expect(seriesNote(ts([{ key: "a", values: [] }]), "models")).toBeUndefined();
   });
 });

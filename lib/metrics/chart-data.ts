@@ -52,3 +52,25 @@ export function previousRange(from: string, to: string): { from: string; to: str
 export function isEmptyChart(rows: ChartRow[]): boolean {
   return rows.every((r) => Object.entries(r).every(([k, v]) => k === "t" || v === null || v === 0));
 }
+
+/** Requests per bucket split into ok and errors, for a stacked throughput chart. */
+export function throughputRows(ts: Timeseries | undefined): ChartRow[] {
+  return rowsFromSeries(ts, ["requests", "errors"]).map((r) => ({ t: r.t, ok: (r.requests ?? 0) - (r.errors ?? 0), errors: r.errors ?? 0 }));
+}
+
+/** Tokens per bucket by kind; both cache-write lifetimes count as "cache write". */
+export function tokenRows(ts: Timeseries | undefined): ChartRow[] {
+  return rowsFromSeries(ts, ["input", "cacheRead", "cacheWrite5m", "cacheWrite1h", "output"]).map((r) => ({
+    t: r.t,
+    input: r.input ?? 0,
+    cacheRead: r.cacheRead ?? 0,
+    cacheWrite: (r.cacheWrite5m ?? 0) + (r.cacheWrite1h ?? 0),
+    output: r.output ?? 0,
+  }));
+}
+
+/** "Top 8 of 23 models" when a grouped series list was cut; nothing when it was not. */
+export function seriesNote(ts: Timeseries | undefined, noun: string): string | undefined {
+  if (!ts || ts.totalSeries <= ts.series.length) return undefined;
+  return `Top ${ts.series.length} of ${ts.totalSeries} ${noun}`;
+}

@@ -1,0 +1,49 @@
+"use client";
+
+import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from "recharts";
+import type { ChartRow } from "@/lib/metrics/chart-data";
+import { ChartContainer } from "./chart-container";
+import { timeTick, type BucketName, type SeriesConfig, type ValueFormat } from "./chart-config";
+import { ChartTooltip } from "./chart-tooltip";
+
+/** Sums per bucket stacked by series (tokens by kind, cost by model, requests and errors). */
+export function StackedBarChart({
+  rows,
+  series,
+  format,
+  bucket,
+  height = 220,
+  loading,
+  error,
+  onRetry,
+  testId,
+  note,
+  stacked = true,
+}: {
+  rows: ChartRow[];
+  series: SeriesConfig[];
+  format: ValueFormat;
+  bucket?: BucketName;
+  height?: number;
+  loading?: boolean;
+  error?: unknown;
+  onRetry?: () => void;
+  testId?: string;
+  note?: string;
+  stacked?: boolean;
+}) {
+  const empty = rows.every((r) => series.every((s) => !r[s.key]));
+  return (
+    <ChartContainer series={series} height={height} loading={loading} error={error} onRetry={onRetry} empty={empty} testId={testId} note={note}>
+      <BarChart data={rows} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+        <CartesianGrid stroke="var(--chart-grid)" vertical={false} />
+        <XAxis dataKey="t" type="number" scale="time" domain={["dataMin", "dataMax"]} padding={{ left: 8, right: 8 }} tickFormatter={timeTick(bucket)} stroke="var(--muted)" fontSize={11} minTickGap={24} />
+        <YAxis tickFormatter={format} stroke="var(--muted)" fontSize={11} width={72} />
+        <Tooltip cursor={{ fill: "var(--border)", opacity: 0.4 }} content={(p) => <ChartTooltip active={p.active} payload={p.payload} label={p.label} series={series} format={format} />} />
+        {series.map((s) => (
+          <Bar key={s.key} dataKey={s.key} name={s.label} fill={s.color} stackId={stacked ? "stack" : undefined} isAnimationActive={false} maxBarSize={28} />
+        ))}
+      </BarChart>
+    </ChartContainer>
+  );
+}

@@ -1,0 +1,33 @@
+import { createLoader, parseAsBoolean, parseAsIsoDateTime, parseAsString, parseAsStringLiteral } from "nuqs/server";
+
+/**
+ * The dashboards' URL state, parsed the same way by the server page and the client: a range
+ * preset or a custom from/to, dimension filters and the auto-refresh switch.
+ */
+export const RANGE_OPTIONS = ["1h", "24h", "7d", "30d", "custom"] as const;
+export type RangeOption = (typeof RANGE_OPTIONS)[number];
+export const STATUS_OPTIONS = ["ok", "error", "aborted"] as const;
+
+export const metricsParsers = {
+  range: parseAsStringLiteral(RANGE_OPTIONS).withDefault("24h"),
+  from: parseAsIsoDateTime,
+  to: parseAsIsoDateTime,
+  model: parseAsString,
+  route: parseAsString,
+  agent: parseAsString,
+  status: parseAsStringLiteral(STATUS_OPTIONS),
+  refresh: parseAsBoolean.withDefault(false),
+};
+
+export const loadMetricsParams = createLoader(metricsParsers);
+
+export type MetricsState = {
+  range: RangeOption;
+  from: Date | null;
+  to: Date | null;
+  model: string | null;
+  route: string | null;
+  agent: string | null;
+  status: (typeof STATUS_OPTIONS)[number] | null;
+  refresh: boolean;
+};
