@@ -169,6 +169,33 @@ describe("EventWriter", () => {
     expect(w.stats()).toMatchObject({ written: s.buffered, dropped: s.dropped, degraded: false });
   });
 
+  it("overflows to the spool, dropping nothing, when the database is slower than the traffic", async () => {
+    const dir = await tempDir();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const ingest: IngestFn = async (pid, evs) => {
+      await gate; // a database that takes its time
+      return ingestBatch(handle.db, pid, evs);
+    };
+    const w = writer({ ingest, spoolDir: dir, maxBuffered: 40, batchSize: 5 });
+    const events = Array.from({ length: 120 }, () => llmEvent());
+    try {
+      for (const e of events) {
+        w.record(projectId, e);
+        await new Promise((r) => setTimeout(r, 2)); // traffic arrives over time
+      }
+      expect(w.stats().dropped).toBe(0);
+      expect(w.stats().spooled).toBeGreaterThan(0);
+      expect(w.stats().buffered).toBeLessThanOrEqual(40 + 20);
+    } finally {
+      release();
+    }
+    await waitFor(() => w.stats().buffered === 0 && w.stats().spooled === 0);
+    const counts = await countIds(events.map((e) => e.id as string));
+    expect(counts.size).toBe(120);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+  });
+
   it("flushes what it holds on close, and spools it when the database is down", async () => {
     const dir = await tempDir();
     const { state, ingest } = switchableIngest();

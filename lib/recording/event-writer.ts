@@ -8,7 +8,7 @@ export type IngestFn = (projectId: string, events: Record<string, unknown>[]) =>
 export type EventWriterOptions = {
   ingest: IngestFn;
   spoolDir: string;
-  /** Events held in memory at most; beyond it (database down AND the disk failing) events are dropped. */
+  /** Events held in memory; past it the older half goes to the spool (dropped only if the disk fails too). */
   maxBuffered?: number;
   batchSize?: number;
   flushIntervalMs?: number;
@@ -22,7 +22,7 @@ export type WriterStats = {
   buffered: number;
   /** On disk in the spool, waiting for the database to come back. */
   spooled: number;
-  /** Lost: the memory buffer was full and the spool could not take them. */
+  /** Lost: the memory buffer was full and the spool could not take them (fast enough). */
   dropped: number;
   written: number;
   /** Refused by validation (never retried; logged). */
@@ -44,6 +44,7 @@ export class EventWriter {
   private claimed: ClaimedFile[] = [];
   private stats_ = { dropped: 0, written: 0, rejected: 0 };
   private degraded = false;
+  private spilling = false;
   private closed = false;
   private flushing: Promise<void> | undefined;
   private replaying: Promise<void> | undefined;
@@ -73,11 +74,15 @@ export class EventWriter {
   /** Queues one event for `projectId`. Never throws, never waits. */
   record(projectId: string, event: Record<string, unknown>): void {
     if (this.buffer.length >= this.maxBuffered) {
-      this.stats_.dropped++;
-      if (this.stats_.dropped === 1 || this.stats_.dropped % 1000 === 0) {
-        log.error({ dropped: this.stats_.dropped }, "event writer buffer full: dropping events");
+      if (this.spilling) {
+        // Memory full and the disk still busy with the last overflow: nothing left to hold it.
+        this.stats_.dropped++;
+        if (this.stats_.dropped === 1 || this.stats_.dropped % 1000 === 0) {
+          log.error({ dropped: this.stats_.dropped }, "event writer buffer full: dropping events");
+        }
+        return;
       }
-      return;
+      this.spill();
     }
     this.buffer.push({ p: projectId, e: event });
     if (this.buffer.length >= this.batchSize && !this.flushSoon && !this.closed) {
@@ -120,6 +125,21 @@ export class EventWriter {
       this.buffer = [];
     }
     await this.spool.close();
+  }
+
+  /**
+   * Memory is full (the database is slower than the traffic, or away): the older half of the
+   * buffer goes to the spool, to be replayed. One spill at a time keeps memory bounded.
+   */
+  private spill(): void {
+    const batch = this.buffer.splice(0, Math.max(1, Math.floor(this.maxBuffered / 2)));
+    this.inFlight += batch.length;
+    this.spilling = true;
+    void this.toSpool(batch).then((ok) => {
+      this.inFlight -= batch.length;
+      this.spilling = false;
+      if (ok) this.scheduleReplay(this.retryMinMs);
+    });
   }
 
   /** One pass over what is buffered now; stops early when even the spool fails (retried next tick). */
