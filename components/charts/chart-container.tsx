@@ -21,6 +21,7 @@ export function ChartContainer({
   note,
   testId,
   className,
+  digest,
   children,
 }: {
   series: SeriesConfig[];
@@ -34,6 +35,8 @@ export function ChartContainer({
   note?: string;
   testId?: string;
   className?: string;
+  /** What is drawn, as data attributes: lets tests and tools see a chart change without pixels. */
+  digest?: { rows: number; sum: number };
   children: React.ReactElement;
 }) {
   let body: React.ReactNode;
@@ -48,7 +51,14 @@ export function ChartContainer({
     );
   const ready = !error && !loading && !empty;
   return (
-    <div className={cn("min-w-0", className)} data-testid={testId} data-state={error ? "error" : loading ? "loading" : empty ? "empty" : "ready"}>
+    <div
+      className={cn("min-w-0", className)}
+      data-testid={testId}
+      data-state={error ? "error" : loading ? "loading" : empty ? "empty" : "ready"}
+      data-series={series.map((s) => s.label).join("|")}
+      data-rows={digest?.rows}
+      data-sum={digest ? Number(digest.sum.toPrecision(12)) : undefined}
+    >
       <div style={{ minHeight: height }} className="flex flex-col justify-center">
         {body}
       </div>

@@ -5,6 +5,7 @@ import type { ChartRow } from "@/lib/metrics/chart-data";
 import { ChartContainer } from "./chart-container";
 import { timeTick, type BucketName, type SeriesConfig, type ValueFormat } from "./chart-config";
 import { ChartTooltip } from "./chart-tooltip";
+import { digestOf } from "./digest";
 
 /** Sums per bucket stacked by series (tokens by kind, cost by model, requests and errors). */
 export function StackedBarChart({
@@ -34,7 +35,7 @@ export function StackedBarChart({
 }) {
   const empty = rows.every((r) => series.every((s) => !r[s.key]));
   return (
-    <ChartContainer series={series} height={height} loading={loading} error={error} onRetry={onRetry} empty={empty} testId={testId} note={note}>
+    <ChartContainer series={series} height={height} loading={loading} error={error} onRetry={onRetry} empty={empty} testId={testId} note={note} digest={digestOf(rows, series)}>
       <BarChart data={rows} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
         <CartesianGrid stroke="var(--chart-grid)" vertical={false} />
         <XAxis dataKey="t" type="number" scale="time" domain={["dataMin", "dataMax"]} padding={{ left: 8, right: 8 }} tickFormatter={timeTick(bucket)} stroke="var(--muted)" fontSize={11} minTickGap={24} />

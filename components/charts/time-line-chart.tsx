@@ -5,6 +5,7 @@ import type { ChartRow } from "@/lib/metrics/chart-data";
 import { ChartContainer } from "./chart-container";
 import { timeTick, type BucketName, type SeriesConfig, type ValueFormat } from "./chart-config";
 import { ChartTooltip } from "./chart-tooltip";
+import { digestOf } from "./digest";
 
 /** Lines over time (percentiles, rates). Null values are gaps: the line breaks, it never dips to 0. */
 export function TimeLineChart({
@@ -32,7 +33,7 @@ export function TimeLineChart({
 }) {
   const empty = rows.every((r) => series.every((s) => r[s.key] === null || r[s.key] === undefined));
   return (
-    <ChartContainer series={series} height={height} loading={loading} error={error} onRetry={onRetry} empty={empty} testId={testId} note={note}>
+    <ChartContainer series={series} height={height} loading={loading} error={error} onRetry={onRetry} empty={empty} testId={testId} note={note} digest={digestOf(rows, series)}>
       <LineChart data={rows} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
         <CartesianGrid stroke="var(--chart-grid)" vertical={false} />
         <XAxis dataKey="t" type="number" scale="time" domain={["dataMin", "dataMax"]} tickFormatter={timeTick(bucket)} stroke="var(--muted)" fontSize={11} minTickGap={24} />

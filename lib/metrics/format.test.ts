@@ -3,6 +3,7 @@ import { formatChange, formatCount, formatMs, formatPercent, formatRate, formatU
 
 describe("formatting for people", () => {
   it("shows latency in ms, s or min", () => {
+    expect(formatMs(0)).toBe("0 ms");
     expect(formatMs(0.5)).toBe("0.50 ms");
     expect(formatMs(432.6)).toBe("433 ms");
     expect(formatMs(1234)).toBe("1.23 s");

@@ -2,6 +2,7 @@
 
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useQueryStates } from "nuqs";
+import { useEffect } from "react";
 import { fetchJson } from "@/components/auth/fetch-json";
 import { metricsQuery } from "@/components/metrics/api-query";
 import { MetricsToolbar } from "@/components/metrics/metrics-toolbar";
@@ -74,8 +75,8 @@ export function EventsClient({ projectSlug }: { projectSlug: string }) {
         </label>
       </div>
 
-      <div className="flex gap-4">
-        <div className="min-w-0 flex-1 space-y-3">
+      <div>
+        <div className="min-w-0 space-y-3">
           {list.isError ? (
             <ErrorState error={list.error} onRetry={() => void list.refetch()} />
           ) : list.isPending ? (
@@ -83,7 +84,7 @@ export function EventsClient({ projectSlug }: { projectSlug: string }) {
           ) : events.length === 0 ? (
             <EmptyState title="No events match" hint="Widen the range or clear filters." />
           ) : (
-            <Table data-testid="events-table">
+            <Table data-testid="events-table" className="whitespace-nowrap">
               <thead>
                 <tr>
                   <Th>Time</Th>
@@ -162,8 +163,20 @@ function EventPanel({ projectSlug, id, onClose }: { projectSlug: string; id: str
     queryFn: () => fetchJson<EventDetail>(`/api/v1/events/detail?project=${encodeURIComponent(projectSlug)}&id=${encodeURIComponent(id)}`),
   });
   const e = detail.data;
+  useEffect(() => {
+    const onKey = (k: KeyboardEvent) => {
+      if (k.key === "Escape") onClose();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [onClose]);
   return (
-    <aside className="w-96 shrink-0 space-y-3 self-start rounded-lg border border-[var(--border)] bg-[var(--card)] p-4 text-sm" aria-label="Event detail" data-testid="event-detail">
+    // A drawer over the page, so the table keeps its width while an event is open.
+    <aside
+      className="fixed inset-y-0 right-0 z-30 w-[28rem] max-w-full space-y-3 overflow-y-auto border-l border-[var(--border)] bg-[var(--card)] p-4 text-sm shadow-2xl"
+      aria-label="Event detail"
+      data-testid="event-detail"
+    >
       <div className="flex items-center justify-between gap-2">
         <h2 className="truncate font-medium" title={id}>
           {id}

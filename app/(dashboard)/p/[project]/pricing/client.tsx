@@ -106,7 +106,7 @@ export function PricingClient({ projectSlug, canEdit }: { projectSlug: string; c
         <div className="flex items-center gap-2">
           <Input placeholder="Search models" value={q} onChange={(e) => void setParams({ q: e.target.value || null })} className="w-56" aria-label="Search models" data-testid="price-search" />
           {canEdit ? (
-            <Button variant="primary" onClick={() => startEdit()} data-testid="add-price">
+            <Button variant="primary" className="whitespace-nowrap" onClick={() => startEdit()} data-testid="add-price">
               Add price
             </Button>
           ) : null}
@@ -202,7 +202,7 @@ export function PricingClient({ projectSlug, canEdit }: { projectSlug: string; c
                 <Td className="font-medium">
                   {r.model} {current.has(r.id) ? <Badge tone="info">in force</Badge> : null}
                 </Td>
-                <Td>{day(r.effectiveFrom)}</Td>
+                <Td className="whitespace-nowrap">{day(r.effectiveFrom)}</Td>
                 <Td className="text-right">{r.minPromptTokens > 0 ? `≥ ${r.minPromptTokens.toLocaleString("en-US")}` : "any"}</Td>
                 {RATES.map((rate) => (
                   <Td key={rate.key} className="text-right">
