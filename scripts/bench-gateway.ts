@@ -82,7 +82,7 @@ async function runGateway(): Promise<void> {
   const { key } = await projectWithKey(handle.db);
   const recording = opts.recording === "on";
   const spoolDir = await mkdtemp(path.join(os.tmpdir(), "pitwall-bench-spool-"));
-  const recorder = recording ? createRecorder(() => handle.db, { spoolDir }) : null;
+  const recorder = recording ? createRecorder(() => handle.db, { spoolDir, kind: handle.kind }) : null;
   // As in the server: recording brings the rollup hooks of the metrics engine with it.
   const stopMetrics = recording ? startMetrics(handle) : async () => {};
   const responseCache = createResponseCache(handle.db, { redisUrl: process.env.REDIS_URL ?? "" });
@@ -202,7 +202,7 @@ async function benchLatency(latencyMs: number, db: NodeJS.ProcessEnv): Promise<v
   const quick = opts.quick;
   const paced = latencyMs > 0;
   const deltaMs = paced ? 10 : 0;
-  console.log(`\n== upstream: simulator, fixed latency ${latencyMs} ms${paced ? `, stream deltas ${deltaMs} ms apart` : ""} ==`);
+  console.log(`\n== upstream: simulator, fixed latency ${latencyMs} ms${paced ? `, stream deltas ${deltaMs} ms apart` : ""} (load average ${os.loadavg()[0]!.toFixed(2)}) ==`);
   const sim = await start("sim", ["--latency", String(latencyMs), "--delta", String(deltaMs)]);
   // The per-key rate limit (1,000 req/s by default) stays in the path but never trips here.
   const gatewayEnv = { ...db, PITWALL_KEY_RATE_LIMIT_PER_SECOND: "1000000" };
@@ -242,10 +242,14 @@ async function benchLatency(latencyMs: number, db: NodeJS.ProcessEnv): Promise<v
   console.log(`  gateway added p50 ${fmt(addedP50, 2)} ms (target <= 1 ms: ${verdict(addedP50 <= 1)}), p99 ${fmt(addedP99, 2)} ms (target <= 3 ms: ${verdict(addedP99 <= 3)})`);
   console.log(`  pass-through baseline added p50 ${fmt(pass.p50 - d.p50, 2)} ms, p99 ${fmt(pass.p99 - d.p99, 2)} ms`);
   const offAdded = off.p99 - d.p99;
-  const change = offAdded > 0 ? ((addedP99 - offAdded) / offAdded) * 100 : NaN;
-  console.log(
-    `  recording on vs off: added p99 ${fmt(addedP99, 2)} vs ${fmt(offAdded, 2)} ms (${Number.isFinite(change) ? `${change >= 0 ? "+" : ""}${fmt(change, 0)}%` : "n/a"}; target within 10%: ${verdict(Math.abs(addedP99 - offAdded) <= Math.max(0.1 * Math.abs(offAdded), 0.05))})`,
-  );
+  if (offAdded > 0) {
+    const change = ((addedP99 - offAdded) / offAdded) * 100;
+    console.log(
+      `  recording on vs off: added p99 ${fmt(addedP99, 2)} vs ${fmt(offAdded, 2)} ms (${change >= 0 ? "+" : ""}${fmt(change, 0)}%; target within 10%: ${verdict(Math.abs(change) <= 10)})`,
+    );
+  } else {
+    console.log(`  recording on vs off: added p99 ${fmt(addedP99, 2)} vs ${fmt(offAdded, 2)} ms (n/a: p99 here is below the direct calls' own noise)`);
+  }
 
   // 2. Concurrency 32: throughput, gateway vs pass-through.
   const c32 = mk(32);
@@ -319,6 +323,7 @@ async function main(): Promise<void> {
   if (opts.pglite) delete dbEnv.DATABASE_URL;
   else dbEnv.DATABASE_URL = baseUrl;
   console.log(`bench:gateway on ${os.cpus().length} CPUs, Node ${process.version}; recording into ${opts.pglite ? "in-memory PGlite" : "Postgres"}`);
+  console.log(`p99 on a shared machine includes scheduler noise: compare with the direct calls' own p99 in the same table`);
   console.log(`response cache: ${process.env.REDIS_URL ? "Redis" : "Postgres table"} behind the in-process LRU; loopback only`);
   console.log(`targets: added p50 <= 1 ms and p99 <= 3 ms at concurrency 1; throughput >= 0.5x pass-through at 32;`);
   console.log(`         streaming TTFT p99 added <= 2 ms, no batching; cache hit p99 <= 2 ms; recording on vs off within 10% of added p99`);

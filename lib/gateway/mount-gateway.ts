@@ -32,7 +32,7 @@ function localSimulatorUrl(req: IncomingMessage): string {
  * Returns the closer: ends calls in flight (recorded as aborted), then flushes the recorder.
  */
 export function mountGateway(router: HotRouter, handle: DbHandle, env: Env = process.env): () => Promise<void> {
-  const recorder = env.PITWALL_RECORDING === "0" ? null : createRecorder(() => handle.db);
+  const recorder = env.PITWALL_RECORDING === "0" ? null : createRecorder(() => handle.db, { kind: handle.kind });
   const responseCache = getResponseCache(handle.db);
   const kind = gatewayUpstreamKind(env);
   const make = (localUrl?: string): Gateway =>
