@@ -76,6 +76,16 @@ describe("messageToSse + SseObserver", () => {
     expect(o.usage).toMatchObject({ cacheWrite5mTokens: 70, cacheWrite1hTokens: 0 });
   });
 
+  it("keeps the cache-write split of message_start when message_delta carries only the total", () => {
+    const frames = [
+      `event: message_start\ndata: ${JSON.stringify({ type: "message_start", message: { ...message, content: [], usage: { input_tokens: 5, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 900, cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 900 } } } })}\n\n`,
+      `event: message_delta\ndata: ${JSON.stringify({ type: "message_delta", delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { input_tokens: 5, output_tokens: 40, cache_read_input_tokens: 0, cache_creation_input_tokens: 900 } })}\n\n`,
+      "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
+    ];
+    const o = observe(Buffer.from(frames.join("")), 64);
+    expect(o.usage).toEqual({ inputTokens: 5, outputTokens: 40, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 900 });
+  });
+
   it("replays a text block with citations as start + text delta + citation deltas", () => {
     const cited = { ...message, content: [{ type: "text", text: "Cited.", citations: [{ type: "char_location", cited_text: "x", document_index: 0, start_char_index: 0, end_char_index: 1 }] }] };
     const o = observe(Buffer.from(messageToSse(cited)), 9);

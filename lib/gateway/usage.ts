@@ -15,8 +15,8 @@ function int(v: unknown): number | undefined {
 
 /**
  * Merges an Anthropic `usage` object into `into` (message_delta usage is cumulative, so present
- * fields replace earlier ones). Cache writes come split by TTL in `cache_creation`; an upstream
- * that only gives the total is counted as 5-minute writes, the API's default TTL.
+ * fields replace earlier ones). Cache writes come split by TTL in `cache_creation`; a total with
+ * no split anywhere is counted as 5-minute writes, the API's default TTL.
  */
 export function mergeUsage(into: CallUsage, raw: unknown): CallUsage {
   if (!raw || typeof raw !== "object") return into;
@@ -34,10 +34,13 @@ export function mergeUsage(into: CallUsage, raw: unknown): CallUsage {
     into.cacheWrite5mTokens = w5 ?? 0;
     into.cacheWrite1hTokens = w1h ?? 0;
   } else {
+    // A total without the split (a stream's message_delta): keep the split message_start gave
+    // when it adds up; otherwise the unexplained part is counted as 5-minute writes.
     const total = int(u.cache_creation_input_tokens);
-    if (total !== undefined) {
-      into.cacheWrite5mTokens = total;
-      into.cacheWrite1hTokens = 0;
+    if (total !== undefined && into.cacheWrite5mTokens + into.cacheWrite1hTokens !== total) {
+      const oneHour = Math.min(into.cacheWrite1hTokens, total);
+      into.cacheWrite1hTokens = oneHour;
+      into.cacheWrite5mTokens = total - oneHour;
     }
   }
   return into;
