@@ -133,6 +133,16 @@ describe("routing policy applied by the gateway", () => {
     expect(rows.get(idOf(first))!.cacheWrite1hTokens).toBe(first.data.usage.cache_creation!.ephemeral_1h_input_tokens);
     expect(rows.get(idOf(second))!.cacheReadTokens).toBe(second.data.usage.cache_read_input_tokens);
     expect(rows.get(idOf(first))!.metadata).toMatchObject({ promptCachingAdded: ["system"] });
+
+    // Streamed, the TTL split arrives only in message_start; the record must keep it.
+    const stream = client.messages.stream({ ...ask, system: `${system} Streamed edition.` }, on("prompt-caching"));
+    const { response } = await stream.withResponse();
+    const final = await stream.finalMessage();
+    const streamedId = response.headers.get("x-pitwall-request-id")!;
+    const row = (await waitForEvents(handle, projectId, [streamedId])).get(streamedId)!;
+    expect(row.cacheWrite1hTokens).toBeGreaterThan(1000);
+    expect(row.cacheWrite1hTokens).toBe(final.usage.cache_creation!.ephemeral_1h_input_tokens);
+    expect(row.cacheWrite5mTokens).toBe(0);
   });
 
   it("keeps a session on one arm of a sticky canary split", async () => {
