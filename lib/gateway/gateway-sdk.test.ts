@@ -1,9 +1,14 @@
+import http from "node:http";
 import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { createTestDb } from "@/db/test-db";
+import { startSimulatorServer } from "../simulator";
 import { projectWithKey } from "../testing/fixtures";
+import { serveHandler } from "../testing/http-test-server";
+import { createGateway } from "./gateway";
 import { startHarness, waitForEvents, type Harness } from "./gateway-test-harness";
+import { resolveUpstream } from "./upstream";
 
 const MODEL = "claude-sonnet-4-6";
 let handle: DbHandle;
@@ -144,10 +149,7 @@ describe("gateway with the official SDK", () => {
 
   it("forwards every request field untouched when no policy changes anything", async () => {
     const seen: Record<string, unknown>[] = [];
-    const { startSimulatorServer } = await import("../simulator");
     const capture = await startSimulatorServer({ latencyScale: 0 });
-    const http = await import("node:http");
-    const { serveHandler } = await import("../testing/http-test-server");
     // A recording hop in front of the simulator: what the upstream actually receives.
     const hop = await serveHandler(async (req, res) => {
       const chunks: Buffer[] = [];
@@ -160,8 +162,6 @@ describe("gateway with the official SDK", () => {
       });
       up.end(body);
     });
-    const { createGateway } = await import("./gateway");
-    const { resolveUpstream } = await import("./upstream");
     const gw = createGateway({ getDb: () => handle.db, upstream: resolveUpstream({ PITWALL_UPSTREAM_URL: hop.url }) });
     const served = await serveHandler(gw.handler);
     try {
