@@ -7,6 +7,8 @@ import { APP_URL, E2E_KEY, E2E_PROJECT } from "./env";
  */
 test("ingested events show up in the project's event counts", async ({ signedInPage: page }) => {
   await page.goto(`/p/${E2E_PROJECT}/settings`);
+  // No ANTHROPIC_API_KEY in the e2e server: the UI says the gateway runs on the simulator.
+  await expect(page.getByTestId("upstream-badge")).toHaveText("Simulated upstream");
   const total = page.getByTestId("count-total");
   const before = Number((await total.textContent())!.replace(/,/g, ""));
 

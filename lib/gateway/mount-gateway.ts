@@ -7,14 +7,12 @@ import { getResponseCache } from "../response-cache/create-response-cache";
 import { GatewayError, sendGatewayError } from "./anthropic-error";
 import { createGateway, GATEWAY_PREFIX, type Gateway } from "./gateway";
 import { resolveUpstream } from "./upstream";
+import { gatewayUpstreamKind } from "./upstream-kind";
+
+export { gatewayUpstreamKind };
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Which upstream the gateway uses, for the UI's badge and /api/health (never the key or URL). */
-export function gatewayUpstreamKind(env: Env = process.env): "anthropic" | "simulator" | "custom" {
-  if (env.PITWALL_UPSTREAM_URL?.trim()) return "custom";
-  return env.ANTHROPIC_API_KEY?.trim() ? "anthropic" : "simulator";
-}
 
 /** The in-process simulator on this very server, reached the way the request reached us. */
 function localSimulatorUrl(req: IncomingMessage): string {

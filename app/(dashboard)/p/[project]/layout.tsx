@@ -5,6 +5,7 @@ import { ProjectSwitcher } from "@/components/shell/project-switcher";
 import { requireProjectAccess } from "@/components/shell/project-access";
 import { RoleProvider } from "@/components/shell/role-context";
 import { UserMenu } from "@/components/shell/user-menu";
+import { UpstreamBadge } from "@/components/shell/upstream-badge";
 
 export const dynamic = "force-dynamic";
 
@@ -24,6 +25,7 @@ export default async function ProjectLayout({ children, params }: { children: Re
       role={membership.role}
       topBar={
         <>
+          <UpstreamBadge />
           <ProjectSwitcher projects={projects.map((p) => ({ slug: p.slug, name: p.name, role: p.role }))} current={membership.slug} canCreate={canCreate} />
           <UserMenu email={user.email} name={user.name} />
         </>
