@@ -5,7 +5,8 @@ import { webHandler } from "../../http/web-handler";
 import { LoginRateLimiter, setLoginRateLimiter } from "../login-rate-limit";
 import { memoryLimiters } from "../rate-limit-store";
 import { getSessionUser } from "../session";
-import { cookieHeaderFrom, signIn, signedInUser, webRequest } from "../test-sessions";
+import { endlessUpload, streamedPost } from "../../testing/endless-upload";
+import { cookieHeaderFrom, signIn, signedInUser, TEST_ORIGIN, webRequest } from "../test-sessions";
 import { handleAuthRequest } from "./auth-handler";
 
 let handle: DbHandle;
@@ -62,6 +63,14 @@ describe("sign-in", () => {
       origin: "http://evil.example",
     });
     expect(res.status).toBe(403);
+  });
+
+  it("stops reading an oversized sign-in body at the cap (413), whatever its Origin claims", async () => {
+    const upload = endlessUpload();
+    const req = streamedPost(`${TEST_ORIGIN}/api/auth/sign-in/email`, upload.body, { origin: TEST_ORIGIN });
+    const res = await webHandler((r) => handleAuthRequest(handle.db, r))(req, undefined);
+    expect(res.status).toBe(413);
+    expect(upload.pulled()).toBeLessThanOrEqual(2);
   });
 
   it("serves only the endpoints Pitwall uses: no public sign-up or password-reset mail", async () => {

@@ -1,5 +1,6 @@
 import type { Db } from "@/db/client";
 import { AppError } from "../../errors";
+import { readText } from "../../http/web-handler";
 import { getAuthFor } from "../auth-instance";
 import { loginRateLimiter } from "../login-rate-limit";
 import { assertSameOrigin } from "../origin-check";
@@ -30,16 +31,18 @@ export async function handleAuthRequest(db: Db, req: Request): Promise<Response>
   // Every state change here (sign-in, sign-out, password) must come from the app's own pages.
   if (req.method !== "GET" && req.method !== "HEAD") assertSameOrigin(req.headers, req.url);
   const auth = await getAuthFor(db, req.headers, req.url);
-  if (req.method !== "POST" || !PASSWORD_CHECKS.has(path)) return auth.handler(req);
+  if (req.method !== "POST") return auth.handler(req);
 
-  const text = await req.text();
-  if (Buffer.byteLength(text) > MAX_BODY) throw new AppError("payload_too_large:body", "The request body is too large.");
+  // Read here, capped, so no auth endpoint ever buffers an unbounded upload.
+  const text = await readText(req, MAX_BODY);
+  const forwarded = new Request(req.url, { method: "POST", headers: req.headers, body: text });
+  if (!PASSWORD_CHECKS.has(path)) return auth.handler(forwarded);
   const ip = clientIp(req.headers);
   // change-password checks the current password too: counted per address under its own name.
   const account = path === "/sign-in/email" ? emailOf(text) : `(change-password)@${ip}`;
   const limiter = loginRateLimiter();
   await limiter.consume(ip, account);
-  const res = await auth.handler(new Request(req.url, { method: "POST", headers: req.headers, body: text }));
+  const res = await auth.handler(forwarded);
   if (res.ok) await limiter.succeeded(ip, account);
   return res;
 }
