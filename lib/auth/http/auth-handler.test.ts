@@ -55,6 +55,24 @@ describe("sign-in", () => {
     expect(((await wrong.json()) as { message: string }).message).toBe(((await unknown.json()) as { message: string }).message);
   });
 
+  it("never puts the session token in a JSON body (sign-in, get-session, list-sessions, change-password)", async () => {
+    const user = await signedInUser(handle.db);
+    const signedIn = await attempt(user.email, user.password, "198.51.100.9");
+    const cookie = cookieHeaderFrom(signedIn);
+    const token = decodeURIComponent(/session_token=([^;]+)/.exec(cookie)![1]!).split(".")[0]!;
+    expect(token.length).toBeGreaterThan(10);
+    const bodies = [
+      await signedIn.text(),
+      await (await auth("/get-session", { cookie })).text(),
+      await (await auth("/list-sessions", { cookie })).text(),
+      await (await auth("/change-password", { method: "POST", cookie, body: { currentPassword: user.password, newPassword: "another long password", revokeOtherSessions: true } })).text(),
+    ];
+    expect(bodies[1]).toContain(user.email);
+    expect(bodies[2]).toMatch(/expiresAt/);
+    for (const body of bodies) expect(body).not.toContain(token);
+    for (const body of bodies.slice(0, 3)) expect(body).not.toMatch(/"token"/);
+  });
+
   it("refuses a cross-site form post", async () => {
     const user = await signedInUser(handle.db);
     const res = await auth("/sign-in/email", {

@@ -31,12 +31,12 @@ export async function handleAuthRequest(db: Db, req: Request): Promise<Response>
   // Every state change here (sign-in, sign-out, password) must come from the app's own pages.
   if (req.method !== "GET" && req.method !== "HEAD") assertSameOrigin(req.headers, req.url);
   const auth = await getAuthFor(db, req.headers, req.url);
-  if (req.method !== "POST") return auth.handler(req);
+  if (req.method !== "POST") return withoutSessionTokens(await auth.handler(req));
 
   // Read here, capped, so no auth endpoint ever buffers an unbounded upload.
   const text = await readText(req, MAX_BODY);
   const forwarded = new Request(req.url, { method: "POST", headers: req.headers, body: text });
-  if (!PASSWORD_CHECKS.has(path)) return auth.handler(forwarded);
+  if (!PASSWORD_CHECKS.has(path)) return withoutSessionTokens(await auth.handler(forwarded));
   const ip = clientIp(req.headers);
   // change-password checks the current password too: counted per address under its own name.
   const account = path === "/sign-in/email" ? emailOf(text) : `(change-password)@${ip}`;
@@ -44,7 +44,34 @@ export async function handleAuthRequest(db: Db, req: Request): Promise<Response>
   await limiter.consume(ip, account);
   const res = await auth.handler(forwarded);
   if (res.ok) await limiter.succeeded(ip, account);
-  return res;
+  return withoutSessionTokens(res);
+}
+
+/**
+ * better-auth also puts session tokens in its JSON (sign-in, get-session, list-sessions,
+ * change-password). The cookie is HttpOnly so page scripts never see the token; the JSON must not
+ * hand it to them either. Pitwall's pages need none of it.
+ */
+async function withoutSessionTokens(res: Response): Promise<Response> {
+  if (!(res.headers.get("content-type") ?? "").includes("application/json")) return res;
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return new Response(text, { status: res.status, statusText: res.statusText, headers: res.headers });
+  }
+  const headers = new Headers(res.headers);
+  headers.delete("content-length");
+  return new Response(JSON.stringify(stripTokens(body)), { status: res.status, statusText: res.statusText, headers });
+}
+
+function stripTokens(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripTokens);
+  if (value === null || typeof value !== "object") return value;
+  const { token: _token, ...rest } = value as Record<string, unknown>;
+  if (rest.session !== undefined) rest.session = stripTokens(rest.session);
+  return rest;
 }
 
 function emailOf(text: string): string {
