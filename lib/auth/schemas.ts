@@ -2,6 +2,7 @@ import { z } from "zod";
 import { PASSWORD_MAX, PASSWORD_MIN } from "./auth-instance";
 import { ROLES } from "./roles";
 import { API_KEY_SCOPES } from "@/db/schema";
+import { storableText } from "../safe-text";
 
 /** Bodies of the auth, key and member routes; each name is both the schema and its type. */
 export const Email = z
@@ -16,7 +17,7 @@ export const Password = z
   .min(PASSWORD_MIN, `Passwords need at least ${PASSWORD_MIN} characters.`)
   .max(PASSWORD_MAX, `Passwords have at most ${PASSWORD_MAX} characters.`);
 
-export const PersonName = z.string().trim().min(1, "Enter a name.").max(100, "Names have at most 100 characters.");
+export const PersonName = z.string().trim().min(1, "Enter a name.").max(100, "Names have at most 100 characters.").superRefine(storableText);
 
 export const Role = z.enum(ROLES);
 
@@ -31,7 +32,7 @@ export type SetupBody = z.infer<typeof SetupBody>;
 
 export const CreateKeyBody = z
   .object({
-    name: z.string().trim().min(1, "Name the key.").max(100, "Key names have at most 100 characters."),
+    name: z.string().trim().min(1, "Name the key.").max(100, "Key names have at most 100 characters.").superRefine(storableText),
     scopes: z
       .array(z.enum(API_KEY_SCOPES))
       .min(1, "Pick at least one scope.")

@@ -1,16 +1,9 @@
 import { z } from "zod";
 import { INGEST_LIMITS as L } from "./limits";
 import { checkJsonShape } from "./json-shape";
-import { unsafeTextReason } from "./safe-text";
+import { storableText, unsafeTextReason } from "../safe-text";
 
-const text = (max: number) =>
-  z
-    .string()
-    .max(max, `at most ${max} characters`)
-    .superRefine((s, ctx) => {
-      const reason = unsafeTextReason(s);
-      if (reason) ctx.addIssue({ code: "custom", message: reason });
-    });
+const text = (max: number) => z.string().max(max, `at most ${max} characters`).superRefine(storableText);
 
 const optText = (max: number = L.maxStringLength) => text(max).nullish();
 const tokens = z.number().int("must be a whole number").min(0).max(L.maxTokens);

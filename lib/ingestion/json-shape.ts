@@ -1,4 +1,4 @@
-import { unsafeTextReason } from "./safe-text";
+import { unsafeTextReason } from "../safe-text";
 
 /**
  * Walks an untrusted JSON value without recursion, checking depth and every string (keys too).

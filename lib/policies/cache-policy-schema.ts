@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { checkUniqueRuleIds, ModelPattern, NamePattern, RuleId, TagMatch } from "./policy-fields";
+import { checkUniqueRuleIds, Description, ModelPattern, NamePattern, RuleId, TagMatch } from "./policy-fields";
 
 /**
  * The cache policy: how long the gateway keeps a complete response for an exact repeat, and who
@@ -30,7 +30,7 @@ export type CacheMatch = z.infer<typeof CacheMatch>;
 
 export const CacheRule = CacheSetting.extend({
   id: RuleId,
-  description: z.string().max(500).optional(),
+  description: Description.optional(),
   match: CacheMatch.default({}),
 });
 export type CacheRule = z.infer<typeof CacheRule>;

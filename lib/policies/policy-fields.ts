@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { storableText } from "../safe-text";
 
 /** Shared building blocks of the routing and cache policy documents. */
 
@@ -17,7 +18,7 @@ const ModelPatternOne = z
   .max(128, "at most 128 characters")
   .regex(/^[A-Za-z0-9._:@/*-]+$/, "must be a model id or a glob such as claude-opus-*");
 
-const NamePatternOne = z.string().min(1, "must not be empty").max(200, "at most 200 characters");
+const NamePatternOne = z.string().min(1, "must not be empty").max(200, "at most 200 characters").superRefine(storableText);
 
 /** One glob (`*` is the only wildcard) or a list of them, any of which may match. */
 export const ModelPattern = z.union([ModelPatternOne, z.array(ModelPatternOne).min(1).max(50)]);
@@ -25,7 +26,7 @@ export const NamePattern = z.union([NamePatternOne, z.array(NamePatternOne).min(
 
 /** Every listed k=v must be present on the request. */
 export const TagMatch = z
-  .record(z.string().min(1).max(100), z.string().max(200))
+  .record(z.string().min(1).max(100).superRefine(storableText), z.string().max(200).superRefine(storableText))
   .refine((t) => Object.keys(t).length <= 20, "at most 20 tags");
 
 /** Inclusive bounds; at least one of them. */
@@ -37,6 +38,9 @@ export const IntRange = z
   .refine((r) => r.min !== undefined || r.max !== undefined, "give min, max or both")
   .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, "min must not exceed max");
 export type IntRange = z.infer<typeof IntRange>;
+
+/** A rule's note for people reading the policy. */
+export const Description = z.string().max(500).superRefine(storableText);
 
 /** Rule ids appear in recorded events and the editor; keep them short and URL-safe. */
 export const RuleId = z

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { checkUniqueRuleIds, IntRange, ModelId, ModelPattern, NamePattern, RuleId, TagMatch } from "./policy-fields";
+import { storableText } from "../safe-text";
+import { checkUniqueRuleIds, Description, IntRange, ModelId, ModelPattern, NamePattern, RuleId, TagMatch } from "./policy-fields";
 
 /**
  * The routing policy: which model serves a request and how the gateway treats it. Ordered rules,
@@ -73,7 +74,7 @@ export type RoutingAction = z.infer<typeof RoutingAction>;
 
 export const RoutingRule = z.strictObject({
   id: RuleId,
-  description: z.string().max(500).optional(),
+  description: Description.optional(),
   /** An empty match matches every request. */
   match: RoutingMatch.default({}),
   action: RoutingAction,
@@ -85,7 +86,7 @@ export const RoutingPolicy = z
     rules: z.array(RoutingRule).max(200).default([]),
     default: RoutingAction.default({}),
     /** Minimum cacheable prompt length per model glob, overriding the built-in table. */
-    promptCachingMinTokens: z.record(z.string().min(1).max(128), z.number().int().min(1).max(1_000_000)).optional(),
+    promptCachingMinTokens: z.record(z.string().min(1).max(128).superRefine(storableText), z.number().int().min(1).max(1_000_000)).optional(),
   })
   .superRefine((p, ctx) => checkUniqueRuleIds(p.rules, ctx));
 export type RoutingPolicy = z.infer<typeof RoutingPolicy>;

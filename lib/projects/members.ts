@@ -3,11 +3,13 @@ import type { Db } from "@/db/client";
 import { projectMembers, projects, user } from "@/db/schema";
 import { AppError } from "../errors";
 import type { Role } from "../auth/roles";
+import { SLUG_RE } from "./project-queries";
 
 export type Membership = { projectId: string; slug: string; name: string; role: Role };
 
 /** The caller's role in a project by slug, or undefined when the project is missing or not theirs. */
 export async function getMembershipBySlug(db: Db, params: { userId: string; slug: string }): Promise<Membership | undefined> {
+  if (!SLUG_RE.test(params.slug)) return undefined;
   const [row] = await db
     .select({ projectId: projects.id, slug: projects.slug, name: projects.name, role: projectMembers.role })
     .from(projectMembers)

@@ -7,6 +7,8 @@ import { AppError } from "../errors";
 export const SLUG_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 export async function getProjectBySlug(db: Db, slug: string) {
+  // Anything that is not slug-shaped (a NUL from a URL, say) names no project: never a query.
+  if (!SLUG_RE.test(slug)) return undefined;
   const [row] = await db.select().from(projects).where(eq(projects.slug, slug)).limit(1);
   return row;
 }

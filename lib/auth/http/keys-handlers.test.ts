@@ -66,10 +66,18 @@ describe("keys API (admin)", () => {
     [{ name: "n", scopes: [] }, /at least one scope/],
     [{ name: "n", scopes: ["admin"] }, /scopes/],
     [{ name: "n" }, /scopes/],
+    // Postgres cannot store these: a clear 400, never a 500 from the database.
+    [{ name: "a\u0000b", scopes: ["ingest"] }, /NUL/],
+    [{ name: "a\ud800b", scopes: ["ingest"] }, /surrogate/],
   ])("refuses %j with a clear 400", async (body, message) => {
     const res = await create(body);
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(message);
+  });
+
+  it("a ?project= that is not a slug (a NUL byte) is a 404, never a 500", async () => {
+    const res = await webHandler((r) => getKeys(handle.db, r))(webRequest(`/api/v1/keys?project=%00`, { cookie: admin.cookie }), undefined);
+    expect(res.status).toBe(404);
   });
 
   it("refuses a body that is not JSON", async () => {

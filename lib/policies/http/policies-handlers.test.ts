@@ -85,6 +85,18 @@ describe("policies API", () => {
     expect(missing.json.error.details.issues[0].path).toBe("document");
   });
 
+  it.each([
+    ["a NUL in a description", { document: { rules: [{ id: "d", description: "x\u0000", action: {} }] } }],
+    ["a lone surrogate in a route pattern", { document: { rules: [{ id: "d", match: { route: "\ud800" }, action: {} }] } }],
+    ["a NUL in a tag key", { document: { rules: [{ id: "d", match: { tags: { "k\u0000": "v" } }, action: {} }] } }],
+    ["a NUL in the comment", { document: {}, comment: "x\u0000" }],
+  ])("refuses %s with a 400 (Postgres cannot store it), never a 500", async (_what, body) => {
+    const before = (await get("viewer", "routing")).json.versions.length;
+    const res = await post("editor", "routing", body);
+    expect(res.status).toBe(400);
+    expect((await get("viewer", "routing")).json.versions).toHaveLength(before);
+  });
+
   it("rolls back by activating an older version", async () => {
     const res = await activate("editor", "routing", { version: 1 });
     expect(res.status).toBe(200);

@@ -4,6 +4,7 @@ import { POLICY_KINDS, type PolicyKind } from "@/db/schema";
 import { authenticate, type Caller } from "../../auth/caller";
 import { roleAtLeast } from "../../auth/roles";
 import { AppError } from "../../errors";
+import { storableText } from "../../safe-text";
 import { json, readJson } from "../../http/web-handler";
 import { EMPTY_POLICIES } from "../policy-document";
 import { activateVersion, getActiveVersions, getVersion, listVersions, saveVersion, type PolicyVersion } from "../policy-queries";
@@ -72,7 +73,7 @@ export async function getPolicy(db: Db, req: Request, ctx: KindContext): Promise
 
 const PostBody = z.strictObject({
   document: z.unknown().refine((d) => d !== undefined, "the policy document is required"),
-  comment: z.string().max(500).optional(),
+  comment: z.string().max(500).superRefine(storableText).optional(),
   /** false saves a draft version without making it live. */
   activate: z.boolean().default(true),
 });

@@ -3,6 +3,7 @@ import { createTestDb } from "@/db/test-db";
 import type { DbHandle } from "@/db/client";
 import { webHandler } from "../../http/web-handler";
 import { signedInUser, webRequest, type TestUser } from "../../auth/test-sessions";
+import { createApiKey } from "../../auth/api-keys";
 import { createProject, getProjectById } from "../project-queries";
 import { getProject, patchProject } from "./projects-handlers";
 
@@ -48,10 +49,23 @@ describe("project settings", () => {
     [{ settings: { rateLimitPerSecond: 1.5 } }, /rateLimitPerSecond/],
     [{ settings: { rateLimitPerSecond: "10" } }, /rateLimitPerSecond/],
     [{ settings: { retentionDays: 1 } }, /settings/],
+    // Postgres cannot store these: a clear 400, never a 500 from the database.
+    [{ name: "a\u0000b" }, /NUL/],
+    [{ name: "a\udc00b" }, /surrogate/],
   ])("refuses %j with a clear 400", async (body, message) => {
     const res = await patch(body);
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(message);
+  });
+
+  it("a project named by a NUL byte or other non-slug in the URL is a 404 for users and keys, never a 500", async () => {
+    const { secret } = await createApiKey(handle.db, { projectId, name: "reader", scopes: ["metrics:read"] });
+    for (const bad of ["\u0000", "settings-proj\u0000", "Settings-Proj", "a".repeat(100)]) {
+      const viaCookie = await webHandler((r) => getProject(handle.db, r, bad))(webRequest("/api/v1/projects/x", { cookie: viewer.cookie }), undefined);
+      expect(viaCookie.status).toBe(404);
+      const viaKey = await webHandler((r) => getProject(handle.db, r, bad))(webRequest("/api/v1/projects/x", { headers: { authorization: `Bearer ${secret}` } }), undefined);
+      expect(viaKey.status).toBe(403);
+    }
   });
 
   it("a viewer can read but not change settings", async () => {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { AppError } from "../../errors";
+import { storableText } from "../../safe-text";
 import { json } from "../../http/web-handler";
 import { authenticate, authenticateUser } from "../../auth/caller";
 import { parseBody } from "../../auth/http/parse";
@@ -8,7 +9,7 @@ import { keyRateLimitOf, keyRateLimiter } from "../../auth/rate-limit";
 import { isAdminAnywhere, listProjectsForUser } from "../members";
 import { createProjectForUser, getProjectById, updateProject } from "../project-queries";
 
-const ProjectName = z.string().trim().min(1, "Name the project.").max(100, "Project names have at most 100 characters.");
+const ProjectName = z.string().trim().min(1, "Name the project.").max(100, "Project names have at most 100 characters.").superRefine(storableText);
 
 export const CreateProjectBody = z
   .object({
