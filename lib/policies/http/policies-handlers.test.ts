@@ -106,6 +106,7 @@ describe("policies API", () => {
     expect((await getActivePolicies(handle.db, projectId)).routing.rules[0]!.action.model).toBe("claude-haiku-4-5");
     expect((await activate("editor", "routing", { version: 99 })).status).toBe(404);
     expect((await activate("editor", "routing", { version: "1" })).status).toBe(400);
+    expect((await activate("editor", "routing", { version: 3_000_000_000 })).status).toBe(400);
   });
 
   it("refuses writes from viewers, API keys and anonymous callers", async () => {

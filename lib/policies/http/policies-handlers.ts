@@ -98,7 +98,8 @@ export async function postPolicy(db: Db, req: Request, ctx: KindContext): Promis
   return json({ kind, active: body.data.activate, ...presentVersion(saved) }, { status: 201 });
 }
 
-const ActivateBody = z.strictObject({ version: z.number().int().min(1) });
+// Versions are Postgres integers: a larger number is a 400 here, not a database error.
+const ActivateBody = z.strictObject({ version: z.number().int().min(1).max(2_147_483_647) });
 
 /** POST /api/v1/policies/:kind/activate?project=slug { version }: makes a saved version live (a rollback when older). Editors only. */
 export async function activatePolicy(db: Db, req: Request, ctx: KindContext): Promise<Response> {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb } from "@/db/test-db";
 import type { DbHandle } from "@/db/client";
+import { signedInUser } from "../../auth/test-sessions";
 import { projectWithKey } from "../../testing/fixtures";
 import { webHandler } from "../../http/web-handler";
 import { getPrices, putPrices } from "./prices-handlers";
@@ -8,19 +9,20 @@ import { getPrices, putPrices } from "./prices-handlers";
 let handle: DbHandle;
 let key: string;
 let otherKey: string;
+let otherProject: { id: string; slug: string };
 
 beforeAll(async () => {
   handle = await createTestDb();
   ({ key } = await projectWithKey(handle.db));
-  ({ key: otherKey } = await projectWithKey(handle.db));
+  ({ key: otherKey, project: otherProject } = await projectWithKey(handle.db));
 });
 afterAll(async () => handle?.close());
 
 const get = (headers: Record<string, string>) =>
   webHandler((req) => getPrices(handle.db, req))(new Request("http://localhost/api/v1/prices", { headers }), undefined);
-const put = (headers: Record<string, string>, body: unknown) =>
+const put = (headers: Record<string, string>, body: unknown, query = "") =>
   webHandler((req) => putPrices(handle.db, req))(
-    new Request("http://localhost/api/v1/prices", { method: "PUT", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) }),
+    new Request(`http://localhost/api/v1/prices${query}`, { method: "PUT", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) }),
     undefined,
   );
 
@@ -50,6 +52,18 @@ describe("PUT /api/v1/prices", () => {
   it("refuses API keys: prices change only by a signed-in editor", async () => {
     const res = await put({ authorization: `Bearer ${key}` }, { prices: [row] });
     expect(res.status).toBe(403);
+  });
+
+  it("refuses effective dates a Postgres timestamp cannot hold with a 400, never a 500", async () => {
+    const editor = await signedInUser(handle.db, { projectId: otherProject.id, role: "editor" });
+    const asEditor = { cookie: editor.cookie, origin: "http://localhost" };
+    const query = `?project=${otherProject.slug}`;
+    for (const effectiveFrom of ["0000-01-01T00:00:00Z", "9999-12-31T23:59:59-12:00"]) {
+      const res = await put(asEditor, { prices: [{ ...row, effectiveFrom }] }, query);
+      expect(res.status).toBe(400);
+      expect(JSON.stringify(await res.json())).toMatch(/effectiveFrom/);
+    }
+    expect((await put(asEditor, { prices: [{ ...row, effectiveFrom: "2026-07-01T00:00:00+02:00" }] }, query)).status).toBe(200);
   });
 
   it("refuses an anonymous caller with 401 and changes nothing", async () => {
