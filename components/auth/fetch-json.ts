@@ -40,9 +40,3 @@ function messageOf(body: unknown, status: number): string {
   if (typeof message === "string" && message) return message;
   return status === 401 ? "Your session has ended: sign in again." : status === 403 ? "You are not allowed to do that." : `Request failed (${status}).`;
 }
-
-/** A `next` target that stays on this site (no protocol-relative or absolute URLs). */
-export function safeNext(next: string | null | undefined, fallback = "/"): string {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return fallback;
-  return next;
-}

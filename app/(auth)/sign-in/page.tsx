@@ -2,7 +2,7 @@ import { redirect } from "next/navigation";
 import { getDb } from "@/db/client";
 import { needsSetup } from "@/lib/auth/setup";
 import { currentUser } from "@/components/shell/project-access";
-import { safeNext } from "@/components/auth/fetch-json";
+import { safeNext } from "@/lib/auth/safe-next";
 import { SignInForm } from "./client";
 
 export const dynamic = "force-dynamic";
