@@ -81,6 +81,29 @@ describe("cost with Anthropic cache accounting", () => {
     expect(book.find("m", new Date("2024-06-01Z"), 0)).toBeUndefined();
   });
 
+  it("a newer date that brings only a long-context row leaves shorter prompts on the older rate", () => {
+    const rates = (n: number) => ({ inputNano: n, cacheWrite5mNano: n, cacheWrite1hNano: n, cacheReadNano: n, outputNano: n });
+    const book = new PriceBook([
+      { model: "m", effectiveFrom: new Date("2025-01-01Z"), minPromptTokens: 0, ...rates(3) },
+      { model: "m", effectiveFrom: new Date("2026-01-01Z"), minPromptTokens: 200_001, ...rates(6) },
+    ]);
+    const later = new Date("2026-06-01Z");
+    expect(book.find("m", later, 1_000)?.inputNano).toBe(3);
+    expect(book.find("m", later, 300_000)?.inputNano).toBe(6);
+    expect(book.find("m", new Date("2025-06-01Z"), 300_000)?.inputNano).toBe(3);
+  });
+
+  it("a newer base rate applies to every prompt size from its date", () => {
+    const rates = (n: number) => ({ inputNano: n, cacheWrite5mNano: n, cacheWrite1hNano: n, cacheReadNano: n, outputNano: n });
+    const book = new PriceBook([
+      { model: "m", effectiveFrom: new Date("2025-01-01Z"), minPromptTokens: 0, ...rates(3) },
+      { model: "m", effectiveFrom: new Date("2025-01-01Z"), minPromptTokens: 200_001, ...rates(6) },
+      { model: "m", effectiveFrom: new Date("2026-01-01Z"), minPromptTokens: 0, ...rates(2) },
+    ]);
+    expect(book.find("m", new Date("2026-06-01Z"), 300_000)?.inputNano).toBe(2);
+    expect(book.find("m", new Date("2025-06-01Z"), 300_000)?.inputNano).toBe(6);
+  });
+
   it("sums of many costs never drift", () => {
     const price = seedBook.find("claude-3-5-haiku", now, 10)!;
     let total = 0n;

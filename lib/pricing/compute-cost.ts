@@ -37,20 +37,16 @@ export class PriceBook {
 
   /**
    * The rate in force at `at` for a prompt of `promptTokens` (input + cache read + cache writes,
-   * since Anthropic's input_tokens excludes cached tokens): the newest effective date not after `at`,
-   * then the highest tier threshold the prompt reaches.
+   * since Anthropic's input_tokens excludes cached tokens): among rows effective by `at`, the
+   * newest date that has a tier the prompt reaches, and its highest such tier. A date that only
+   * brings a long-context row does not leave shorter prompts unpriced: they keep the older rate.
    */
   find(model: string, at: Date, promptTokens: number): PriceRow | undefined {
     const list = this.byModel.get(modelFamily(model));
     if (!list) return undefined;
     const t = at.getTime();
-    let effective: number | undefined;
     for (const row of list) {
-      const from = row.effectiveFrom.getTime();
-      if (from > t) continue;
-      if (effective === undefined) effective = from;
-      if (from !== effective) break;
-      if (promptTokens >= row.minPromptTokens) return row;
+      if (row.effectiveFrom.getTime() <= t && promptTokens >= row.minPromptTokens) return row;
     }
     return undefined;
   }
