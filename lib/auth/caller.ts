@@ -81,8 +81,7 @@ export async function authenticate(db: Db, req: AuthRequest, need: AuthNeed): Pr
 export async function authenticateUser(db: Db, req: AuthRequest): Promise<SessionUser> {
   const headers = toHeaders(req.headers);
   if (hasKeyHeader(headers)) {
-    const pathAndQuery = req.url ? req.url.replace(/^[a-z]+:\/\/[^/]+/i, "") : undefined;
-    await resolveApiKey(db, extractApiKey(Object.fromEntries(headers.entries()), pathAndQuery));
+    await resolveApiKey(db, keyOf(req, headers));
     throw keysRefused();
   }
   return requireSessionUser(db, req, headers);
@@ -96,9 +95,14 @@ async function requireSessionUser(db: Db, req: AuthRequest, headers: Headers): P
   return user;
 }
 
-async function authenticateKey(db: Db, req: AuthRequest, headers: Headers, need: AuthNeed): Promise<Caller> {
+/** The key a request carries (a key in the query string is refused); node URLs are path-only. */
+function keyOf(req: AuthRequest, headers: Headers): string {
   const pathAndQuery = req.url ? req.url.replace(/^[a-z]+:\/\/[^/]+/i, "") : undefined;
-  const secret = extractApiKey(Object.fromEntries(headers.entries()), pathAndQuery);
+  return extractApiKey(Object.fromEntries(headers.entries()), pathAndQuery);
+}
+
+async function authenticateKey(db: Db, req: AuthRequest, headers: Headers, need: AuthNeed): Promise<Caller> {
+  const secret = keyOf(req, headers);
   // A bad key is a 401 everywhere; a good key on a users-only route is a 403.
   if (!need.scope) {
     await resolveApiKey(db, secret);

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import { POLICY_KINDS, type PolicyKind } from "@/db/schema";
 import { authenticate, type Caller } from "../../auth/caller";
+import { projectParam } from "../../auth/http/parse";
 import { roleAtLeast } from "../../auth/roles";
 import { AppError } from "../../errors";
 import { storableText } from "../../safe-text";
@@ -18,10 +19,6 @@ async function kindOf(ctx: KindContext): Promise<PolicyKind> {
   const parsed = Kind.safeParse((await ctx.params).kind);
   if (!parsed.success) throw new AppError("not_found:policy_kind", `Unknown policy kind; use one of ${POLICY_KINDS.join(", ")}.`);
   return parsed.data;
-}
-
-function projectSlug(req: Request): string | null {
-  return new URL(req.url).searchParams.get("project");
 }
 
 function actor(caller: Caller): string {
@@ -67,7 +64,7 @@ export async function policyView(db: Db, caller: Caller, kind: PolicyKind): Prom
 /** GET /api/v1/policies/:kind?project=slug: see policyView. Viewers and keys with metrics:read may read. */
 export async function getPolicy(db: Db, req: Request, ctx: KindContext): Promise<Response> {
   const kind = await kindOf(ctx);
-  const caller = await authenticate(db, req, { scope: "metrics:read", role: "viewer", projectSlug: projectSlug(req) });
+  const caller = await authenticate(db, req, { scope: "metrics:read", role: "viewer", projectSlug: projectParam(req) });
   return json(await policyView(db, caller, kind));
 }
 
@@ -84,7 +81,7 @@ const PostBody = z.strictObject({
  */
 export async function postPolicy(db: Db, req: Request, ctx: KindContext): Promise<Response> {
   const kind = await kindOf(ctx);
-  const caller = await authenticate(db, req, { role: "editor", projectSlug: projectSlug(req) });
+  const caller = await authenticate(db, req, { role: "editor", projectSlug: projectParam(req) });
   const body = PostBody.safeParse(await readJson(req, 256 * 1024));
   if (!body.success) throw badBody(body.error);
   const saved = await saveVersion(db, {
@@ -104,7 +101,7 @@ const ActivateBody = z.strictObject({ version: z.number().int().min(1).max(2_147
 /** POST /api/v1/policies/:kind/activate?project=slug { version }: makes a saved version live (a rollback when older). Editors only. */
 export async function activatePolicy(db: Db, req: Request, ctx: KindContext): Promise<Response> {
   const kind = await kindOf(ctx);
-  const caller = await authenticate(db, req, { role: "editor", projectSlug: projectSlug(req) });
+  const caller = await authenticate(db, req, { role: "editor", projectSlug: projectParam(req) });
   const body = ActivateBody.safeParse(await readJson(req));
   if (!body.success) throw badBody(body.error);
   const active = await activateVersion(db, { projectId: caller.projectId, kind, version: body.data.version, activatedBy: actor(caller) });

@@ -1,15 +1,12 @@
 import type { Db } from "@/db/client";
 import { authenticate } from "../../auth/caller";
+import { projectParam } from "../../auth/http/parse";
 import { AppError } from "../../errors";
 import { json, readJson } from "../../http/web-handler";
 import { invalidatePriceBook, listPrices, upsertPrice } from "../price-queries";
 import { PutPricesBody } from "../price-schema";
 import { nanoPerTokenToUsdPerMillion } from "../seed-prices";
 import type { ModelPrice } from "@/db/schema";
-
-function projectSlug(req: Request): string | null {
-  return new URL(req.url).searchParams.get("project");
-}
 
 /** Rates go out as USD per million tokens, the unit operators read on price pages. */
 function present(row: ModelPrice) {
@@ -31,7 +28,7 @@ function present(row: ModelPrice) {
 
 /** GET /api/v1/prices: the project's price table (viewer, or a key with metrics:read). */
 export async function getPrices(db: Db, req: Request): Promise<Response> {
-  const caller = await authenticate(db, req, { scope: "metrics:read", role: "viewer", projectSlug: projectSlug(req) });
+  const caller = await authenticate(db, req, { scope: "metrics:read", role: "viewer", projectSlug: projectParam(req) });
   const rows = await listPrices(db, caller.projectId);
   return json({ prices: rows.map(present) });
 }
@@ -41,7 +38,7 @@ export async function getPrices(db: Db, req: Request): Promise<Response> {
  * API keys cannot change prices. Costs already stored are recomputed only on request.
  */
 export async function putPrices(db: Db, req: Request): Promise<Response> {
-  const caller = await authenticate(db, req, { role: "editor", projectSlug: projectSlug(req) });
+  const caller = await authenticate(db, req, { role: "editor", projectSlug: projectParam(req) });
   const parsed = PutPricesBody.safeParse(await readJson(req));
   if (!parsed.success) {
     const details = parsed.error.issues.slice(0, 20).map((i) => ({ path: i.path.join("."), message: i.message }));

@@ -7,13 +7,13 @@ import { authenticate, authenticateUser } from "../../auth/caller";
 import { parseBody } from "../../auth/http/parse";
 import { keyRateLimitOf, keyRateLimiter } from "../../auth/rate-limit";
 import { isAdminAnywhere, listProjectsForUser } from "../members";
-import { createProjectForUser, getProjectById, updateProject } from "../project-queries";
+import { createProjectForUser, getProjectById, SLUG_RE, updateProject } from "../project-queries";
 
 const ProjectName = z.string().trim().min(1, "Name the project.").max(100, "Project names have at most 100 characters.").superRefine(storableText);
 
 export const CreateProjectBody = z
   .object({
-    slug: z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "Slugs are lowercase letters, digits and dashes (max 63)."),
+    slug: z.string().trim().regex(SLUG_RE, "Slugs are lowercase letters, digits and dashes (max 63)."),
     name: ProjectName.optional(),
   })
   .strict();
