@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson } from "./canonical-json";
+import { canonicalJson } from "../canonical-json";
 import { responseCacheKey } from "./cache-key";
 
 const base = {

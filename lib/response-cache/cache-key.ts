@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { canonicalJson } from "./canonical-json";
+import { canonicalJson } from "../canonical-json";
 
 /**
  * Fields that never change the answer: `stream` (a cached message replays as JSON or SSE alike)

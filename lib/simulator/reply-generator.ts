@@ -1,6 +1,7 @@
 import { createRng, intBetween, pick, seedFrom, type Rng } from "./prng";
 import type { MessagesRequest, ToolParam } from "./request-schema";
-import { canonicalJson, textTokens } from "./token-count";
+import { canonicalJson } from "../canonical-json";
+import { textTokens } from "./token-count";
 import { fakeValue } from "./schema-values";
 
 export type StopReason = "end_turn" | "max_tokens" | "stop_sequence" | "tool_use";

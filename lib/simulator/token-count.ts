@@ -1,3 +1,4 @@
+import { canonicalJson } from "../canonical-json";
 import type { CacheControl, ContentBlockParam, PromptRequest, ToolParam } from "./request-schema";
 
 /**
@@ -87,14 +88,4 @@ function withoutCacheControl(value: object): Record<string, unknown> {
   const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
   delete copy.cache_control;
   return copy;
-}
-
-/** JSON with sorted keys: two clients that order keys differently still share a cache prefix. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
 }
