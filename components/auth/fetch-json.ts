@@ -7,6 +7,8 @@ export class ApiError extends Error {
     message: string,
     readonly status: number,
     readonly retryAfter?: number,
+    /** The answer's `error.details` (e.g. a policy's zod issues), when it has one. */
+    readonly details?: unknown,
   ) {
     super(message);
   }
@@ -29,7 +31,8 @@ export async function fetchJson<T>(url: string, init: RequestInit & { json?: unk
   }
   if (!res.ok) {
     const retry = Number(res.headers.get("retry-after") ?? res.headers.get("x-retry-after"));
-    throw new ApiError(messageOf(body, res.status), res.status, Number.isFinite(retry) && retry > 0 ? retry : undefined);
+    const details = (body as { error?: { details?: unknown } } | null)?.error?.details;
+    throw new ApiError(messageOf(body, res.status), res.status, Number.isFinite(retry) && retry > 0 ? retry : undefined, details);
   }
   return body as T;
 }

@@ -9,26 +9,16 @@ import { Card } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { Input, Label } from "@/components/ui/input";
 import { ErrorState } from "@/components/ui/states";
+import { ApiError, fetchJson } from "@/components/auth/fetch-json";
 import { Table, Td, Th } from "@/components/ui/table";
 import type { PolicyView } from "@/lib/policies/http/policies-handlers";
 import { checkPolicyText, formatWhen, KIND_LABELS, KINDS, prettyJson, type Issue, type Kind } from "@/lib/policies/policy-text";
 
 type Role = "viewer" | "editor" | "admin";
 
-class ApiError extends Error {
-  constructor(
-    message: string,
-    readonly issues: Issue[] = [],
-  ) {
-    super(message);
-  }
-}
-
-async function api<T>(url: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(url, { ...init, headers: { "content-type": "application/json", ...init?.headers } });
-  const body = (await res.json().catch(() => null)) as { error?: { message?: string; details?: { issues?: Issue[] } } } | null;
-  if (!res.ok) throw new ApiError(body?.error?.message ?? `Request failed (${res.status})`, body?.error?.details?.issues ?? []);
-  return body as T;
+/** The zod issues a 400 from the policies API carries under error.details.issues. */
+function serverIssuesOf(error: unknown): Issue[] {
+  return error instanceof ApiError ? ((error.details as { issues?: Issue[] } | undefined)?.issues ?? []) : [];
 }
 
 const policyUrl = (slug: string, kind: Kind, suffix = "") => `/api/v1/policies/${kind}${suffix}?project=${encodeURIComponent(slug)}`;
@@ -38,7 +28,7 @@ export function PoliciesClient({ projectSlug, role, initial }: { projectSlug: st
   const [kind, setKind] = useQueryState("kind", parseAsStringLiteral(KINDS).withDefault("routing"));
   const query = useQuery({
     queryKey: ["policies", projectSlug, kind],
-    queryFn: () => api<PolicyView>(policyUrl(projectSlug, kind)),
+    queryFn: () => fetchJson<PolicyView>(policyUrl(projectSlug, kind)),
     initialData: initial[kind],
   });
   const canEdit = role !== "viewer";
@@ -109,7 +99,7 @@ function PolicyPanel({ projectSlug, kind, view, canEdit, role, notice, setNotice
   const refresh = () => queryClient.invalidateQueries({ queryKey: ["policies", projectSlug, kind] });
   const save = useMutation({
     mutationFn: (document: unknown) =>
-      api<{ version: number }>(policyUrl(projectSlug, kind), { method: "POST", body: JSON.stringify({ document, comment: comment.trim() || undefined }) }),
+      fetchJson<{ version: number }>(policyUrl(projectSlug, kind), { method: "POST", json: { document, comment: comment.trim() || undefined } }),
     onSuccess: async (saved) => {
       setComment("");
       setNotice(`Saved version ${saved.version}; it is live now.`);
@@ -117,14 +107,14 @@ function PolicyPanel({ projectSlug, kind, view, canEdit, role, notice, setNotice
     },
   });
   const activate = useMutation({
-    mutationFn: (version: number) => api<{ version: number }>(policyUrl(projectSlug, kind, "/activate"), { method: "POST", body: JSON.stringify({ version }) }),
+    mutationFn: (version: number) => fetchJson<{ version: number }>(policyUrl(projectSlug, kind, "/activate"), { method: "POST", json: { version } }),
     onSuccess: async (res) => {
       setNotice(`Version ${res.version} is live now.`);
       await refresh();
     },
   });
 
-  const serverIssues = save.error instanceof ApiError ? save.error.issues : [];
+  const serverIssues = serverIssuesOf(save.error);
   const issues = checked.ok ? serverIssues : checked.issues;
   const dirty = text !== activeText;
   const error = save.error ?? activate.error;
@@ -216,7 +206,7 @@ function PolicyPanel({ projectSlug, kind, view, canEdit, role, notice, setNotice
             {notice}
           </p>
         ) : null}
-        {error && !(error instanceof ApiError && error.issues.length > 0) ? (
+        {error && serverIssuesOf(error).length === 0 ? (
           <p role="alert" className="text-sm text-red-700 dark:text-red-300">
             {error.message}
           </p>
