@@ -10,6 +10,7 @@ import { planTiming } from "./latency-profiles";
 import type { SimulatorOptions } from "./options";
 import { createRng, seedFrom } from "./prng";
 import { findBreakpoints, PromptCache } from "./prompt-cache";
+import { nestsDeeperThan } from "./json-depth";
 import { generateReply } from "./reply-generator";
 import { sendJsonReply, sendStreamReply, untilAborted } from "./reply-writer";
 import { CountTokensRequest, describeIssue, MessagesRequest } from "./request-schema";
@@ -20,6 +21,8 @@ export const ANTHROPIC_VERSIONS = ["2023-06-01", "2026-10-21"] as const;
 /** The version from which the API refuses temperature, top_p and top_k. */
 const NO_SAMPLING_VERSION = "2026-10-21";
 const SAMPLING_PARAMS = ["temperature", "top_p", "top_k"] as const;
+/** Far beyond any real prompt or tool schema, far below what recursion over the body can take. */
+const MAX_NESTING = 256;
 
 export type SimulatorStats = { requests: number; inFlight: number; completed: number; aborted: number; faults: number };
 
@@ -171,6 +174,7 @@ async function readJson(req: IncomingMessage, maxBytes: number): Promise<Record<
     throw SimulatorError.invalidRequest("The request body is not valid JSON.");
   }
   if (json === null || typeof json !== "object" || Array.isArray(json)) throw SimulatorError.invalidRequest("The request body must be a JSON object.");
+  if (nestsDeeperThan(json, MAX_NESTING)) throw SimulatorError.invalidRequest(`The request body nests deeper than ${MAX_NESTING} levels.`);
   return json as Record<string, unknown>;
 }
 

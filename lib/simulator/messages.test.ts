@@ -237,6 +237,20 @@ describe("versions, sampling parameters and validation", () => {
     expect(await notFound.json()).toMatchObject({ type: "error", error: { type: "not_found_error" } });
     expect((await fetch(`${sim.url}/v1/messages`)).status).toBe(405);
   });
+
+  it("answers 400, not 500, to a body nested thousands of levels deep, in any field", async () => {
+    const deep = "[".repeat(20_000) + "]".repeat(20_000);
+    const base = `"model":"${MODEL}","max_tokens":10,"messages":[{"role":"user","content":"hi"}]`;
+    for (const body of [`{${base},"extra":${deep}}`, `{${base},"tools":[{"name":"t","input_schema":{"type":"object","x":${deep}}}]}`]) {
+      for (const path of ["/v1/messages", "/v1/messages/count_tokens"]) {
+        const res = await fetch(`${sim.url}${path}`, { method: "POST", headers: { "content-type": "application/json", "x-api-key": "k", "anthropic-version": "2023-06-01" }, body });
+        expect(res.status).toBe(400);
+        expect(await res.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
+      }
+    }
+    const nested = { model: MODEL, max_tokens: 10, messages: [{ role: "user", content: "hi" }], metadata: { a: { b: { c: [[[[1]]]] } } } };
+    expect((await rawPost(`${sim.url}/v1/messages`, nested)).status).toBe(200);
+  });
 });
 
 describe("determinism", () => {
