@@ -10,7 +10,7 @@ import { planTiming } from "./latency-profiles";
 import type { SimulatorOptions } from "./options";
 import { createRng, seedFrom } from "./prng";
 import { findBreakpoints, PromptCache } from "./prompt-cache";
-import { nestsDeeperThan } from "./json-depth";
+import { nestsDeeperThan } from "../json-depth";
 import { generateReply } from "./reply-generator";
 import { sendJsonReply, sendStreamReply, untilAborted } from "./reply-writer";
 import { CountTokensRequest, describeIssue, MessagesRequest } from "./request-schema";
