@@ -4,7 +4,7 @@ import type { PriceBook } from "../pricing/compute-cost";
 import { getPriceBook } from "../pricing/price-queries";
 import { filtersOf, promptCacheHitRate, responseCacheHitRate } from "./get-summary";
 import { nanoToUsdRounded, ratio } from "./money";
-import { readWatermarks } from "./rollup-seal";
+import { queryWatermarks } from "./rollup-seal";
 import { querySums, type RollupScope, type SumsRow } from "./rollup-query";
 import type { SummaryParams } from "./schemas";
 import { planSegments, resolveRange } from "./time-range";
@@ -74,7 +74,7 @@ export function promptCacheSavings(book: PriceBook, model: string, at: Date, s: 
 
 export async function getCacheStats(db: Db, projectId: string, params: SummaryParams, nowMs = Date.now()): Promise<CacheStats> {
   const range = resolveRange(params, nowMs);
-  const marks = await readWatermarks(db);
+  const marks = await queryWatermarks(db);
   const base: RollupScope = { projectId, kind: params.kind, filters: filtersOf(params), segments: planSegments(range, marks) };
   const [byRoute, byModel, book] = await Promise.all([
     querySums(db, { ...base, groupBy: "route" }, { g2: sql`r.route` }),

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import type { Percentiles } from "./histogram";
 import { nanoToUsdRounded, nanoToUsdString, ratio } from "./money";
-import { readWatermarks } from "./rollup-seal";
+import { queryWatermarks } from "./rollup-seal";
 import { EMPTY_PERCENTILES, queryPercentiles, querySums, type DimFilters, type PercentileRow, type RollupScope, type SumsRow } from "./rollup-query";
 import type { SummaryParams } from "./schemas";
 import { planSegments, resolveRange, type TimeRange } from "./time-range";
@@ -104,14 +104,16 @@ export async function getSummary(db: Db, projectId: string, params: SummaryParam
 }
 
 export async function summarizeRange(db: Db, projectId: string, params: SummaryParams, range: TimeRange): Promise<Summary> {
-  const marks = await readWatermarks(db);
+  const marks = await queryWatermarks(db);
   const base: RollupScope = { projectId, kind: params.kind, filters: filtersOf(params), segments: planSegments(range, marks) };
   const perModel: RollupScope = { ...base, groupBy: "model" };
-  const [modelSums, totalPct, modelPct] = await Promise.all([
+  // Per-model rows give both the per-model figures and, merged, the totals: one read of each kind.
+  const [modelSums, pct] = await Promise.all([
     querySums(db, perModel, { g2: sql`r.model` }),
-    queryPercentiles(db, base, ["latency", "ttft", "tps"]),
-    queryPercentiles(db, perModel, ["latency", "ttft", "tps"], { g2: sql`r.model` }),
+    queryPercentiles(db, perModel, ["latency", "ttft", "tps"], { g2: sql`r.model` }, { withTotal: true }),
   ]);
+  const totalPct = pct.filter((r) => r.total);
+  const modelPct = pct.filter((r) => !r.total);
 
   // Totals are the exact sum of the per-model sums (one pass over the rows).
   const total = modelSums.reduce((acc, r) => addSums(acc, r), ZERO_SUMS);

@@ -4,7 +4,7 @@ import { filtersOf, promptCacheHitRate, responseCacheHitRate } from "./get-summa
 import { fillSeries, topSeries } from "./fill-series";
 import type { Percentiles } from "./histogram";
 import { nanoToUsdRounded, ratio } from "./money";
-import { readWatermarks } from "./rollup-seal";
+import { queryWatermarks } from "./rollup-seal";
 import { BUCKET_ORIGIN } from "./rollup-sql";
 import { EMPTY_PERCENTILES, queryPercentiles, querySums, type HistMetric, type RollupScope, type SumsRow } from "./rollup-query";
 import type { TimeseriesMetric, TimeseriesParams } from "./schemas";
@@ -58,7 +58,7 @@ export async function getTimeseries(db: Db, projectId: string, params: Timeserie
   const bucket = params.bucket === "auto" ? autoBucket(range) : params.bucket;
   checkPoints(range, bucket);
   const width = BUCKETS[bucket];
-  const marks = await readWatermarks(db);
+  const marks = await queryWatermarks(db);
   const scope: RollupScope = {
     projectId,
     kind: params.kind,

@@ -1,13 +1,13 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { rowsOf } from "@/db/rows";
-import { interpolate, QUANTILES, type Percentiles } from "./histogram";
+import { percentilesOf, QUANTILES, type Percentiles } from "./histogram";
 import { SET_IDS } from "./rollup-sql";
 import type { Segment } from "./time-range";
 
 /**
  * Reads rollup rows for a scope and aggregates them: exact sums in SQL (numeric, sent as text) and
- * percentiles by merging histograms in SQL, then reading the bucket at each quantile's rank.
+ * percentiles by merging the rows' histograms in memory, then reading each quantile's rank.
  */
 
 export type Dim = "model" | "route" | "agent" | "status";
@@ -139,46 +139,69 @@ const HIST_COLUMN: Record<HistMetric, string> = { latency: "latency_hist", ttft:
 export type PercentileRow = { g1: string; g2: string; metric: HistMetric; count: number; values: Percentiles };
 
 /**
- * Merges the histograms of each group and reads the buckets holding ranks floor(q(n-1)) and
- * ceil(q(n-1)) for every quantile; only those keys leave the database.
+ * Merges the histograms of each group and reads the percentiles off the merged buckets. The rows'
+ * histograms travel as JSON text and merge in memory: JSON.parse and a Map beat Postgres'
+ * jsonb_each + hash aggregate several times over (measured: a 7-day hourly chart went from
+ * 230 ms to tens). `withTotal` also merges every group into one (g2 = "", total: true) in the
+ * same pass, so a summary's totals and per-model figures come from one read.
  */
-export async function queryPercentiles(db: Db, scope: RollupScope, metrics: HistMetric[], grouping: Grouping = {}): Promise<PercentileRow[]> {
+export async function queryPercentiles(
+  db: Db,
+  scope: RollupScope,
+  metrics: HistMetric[],
+  grouping: Grouping = {},
+  opts: { withTotal?: boolean } = {},
+): Promise<(PercentileRow & { total?: boolean })[]> {
   if (metrics.length === 0) return [];
   const g1 = grouping.g1 ?? sql`''`;
   const g2 = grouping.g2 ?? sql`''`;
-  const expand = sql.join(
-    metrics.map(
-      (m) => sql`select (${g1})::text as g1, (${g2})::text as g2, ${HIST_METRICS[m]}::int as m, key::int as k, value::bigint as n
-        from r, jsonb_each_text(r.${sql.raw(HIST_COLUMN[m])})`,
-    ),
-    sql` union all `,
+  const columns = sql.raw(metrics.map((m) => `r.${HIST_COLUMN[m]}::text as h${HIST_METRICS[m]}`).join(", "));
+  const rows = rowsOf<Record<string, string | null>>(
+    await db.execute(sql`
+      with r as (${scopeRowsSql(scope)})
+      select (${g1})::text as g1, (${g2})::text as g2, ${columns} from r
+    `),
   );
-  const picks = sql.raw(
-    QUANTILES.map((q, i) => `min(k) filter (where cum > floor(${q} * (tot - 1))) as lo${i}, min(k) filter (where cum > ceil(${q} * (tot - 1))) as hi${i}`).join(", "),
-  );
-  const result = await db.execute(sql`
-    with r as (${scopeRowsSql(scope)}),
-    h as (select g1, g2, m, k, sum(n) as n from (${expand}) as x group by g1, g2, m, k),
-    c as (
-      select g1, g2, m, k, sum(n) over (partition by g1, g2, m order by k) as cum, sum(n) over (partition by g1, g2, m) as tot
-      from h
-    )
-    select g1, g2, m, max(tot)::text as tot, ${picks}
-    from c group by g1, g2, m
-  `);
-  const byCode = Object.fromEntries(Object.entries(HIST_METRICS).map(([name, code]) => [code, name])) as Record<number, HistMetric>;
-  return rowsOf<Record<string, string | number | null>>(result).map((r) => {
-    const total = Number(r.tot);
-    const key = (v: string | number | null | undefined) => (v === null || v === undefined ? null : Number(v));
-    const value = (i: number) => interpolate(QUANTILES[i]!, total, key(r[`lo${i}`]), key(r[`hi${i}`]));
-    return {
-      g1: String(r.g1 ?? ""),
-      g2: String(r.g2 ?? ""),
-      metric: byCode[Number(r.m)]!,
-      count: total,
-      values: { p50: value(0), p90: value(1), p95: value(2), p99: value(3) },
-    };
-  });
+  type Acc = { g1: string; g2: string; total: boolean; hists: Map<HistMetric, Map<number, number>> };
+  const groups = new Map<string, Acc>();
+  const accFor = (a: string, b: string, total: boolean) => {
+    const key = `${total ? "T" : "G"}\u0000${a}\u0000${b}`;
+    let acc = groups.get(key);
+    if (!acc) {
+      acc = { g1: a, g2: b, total, hists: new Map(metrics.map((m) => [m, new Map()])) };
+      groups.set(key, acc);
+    }
+    return acc;
+  };
+  for (const row of rows) {
+    const targets = [accFor(row.g1 ?? "", row.g2 ?? "", false)];
+    if (opts.withTotal) targets.push(accFor(row.g1 ?? "", "", true));
+    for (const m of metrics) {
+      const text = row[`h${HIST_METRICS[m]}`];
+      if (!text || text === "{}") continue;
+      const buckets = JSON.parse(text) as Record<string, number>;
+      for (const k in buckets) {
+        const key = Number(k);
+        const n = buckets[k]!;
+        for (const t of targets) {
+          const h = t.hists.get(m)!;
+          h.set(key, (h.get(key) ?? 0) + n);
+        }
+      }
+    }
+  }
+  const out: (PercentileRow & { total?: boolean })[] = [];
+  for (const acc of groups.values()) {
+    for (const m of metrics) {
+      const h = acc.hists.get(m)!;
+      let count = 0;
+      for (const n of h.values()) count += n;
+      if (count === 0) continue;
+      const [p50, p90, p95, p99] = percentilesOf([...h.entries()], QUANTILES);
+      out.push({ g1: acc.g1, g2: acc.g2, metric: m, count, values: { p50: p50!, p90: p90!, p95: p95!, p99: p99! }, ...(acc.total ? { total: true } : {}) });
+    }
+  }
+  return out;
 }
 
 export const EMPTY_PERCENTILES: Percentiles = { p50: null, p90: null, p95: null, p99: null };

@@ -33,6 +33,26 @@ export async function readWatermarks(db: Db, nowMs = Date.now()): Promise<Waterm
 }
 
 /**
+ * The marks for queries, cached briefly per database handle. A stale mark is only ever lower
+ * than the real one (marks move forward), which sends a query to minute rows for a sealed hour:
+ * slower, never wrong. Saves a round trip on every dashboard query.
+ */
+const MARKS_TTL_MS = 5_000;
+const cachedMarks = new WeakMap<Db, { marks: Watermarks; expires: number }>();
+
+export async function queryWatermarks(db: Db): Promise<Watermarks> {
+  const hit = cachedMarks.get(db);
+  if (hit && hit.expires > Date.now()) return hit.marks;
+  const rows = rowsOf<{ grain_s: number; ms: string }>(
+    await db.execute(sql`select grain_s, (extract(epoch from sealed_until) * 1000)::bigint::text as ms from rollup_watermarks`),
+  );
+  const get = (g: number) => Number(rows.find((r) => Number(r.grain_s) === g)?.ms ?? 0);
+  const marks = { hourUntilMs: get(3600), dayUntilMs: Math.min(get(86_400), get(3600)) };
+  cachedMarks.set(db, { marks, expires: Date.now() + MARKS_TTL_MS });
+  return marks;
+}
+
+/**
  * Builds `toGrain` rows for [from, to) from the `fromGrain` rows, replacing any that exist, so
  * sealing is idempotent. Sums add exactly; histograms merge bucket by bucket.
  */
