@@ -128,6 +128,18 @@ describe("errors reach the SDK as its own error classes", () => {
     expect((bad as BadRequestError).message).toMatch(/messages/);
   });
 
+  it("a body nested thousands of levels deep is a 400, and the gateway keeps serving", async () => {
+    const deep = "[".repeat(5000) + "]".repeat(5000);
+    const res = await fetch(`${h.baseURL}/v1/messages`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "anthropic-version": "2023-06-01" },
+      body: `{"model":"${MODEL}","max_tokens":10,"messages":[{"role":"user","content":${deep}}]}`,
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error", message: expect.stringMatching(/nests deeper/) } });
+    expect((await client.messages.create(request)).content.length).toBeGreaterThan(0);
+  });
+
   it("a stalled upstream -> GatewayTimeoutError (504) after the configured wait", async () => {
     const started = Date.now();
     const err = await failure(client.messages.create(request, fault("stall")));

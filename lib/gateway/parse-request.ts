@@ -1,7 +1,10 @@
 import type { IncomingHttpHeaders } from "node:http";
+import { nestsDeeperThan } from "../json-depth";
 import { GatewayError } from "./anthropic-error";
 
 export type MessagesRequest = Record<string, unknown> & { model: string; messages: unknown[]; stream?: boolean | null };
+
+const MAX_JSON_DEPTH = 128;
 
 function parseJsonObject(body: Buffer): Record<string, unknown> {
   let json: unknown;
@@ -12,6 +15,11 @@ function parseJsonObject(body: Buffer): Record<string, unknown> {
   }
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
     throw new GatewayError(400, "invalid_request_error", "The request body must be a JSON object.");
+  }
+  // Hashing and token estimates recurse over the body; a [[[…]]] bomb must be refused up front,
+  // not overflow the stack later in a callback where it would take the process down.
+  if (nestsDeeperThan(json, MAX_JSON_DEPTH)) {
+    throw new GatewayError(400, "invalid_request_error", `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`);
   }
   return json as Record<string, unknown>;
 }
