@@ -1,5 +1,6 @@
 import type { DbHandle } from "@/db/client";
 import { mountGateway } from "../gateway/mount-gateway";
+import { gatewayUpstreamKind } from "../gateway/upstream-kind";
 import { checkHealth } from "../health";
 import { createIngestHandler } from "../ingestion/http-handler";
 import { startMetrics } from "../metrics/start-metrics";
@@ -12,6 +13,11 @@ import { HotRouter } from "./hot-router";
  * The hot-path route table of the custom server. Each area mounts its node handler here; the
  * returned `close` flushes whatever the areas buffer (e.g. the gateway's event writer).
  */
+export function simulatorMounted(env: NodeJS.ProcessEnv): boolean {
+  if (env.PITWALL_SIMULATOR === "0") return false;
+  return env.PITWALL_SIMULATOR === "1" || gatewayUpstreamKind(env) === "simulator";
+}
+
 export async function buildHotRouter(handle: DbHandle): Promise<HotRouter & { close: () => Promise<void> }> {
   const router = new HotRouter();
   const closers: (() => Promise<void>)[] = [];
@@ -23,8 +29,9 @@ export async function buildHotRouter(handle: DbHandle): Promise<HotRouter & { cl
     sendJson(res, status, body);
   });
   // The simulated Anthropic upstream: the default upstream without ANTHROPIC_API_KEY, the demo's
-  // and the playground's model. PITWALL_SIMULATOR=0 unmounts it.
-  if (process.env.PITWALL_SIMULATOR !== "0") {
+  // and the playground's model. It takes any key, so it is mounted only while it is the gateway's
+  // upstream (or PITWALL_SIMULATOR=1 asks for it); PITWALL_SIMULATOR=0 unmounts it.
+  if (simulatorMounted(process.env)) {
     const simulator = createSimulator(simulatorOptionsFromEnv());
     router.prefix("/_sim/", simulator);
     closers.push(async () => simulator.close());
