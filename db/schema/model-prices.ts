@@ -1,4 +1,4 @@
-import { bigint, boolean, index, integer, pgTable, serial, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, integer, pgTable, serial, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { projects } from "./projects";
 
 /**
@@ -27,8 +27,9 @@ export const modelPrices = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    // Cost lookup loads a project's whole table; the pricing page lists it by model.
-    index("model_prices_project_model_idx").on(t.projectId, t.model, t.effectiveFrom),
+    // One row per (model, effective date, tier): edits upsert on it, so concurrent saves never
+    // duplicate a rate. It also serves the cost lookup, which loads a project's whole table.
+    uniqueIndex("model_prices_project_model_from_tier_idx").on(t.projectId, t.model, t.effectiveFrom, t.minPromptTokens),
   ],
 );
 

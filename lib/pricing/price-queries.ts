@@ -1,4 +1,4 @@
-import { and, asc, eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { modelPrices } from "@/db/schema";
 import { PriceBook } from "./compute-cost";
@@ -32,11 +32,12 @@ export async function seedPrices(db: Db, projectId: string): Promise<void> {
 }
 
 /**
- * Upserts one price row (same model, effective date and tier = same row). An operator's edit is
- * always marked verified: they own that number now.
+ * Upserts price rows (same model, effective date and tier = same row) in one transaction: a batch
+ * of edits lands whole or not at all. An operator's edit is marked verified: they own that number.
  */
-export async function upsertPrice(db: Db, projectId: string, input: PriceInput) {
-  const values = {
+export async function upsertPrices(db: Db, projectId: string, inputs: PriceInput[]) {
+  const now = new Date();
+  const values = inputs.map((input) => ({
     projectId,
     model: input.model,
     effectiveFrom: new Date(input.effectiveFrom),
@@ -48,27 +49,36 @@ export async function upsertPrice(db: Db, projectId: string, input: PriceInput) 
     outputNano: usdPerMillionToNanoPerToken(input.outputPerMTok),
     verified: true,
     source: "edited by operator",
-    updatedAt: new Date(),
-  };
+    updatedAt: now,
+  }));
   return db.transaction(async (tx) => {
-    const existing = await tx
-      .select({ id: modelPrices.id })
-      .from(modelPrices)
-      .where(
-        and(
-          eq(modelPrices.projectId, projectId),
-          eq(modelPrices.model, values.model),
-          eq(modelPrices.effectiveFrom, values.effectiveFrom),
-          eq(modelPrices.minPromptTokens, values.minPromptTokens),
-        ),
-      );
-    if (existing[0]) {
-      const [row] = await tx.update(modelPrices).set(values).where(eq(modelPrices.id, existing[0].id)).returning();
-      return row!;
+    const saved = [];
+    for (const row of values) {
+      const [out] = await tx
+        .insert(modelPrices)
+        .values(row)
+        .onConflictDoUpdate({
+          target: [modelPrices.projectId, modelPrices.model, modelPrices.effectiveFrom, modelPrices.minPromptTokens],
+          set: {
+            inputNano: row.inputNano,
+            cacheWrite5mNano: row.cacheWrite5mNano,
+            cacheWrite1hNano: row.cacheWrite1hNano,
+            cacheReadNano: row.cacheReadNano,
+            outputNano: row.outputNano,
+            verified: true,
+            source: row.source,
+            updatedAt: now,
+          },
+        })
+        .returning();
+      saved.push(out!);
     }
-    const [row] = await tx.insert(modelPrices).values(values).returning();
-    return row!;
+    return saved;
   });
+}
+
+export async function upsertPrice(db: Db, projectId: string, input: PriceInput) {
+  return (await upsertPrices(db, projectId, [input]))[0]!;
 }
 
 /**

@@ -71,4 +71,33 @@ describe("PUT /api/v1/prices", () => {
     const body = (await (await get({ authorization: `Bearer ${otherKey}` })).json()) as { prices: { model: string; effectiveFrom: string }[] };
     expect(body.prices.some((p) => p.effectiveFrom.startsWith("2026-06-01"))).toBe(false);
   });
+
+  it("an editor's save upserts: the same model, date and tier again is one row, and the price applies to new events", async () => {
+    const { project, key: k } = await projectWithKey(handle.db);
+    const editor = await signedInUser(handle.db, { projectId: project.id, role: "editor" });
+    const asEditor = { cookie: editor.cookie, origin: "http://localhost" };
+    const query = `?project=${project.slug}`;
+    const first = { ...row, effectiveFrom: "2026-01-01T00:00:00Z" };
+    expect((await put(asEditor, { prices: [first] }, query)).status).toBe(200);
+    const res = await put(asEditor, { prices: [{ ...first, inputPerMTok: 3 }] }, query);
+    expect(res.status).toBe(200);
+    const list = (await (await get({ authorization: `Bearer ${k}` })).json()) as { prices: { model: string; effectiveFrom: string; inputPerMTok: number; source: string }[] };
+    const rows = list.prices.filter((p) => p.model === "claude-haiku-4-5" && p.effectiveFrom.startsWith("2026-01-01"));
+    expect(rows).toEqual([expect.objectContaining({ inputPerMTok: 3, source: "edited by operator" })]);
+  });
+
+  it("a viewer is refused with 403 and a bad row rejects the whole batch", async () => {
+    const { project, key: k } = await projectWithKey(handle.db);
+    const viewer = await signedInUser(handle.db, { projectId: project.id, role: "viewer" });
+    const query = `?project=${project.slug}`;
+    expect((await put({ cookie: viewer.cookie, origin: "http://localhost" }, { prices: [row] }, query)).status).toBe(403);
+    const editor = await signedInUser(handle.db, { projectId: project.id, role: "editor" });
+    const good = { ...row, model: "claude-new-model", effectiveFrom: "2026-02-01T00:00:00Z" };
+    const bad = { ...row, inputPerMTok: 0.0001 };
+    const res = await put({ cookie: editor.cookie, origin: "http://localhost" }, { prices: [good, bad] }, query);
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(await res.json())).toMatch(/decimal/);
+    const list = (await (await get({ authorization: `Bearer ${k}` })).json()) as { prices: { model: string }[] };
+    expect(list.prices.some((p) => p.model === "claude-new-model")).toBe(false);
+  });
 });

@@ -3,7 +3,7 @@ import { authenticate } from "../../auth/caller";
 import { projectParam } from "../../auth/http/parse";
 import { AppError } from "../../errors";
 import { json, readJson } from "../../http/web-handler";
-import { invalidatePriceBook, listPrices, upsertPrice } from "../price-queries";
+import { invalidatePriceBook, listPrices, upsertPrices } from "../price-queries";
 import { PutPricesBody } from "../price-schema";
 import { nanoPerTokenToUsdPerMillion } from "../seed-prices";
 import type { ModelPrice } from "@/db/schema";
@@ -44,8 +44,7 @@ export async function putPrices(db: Db, req: Request): Promise<Response> {
     const details = parsed.error.issues.slice(0, 20).map((i) => ({ path: i.path.join("."), message: i.message }));
     throw new AppError("bad_request:prices", "Invalid price rows.", { details });
   }
-  const saved = [];
-  for (const price of parsed.data.prices) saved.push(await upsertPrice(db, caller.projectId, price));
+  const saved = await upsertPrices(db, caller.projectId, parsed.data.prices);
   invalidatePriceBook(caller.projectId);
   return json({ prices: saved.map(present) });
 }

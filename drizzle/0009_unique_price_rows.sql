@@ -1,0 +1,2 @@
+DROP INDEX "model_prices_project_model_idx";--> statement-breakpoint
+CREATE UNIQUE INDEX "model_prices_project_model_from_tier_idx" ON "model_prices" USING btree ("project_id","model","effective_from","min_prompt_tokens");
