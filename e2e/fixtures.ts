@@ -25,9 +25,9 @@ type Fixtures = { signedInPage: Page; projectSlug: string };
 
 export const test = base.extend<Fixtures>({
   projectSlug: [E2E_PROJECT, { option: true }],
-  signedInPage: async ({ page }, use) => {
+  signedInPage: async ({ page }, provide) => {
     await signIn(page, E2E_ADMIN);
-    await use(page);
+    await provide(page);
   },
 });
 
