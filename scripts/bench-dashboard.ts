@@ -23,7 +23,7 @@ import { ingestBatch } from "../lib/ingestion/ingest-batch";
 import { getSummary, type Summary } from "../lib/metrics/get-summary";
 import { getTimeseries } from "../lib/metrics/get-timeseries";
 import { floorTo, setWatermark } from "../lib/metrics/rollup-seal";
-import { eventsSource, rollupUpsertSql, TPS_SQL } from "../lib/metrics/rollup-sql";
+import { eventsSource, rollupBuildSql, TPS_SQL } from "../lib/metrics/rollup-sql";
 import { flushRollups, setRollupUpkeep, startRollupFlusher } from "../lib/metrics/rollup-upkeep";
 import type { SummaryParams, TimeseriesParams } from "../lib/metrics/schemas";
 import { resolveRange } from "../lib/metrics/time-range";
@@ -432,7 +432,7 @@ async function main() {
     const t0 = performance.now();
     await db.transaction(async (tx) => {
       await tx.execute(sql`set local work_mem = '256MB'`);
-      await tx.execute(rollupUpsertSql(project.id, eventsSource(project.id)));
+      await tx.execute(rollupBuildSql(project.id, eventsSource(project.id)));
     });
     // Everything before the current hour and day is complete: later queries may use those rows.
     await setWatermark(db, 3600, floorTo(Date.now(), 3_600_000));

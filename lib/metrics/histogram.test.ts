@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { bucketKey, bucketValue, GAMMA, MIN_VALUE, percentilesOf, QUANTILES, RELATIVE_ACCURACY, ZERO_KEY } from "./histogram";
 import { csvField } from "./event-csv";
+import { decodeHist, encodeHist } from "./hist-codec";
 import { nanoToUsdRounded, nanoToUsdString } from "./money";
 import { RollupAggregator, toMicros, tokensPerSecond, type RollupEvent } from "./rollup-aggregate";
 import { microsToMsDecimal } from "./rollup-write";
@@ -31,6 +32,26 @@ describe("log buckets", () => {
   it("keep zero exact in a bucket of its own", () => {
     expect(bucketKey(0)).toBe(ZERO_KEY);
     expect(bucketValue(ZERO_KEY)).toBe(0);
+  });
+});
+
+describe("histogram bytes", () => {
+  it("round-trip any buckets, sorted, with counts beyond 32 bits", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: -100_000, max: 50_000 }), fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER })), { maxLength: 300 }), (pairs) => {
+        const h = new Map(pairs);
+        const bytes = encodeHist(h);
+        expect(bytes.length).toBe(h.size * 12);
+        expect(decodeHist(bytes)).toEqual(h);
+        const keys = [...decodeHist(bytes).keys()];
+        expect(keys).toEqual([...keys].sort((a, b) => a - b));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("refuse a truncated value rather than misread it", () => {
+    expect(() => decodeHist(encodeHist(new Map([[1, 2]])).subarray(0, 7))).toThrow(/corrupt/);
   });
 });
 

@@ -1,4 +1,5 @@
 import { bucketKey } from "./histogram";
+import type { Hist } from "./hist-codec";
 
 /**
  * Folds queued events into rollup rows in memory: each event is added once, to its minute row
@@ -37,7 +38,7 @@ export type RollupCostDelta = {
   deltaNanoUsd: bigint;
 };
 
-export type Hist = Map<number, number>;
+export type { Hist };
 
 export type RollupRow = {
   projectId: string;
@@ -101,7 +102,7 @@ export function tokensPerSecond(e: Pick<RollupEvent, "status" | "outputTokens" |
   return generating >= 0.001 ? (e.outputTokens * 1000) / generating : null;
 }
 
-function emptyRow(projectId: string, grainS: number, bucketMs: number, setId: number, kind: string, dims: [string, string, string, string]): RollupRow {
+export function emptyRow(projectId: string, grainS: number, bucketMs: number, setId: number, kind: string, dims: [string, string, string, string]): RollupRow {
   return {
     projectId,
     grainS,
@@ -141,7 +142,7 @@ function bump(h: Hist, key: number, n = 1): void {
   h.set(key, (h.get(key) ?? 0) + n);
 }
 
-function mergeInto(target: RollupRow, src: RollupRow): void {
+export function mergeInto(target: RollupRow, src: RollupRow): void {
   target.requests += src.requests;
   target.errors += src.errors;
   target.inputTokens += src.inputTokens;
@@ -168,7 +169,7 @@ function mergeInto(target: RollupRow, src: RollupRow): void {
 
 // NUL cannot occur in stored text, so it separates key parts unambiguously.
 const SEP = "\u0000";
-const rowKey = (projectId: string, grainS: number, bucketMs: number, setId: number, kind: string, dims: readonly string[]) =>
+export const rowKey = (projectId: string, grainS: number, bucketMs: number, setId: number, kind: string, dims: readonly string[]) =>
   [projectId, grainS, bucketMs, setId, kind, ...dims].join(SEP);
 
 export class RollupAggregator {

@@ -1,6 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { rowsOf } from "@/db/rows";
+import { addEncoded, asBytes } from "./hist-codec";
 import { percentilesOf, QUANTILES, type Percentiles } from "./histogram";
 import { SET_IDS } from "./rollup-sql";
 import type { Segment } from "./time-range";
@@ -41,7 +42,7 @@ export function chooseSet(scope: Pick<RollupScope, "filters" | "groupBy">): numb
 const SCOPE_COLUMNS = sql.raw(`bucket, model, route, agent, status, requests, errors, input_tokens, output_tokens,
   cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cost_nano_usd, latency_count, latency_sum_ms,
   ttft_count, ttft_sum_ms, rc_hits, rc_misses, rc_bypass, rc_hit_cost_nano, rc_miss_cost_nano, rc_hit_latency_ms,
-  rc_miss_latency_ms, latency_hist, ttft_hist, tps_hist`);
+  rc_miss_latency_ms, latency_buckets, ttft_buckets, tps_buckets`);
 
 /** The rows of a scope: one index range scan per segment (project, grain, bucket range). */
 export function scopeRowsSql(scope: RollupScope): SQL {
@@ -134,16 +135,17 @@ export async function querySums(db: Db, scope: RollupScope, grouping: Grouping =
 
 export const HIST_METRICS = { latency: 1, ttft: 2, tps: 3 } as const;
 export type HistMetric = keyof typeof HIST_METRICS;
-const HIST_COLUMN: Record<HistMetric, string> = { latency: "latency_hist", ttft: "ttft_hist", tps: "tps_hist" };
+const HIST_COLUMN: Record<HistMetric, string> = { latency: "latency_buckets", ttft: "ttft_buckets", tps: "tps_buckets" };
 
 export type PercentileRow = { g1: string; g2: string; metric: HistMetric; count: number; values: Percentiles };
 
 /**
  * Merges the histograms of each group and reads the percentiles off the merged buckets. The rows'
- * histograms travel as JSON text and merge in memory: JSON.parse and a Map beat Postgres'
- * jsonb_each + hash aggregate several times over (measured: a 7-day hourly chart went from
- * 230 ms to tens). `withTotal` also merges every group into one (g2 = "", total: true) in the
- * same pass, so a summary's totals and per-model figures come from one read.
+ * histograms travel as packed bytes and merge in memory, which beats Postgres' jsonb_each + hash
+ * aggregate by far (measured on 2M events: a 7-day hourly chart went from 230 ms in SQL to
+ * 27 ms with JSON in memory, and less with bytes). `withTotal` also merges every group into one
+ * (g2 = "", total: true) in the same pass, so a summary's totals and per-model figures come from
+ * one read.
  */
 export async function queryPercentiles(
   db: Db,
@@ -155,8 +157,8 @@ export async function queryPercentiles(
   if (metrics.length === 0) return [];
   const g1 = grouping.g1 ?? sql`''`;
   const g2 = grouping.g2 ?? sql`''`;
-  const columns = sql.raw(metrics.map((m) => `r.${HIST_COLUMN[m]}::text as h${HIST_METRICS[m]}`).join(", "));
-  const rows = rowsOf<Record<string, string | null>>(
+  const columns = sql.raw(metrics.map((m) => `r.${HIST_COLUMN[m]} as h${HIST_METRICS[m]}`).join(", "));
+  const rows = rowsOf<Record<string, unknown>>(
     await db.execute(sql`
       with r as (${scopeRowsSql(scope)})
       select (${g1})::text as g1, (${g2})::text as g2, ${columns} from r
@@ -174,20 +176,13 @@ export async function queryPercentiles(
     return acc;
   };
   for (const row of rows) {
-    const targets = [accFor(row.g1 ?? "", row.g2 ?? "", false)];
-    if (opts.withTotal) targets.push(accFor(row.g1 ?? "", "", true));
+    const g1v = String(row.g1 ?? "");
+    const g2v = String(row.g2 ?? "");
+    const targets = [accFor(g1v, g2v, false)];
+    if (opts.withTotal) targets.push(accFor(g1v, "", true));
     for (const m of metrics) {
-      const text = row[`h${HIST_METRICS[m]}`];
-      if (!text || text === "{}") continue;
-      const buckets = JSON.parse(text) as Record<string, number>;
-      for (const k in buckets) {
-        const key = Number(k);
-        const n = buckets[k]!;
-        for (const t of targets) {
-          const h = t.hists.get(m)!;
-          h.set(key, (h.get(key) ?? 0) + n);
-        }
-      }
+      const bytes = asBytes(row[`h${HIST_METRICS[m]}`]);
+      for (const t of targets) addEncoded(t.hists.get(m)!, bytes);
     }
   }
   const out: (PercentileRow & { total?: boolean })[] = [];

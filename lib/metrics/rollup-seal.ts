@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { rowsOf } from "@/db/rows";
-import { BUCKET_ORIGIN, HIST_COLUMNS, KEY_COLUMNS, SUM_COLUMNS } from "./rollup-sql";
+import { emptyRow, mergeInto, rowKey, type RollupRow } from "./rollup-aggregate";
+import { rowFromDb, STORED_COLUMNS, writeRollupRows } from "./rollup-write";
 
 export type Watermarks = { hourUntilMs: number; dayUntilMs: number };
 
@@ -53,48 +54,37 @@ export async function queryWatermarks(db: Db): Promise<Watermarks> {
 }
 
 /**
- * Builds `toGrain` rows for [from, to) from the `fromGrain` rows, replacing any that exist, so
- * sealing is idempotent. Sums add exactly; histograms merge bucket by bucket.
+ * Builds `toGrain` rows for [from, to) from the `fromGrain` rows, one target bucket at a time
+ * (bounded memory when catching up), replacing any that exist, so sealing is idempotent. Sums add
+ * exactly; histograms merge bucket by bucket.
  */
 export async function coarsenRollups(db: Db, fromGrain: number, toGrain: number, from: Date, to: Date, projectId?: string): Promise<void> {
-  const a = from.toISOString();
-  const b = to.toISOString();
+  const step = toGrain * 1000;
   const project = projectId ? sql` and project_id = ${projectId}::uuid` : sql``;
-  const dims = sql.raw("project_id, bucket, set_id, kind, model, route, agent, status");
-  await db.execute(sql`delete from metric_rollups where grain_s = ${toGrain} and bucket >= ${a}::timestamptz and bucket < ${b}::timestamptz${project}`);
-  await db.execute(sql`
-    with src as (
-      select project_id, date_bin(${`${toGrain} seconds`}::interval, bucket, ${BUCKET_ORIGIN}::timestamptz) as bucket,
-        set_id, kind, model, route, agent, status, ${sql.raw(SUM_COLUMNS.join(", "))}, ${sql.raw(HIST_COLUMNS.join(", "))}
-      from metric_rollups
-      where grain_s = ${fromGrain} and bucket >= ${a}::timestamptz and bucket < ${b}::timestamptz${project}
-    ),
-    sums as (
-      select ${dims}, ${sql.raw(SUM_COLUMNS.map((c) => (c.endsWith("_ms") ? `sum(${c}) as ${c}` : `sum(${c})::bigint as ${c}`)).join(", "))}
-      from src group by ${dims}
-    ),
-    hk as (
-      select ${dims}, h.m, h.k, sum(h.n) as n
-      from src cross join lateral (
-        select 1 as m, key::int as k, value::bigint as n from jsonb_each_text(src.latency_hist)
-        union all select 2, key::int, value::bigint from jsonb_each_text(src.ttft_hist)
-        union all select 3, key::int, value::bigint from jsonb_each_text(src.tps_hist)
-      ) as h
-      group by ${dims}, h.m, h.k
-    ),
-    hists as (
-      select ${dims},
-        jsonb_object_agg(k, n) filter (where m = 1) as latency_hist,
-        jsonb_object_agg(k, n) filter (where m = 2) as ttft_hist,
-        jsonb_object_agg(k, n) filter (where m = 3) as tps_hist
-      from hk group by ${dims}
-    )
-    insert into metric_rollups (${sql.raw(KEY_COLUMNS)}, ${sql.raw(SUM_COLUMNS.join(", "))}, ${sql.raw(HIST_COLUMNS.join(", "))})
-    select s.project_id, ${toGrain}, s.bucket, s.set_id, s.kind, s.model, s.route, s.agent, s.status,
-      ${sql.raw(SUM_COLUMNS.map((c) => `s.${c}`).join(", "))},
-      coalesce(h.latency_hist, '{}'::jsonb), coalesce(h.ttft_hist, '{}'::jsonb), coalesce(h.tps_hist, '{}'::jsonb)
-    from sums s left join hists h using (project_id, bucket, set_id, kind, model, route, agent, status)
-  `);
+  for (let t = floorTo(from.getTime(), step); t < to.getTime(); t += step) {
+    const a = new Date(t).toISOString();
+    const b = new Date(t + step).toISOString();
+    const sources = rowsOf<Record<string, unknown>>(
+      await db.execute(sql`
+        select ${STORED_COLUMNS} from metric_rollups
+        where grain_s = ${fromGrain} and bucket >= ${a}::timestamptz and bucket < ${b}::timestamptz${project}
+      `),
+    );
+    const targets = new Map<string, RollupRow>();
+    for (const s of sources) {
+      const src = rowFromDb(s);
+      const dims: [string, string, string, string] = [src.model, src.route, src.agent, src.status];
+      const key = rowKey(src.projectId, toGrain, t, src.setId, src.kind, dims);
+      let row = targets.get(key);
+      if (!row) {
+        row = emptyRow(src.projectId, toGrain, t, src.setId, src.kind, dims);
+        targets.set(key, row);
+      }
+      mergeInto(row, src);
+    }
+    await db.execute(sql`delete from metric_rollups where grain_s = ${toGrain} and bucket = ${a}::timestamptz${project}`);
+    await writeRollupRows(db, [...targets.values()], { replace: true });
+  }
 }
 
 /**

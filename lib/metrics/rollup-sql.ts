@@ -1,13 +1,13 @@
 import { sql, type SQL } from "drizzle-orm";
+import { bucketsAggSql } from "./hist-codec";
 import { bucketKeySql } from "./histogram";
 
 /**
- * Folding events into metric_rollups with one set-based statement: `source` is any relation with
- * the event columns below (the events table, for a rebuild or the benchmark's bulk load); it is
- * aggregated for three grains x five grouping sets in one pass and upserted: sums add up,
- * histograms merge bucket by bucket. Latency sums are whole microseconds, as in
- * rollup-aggregate.ts, so both paths give identical, exact sums. Live ingestion goes through the
- * queue and rollup-aggregate.ts instead, which is cheaper per event.
+ * Building metric_rollups from events with one set-based statement: `source` is any relation
+ * with the event columns below (the events table, for a rebuild or the benchmark's bulk load);
+ * it is aggregated for three grains x five grouping sets in one pass. Latency sums are whole
+ * microseconds and histograms use the same keys and byte encoding as rollup-aggregate.ts, so
+ * both paths give identical rows. Live ingestion goes through the queue and the flusher instead.
  */
 export const SOURCE_COLUMNS = sql.raw(`ts, kind, model, route, agent, status, latency_ms, ttft_ms, input_tokens, output_tokens,
   cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, response_cache, cost_nano_usd`);
@@ -54,26 +54,11 @@ export const SUM_COLUMNS = [
   "rc_hit_latency_ms",
   "rc_miss_latency_ms",
 ] as const;
-export const HIST_COLUMNS = ["latency_hist", "ttft_hist", "tps_hist"] as const;
+export const HIST_COLUMNS = ["latency_buckets", "ttft_buckets", "tps_buckets"] as const;
 export const KEY_COLUMNS = "project_id, grain_s, bucket, set_id, kind, model, route, agent, status";
 
-/**
- * Adds histograms bucket by bucket. Each side is read by one jsonb_each_text, so a large stored
- * (TOASTed) histogram is decompressed once per row, not once per incoming bucket.
- */
-function mergeHist(col: string): string {
-  return `${col} = case when excluded.${col} = '{}'::jsonb then metric_rollups.${col}
-    else (select jsonb_object_agg(key, n) from (
-      select key, sum(value::bigint) as n
-      from (select * from jsonb_each_text(metric_rollups.${col}) union all select * from jsonb_each_text(excluded.${col})) as both_sides
-      group by key) as merged) end`;
-}
-
-export const ON_CONFLICT = sql.raw(`on conflict on constraint metric_rollups_pk do update set
-  ${SUM_COLUMNS.map((c) => `${c} = metric_rollups.${c} + excluded.${c}`).join(",\n  ")},
-  ${HIST_COLUMNS.map(mergeHist).join(",\n  ")}`);
-
-export function rollupUpsertSql(projectId: string, source: SQL, grains: readonly Grain[] = GRAINS): SQL {
+/** Builds every grain's rows for `source`; for ranges without rollups yet (a conflict is an error). */
+export function rollupBuildSql(projectId: string, source: SQL, grains: readonly Grain[] = GRAINS): SQL {
   const grainRows = sql.raw(grains.map((g) => `(${g}, interval '${g} seconds')`).join(", "));
   return sql`
     with src as (${source}),
@@ -120,21 +105,18 @@ export function rollupUpsertSql(projectId: string, source: SQL, grains: readonly
     ),
     hists as (
       select grain_s, bucket, kind, set_id, model, route, agent, status,
-        jsonb_object_agg(k, n) filter (where m = 1) as latency_hist,
-        jsonb_object_agg(k, n) filter (where m = 2) as ttft_hist,
-        jsonb_object_agg(k, n) filter (where m = 3) as tps_hist
+        ${bucketsAggSql(sql`k`, sql`n`, sql`m = 1`)} as latency_buckets,
+        ${bucketsAggSql(sql`k`, sql`n`, sql`m = 2`)} as ttft_buckets,
+        ${bucketsAggSql(sql`k`, sql`n`, sql`m = 3`)} as tps_buckets
       from hc
       group by grain_s, bucket, kind, set_id, model, route, agent, status
     )
     insert into metric_rollups (${sql.raw(KEY_COLUMNS)}, ${sql.raw(SUM_COLUMNS.join(", "))}, ${sql.raw(HIST_COLUMNS.join(", "))})
     select ${projectId}::uuid, s.grain_s, s.bucket, s.set_id, s.kind, s.model, s.route, s.agent, s.status,
       ${sql.raw(SUM_COLUMNS.map((c) => `s.${c}`).join(", "))},
-      coalesce(h.latency_hist, '{}'::jsonb), coalesce(h.ttft_hist, '{}'::jsonb), coalesce(h.tps_hist, '{}'::jsonb)
+      coalesce(h.latency_buckets, ''::bytea), coalesce(h.ttft_buckets, ''::bytea), coalesce(h.tps_buckets, ''::bytea)
     from sums s
     left join hists h using (grain_s, bucket, kind, set_id, model, route, agent, status)
-    -- One lock order for every writer, so concurrent batches touching the same rows never deadlock.
-    order by s.grain_s, s.bucket, s.set_id, s.kind, s.model, s.route, s.agent, s.status
-    ${ON_CONFLICT}
   `;
 }
 
