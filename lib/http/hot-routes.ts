@@ -13,7 +13,7 @@ import { HotRouter } from "./hot-router";
  * The hot-path route table of the custom server. Each area mounts its node handler here; the
  * returned `close` flushes whatever the areas buffer (e.g. the gateway's event writer).
  */
-export function simulatorMounted(env: NodeJS.ProcessEnv): boolean {
+export function simulatorMounted(env: Readonly<Record<string, string | undefined>>): boolean {
   if (env.PITWALL_SIMULATOR === "0") return false;
   return env.PITWALL_SIMULATOR === "1" || gatewayUpstreamKind(env) === "simulator";
 }
