@@ -83,6 +83,9 @@ export const rollupQueue = pgTable("rollup_queue", {
     .notNull()
     .references(() => projects.id, { onDelete: "cascade" }),
   payload: text("payload").notNull(),
+  // The events' numbers, packed (lib/metrics/rollup-queue-codec.ts); `payload` then holds only
+  // the strings they refer to.
+  packed: bytea("packed"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 

@@ -174,57 +174,215 @@ export const rowKey = (projectId: string, grainS: number, bucketMs: number, setI
 
 export class RollupAggregator {
   private readonly minuteRows = new Map<string, RollupRow>();
+  // Per project, rows by a short key: finding an event's row is the per-event hot path.
+  private readonly byProject = new Map<string, Map<string, RollupRow>>();
 
-  private minuteRow(projectId: string, e: { tsMs: number; kind: string; model: string | null; route: string | null; agent: string | null; status: string }): RollupRow {
-    const bucketMs = Math.floor(e.tsMs / MINUTE) * MINUTE;
-    const dims: [string, string, string, string] = [e.model ?? "", e.route ?? "", e.agent ?? "", e.status];
-    const key = rowKey(projectId, 60, bucketMs, 0, e.kind, dims);
-    let row = this.minuteRows.get(key);
+  private minuteRow(projectId: string, tsMs: number, kind: string, model: string | null, route: string | null, agent: string | null, status: string): RollupRow {
+    const bucketMs = Math.floor(tsMs / MINUTE) * MINUTE;
+    let rows = this.byProject.get(projectId);
+    if (!rows) {
+      rows = new Map();
+      this.byProject.set(projectId, rows);
+    }
+    const short = `${bucketMs}${SEP}${kind}${SEP}${model ?? ""}${SEP}${route ?? ""}${SEP}${agent ?? ""}${SEP}${status}`;
+    let row = rows.get(short);
     if (!row) {
-      row = emptyRow(projectId, 60, bucketMs, 0, e.kind, dims);
-      this.minuteRows.set(key, row);
+      const dims: [string, string, string, string] = [model ?? "", route ?? "", agent ?? "", status];
+      row = emptyRow(projectId, 60, bucketMs, 0, kind, dims);
+      rows.set(short, row);
+      this.minuteRows.set(rowKey(projectId, 60, bucketMs, 0, kind, dims), row);
     }
     return row;
   }
 
   addEvent(projectId: string, e: RollupEvent): void {
-    const row = this.minuteRow(projectId, e);
+    this.addEventFields(
+      projectId,
+      e.tsMs,
+      e.kind,
+      e.model,
+      e.route,
+      e.agent,
+      e.status,
+      e.latencyMs,
+      e.ttftMs,
+      e.inputTokens,
+      e.outputTokens,
+      e.cacheReadTokens,
+      e.cacheWrite5mTokens,
+      e.cacheWrite1hTokens,
+      e.responseCache,
+      e.costNanoUsd,
+    );
+  }
+
+  /** addEvent without building an object per event (the queue decoder calls this). */
+  addEventFields(
+    projectId: string,
+    tsMs: number,
+    kind: string,
+    model: string | null,
+    route: string | null,
+    agent: string | null,
+    status: string,
+    latencyMs: number | null,
+    ttftMs: number | null,
+    inputTokens: number,
+    outputTokens: number,
+    cacheReadTokens: number,
+    cacheWrite5mTokens: number,
+    cacheWrite1hTokens: number,
+    responseCache: string,
+    cost: bigint | number,
+  ): void {
+    const row = this.minuteRow(projectId, tsMs, kind, model, route, agent, status);
+    const costNano = typeof cost === "bigint" ? cost : BigInt(cost);
     row.requests += 1;
-    if (e.status === "error") row.errors += 1;
-    row.inputTokens += e.inputTokens;
-    row.outputTokens += e.outputTokens;
-    row.cacheReadTokens += e.cacheReadTokens;
-    row.cacheWrite5mTokens += e.cacheWrite5mTokens;
-    row.cacheWrite1hTokens += e.cacheWrite1hTokens;
-    row.costNanoUsd += e.costNanoUsd;
-    const latencyUs = e.latencyMs === null ? 0 : toMicros(e.latencyMs);
-    if (e.latencyMs !== null) {
+    if (status === "error") row.errors += 1;
+    row.inputTokens += inputTokens;
+    row.outputTokens += outputTokens;
+    row.cacheReadTokens += cacheReadTokens;
+    row.cacheWrite5mTokens += cacheWrite5mTokens;
+    row.cacheWrite1hTokens += cacheWrite1hTokens;
+    row.costNanoUsd += costNano;
+    const latencyUs = latencyMs === null ? 0 : toMicros(latencyMs);
+    if (latencyMs !== null) {
       row.latencyCount += 1;
       row.latencySumUs += latencyUs;
-      bump(row.latencyHist, bucketKey(e.latencyMs));
+      bump(row.latencyHist, bucketKey(latencyMs));
     }
-    if (e.ttftMs !== null) {
+    if (ttftMs !== null) {
       row.ttftCount += 1;
-      row.ttftSumUs += toMicros(e.ttftMs);
-      bump(row.ttftHist, bucketKey(e.ttftMs));
+      row.ttftSumUs += toMicros(ttftMs);
+      bump(row.ttftHist, bucketKey(ttftMs));
     }
-    const tps = tokensPerSecond(e);
+    const tps = tokensPerSecond({ status, outputTokens, latencyMs, ttftMs });
     if (tps !== null) bump(row.tpsHist, bucketKey(tps));
-    if (e.responseCache === "hit") {
+    if (responseCache === "hit") {
       row.rcHits += 1;
-      row.rcHitCostNano += e.costNanoUsd;
+      row.rcHitCostNano += costNano;
       row.rcHitLatencyUs += latencyUs;
-    } else if (e.responseCache === "miss") {
+    } else if (responseCache === "miss") {
       row.rcMisses += 1;
-      row.rcMissCostNano += e.costNanoUsd;
+      row.rcMissCostNano += costNano;
       row.rcMissLatencyUs += latencyUs;
-    } else if (e.responseCache === "bypass") {
+    } else if (responseCache === "bypass") {
       row.rcBypass += 1;
     }
   }
 
+  /**
+   * Adds a queue row's packed events (rollup-queue-codec.ts). Rows are found by numeric keys of
+   * the batch's dictionary indexes and costs add as doubles until the batch ends (exact below
+   * 2^53 nano-USD), which keeps this loop free of strings and BigInts.
+   */
+  addPacked(projectId: string, baseMs: number, strings: string[], view: DataView): void {
+    if (strings.length >= 8192) {
+      // Only a pathological batch has this many distinct strings: take the general path.
+      for (let o = 0; o < view.byteLength; o += 64) this.addPackedOne(projectId, baseMs, strings, view, o);
+      return;
+    }
+    type Slot = { row: RollupRow; cost: number; hitCost: number; missCost: number };
+    const slots = new Map<number, Map<number, Slot>>();
+    const settle = (slot: Slot) => {
+      slot.row.costNanoUsd += BigInt(slot.cost);
+      slot.row.rcHitCostNano += BigInt(slot.hitCost);
+      slot.row.rcMissCostNano += BigInt(slot.missCost);
+      slot.cost = slot.hitCost = slot.missCost = 0;
+    };
+    const baseMinute = Math.floor(baseMs / MINUTE);
+    const str = (i: number) => (i < 0 ? null : strings[i]!);
+    for (let o = 0; o < view.byteLength; o += 64) {
+      const tsMs = baseMs + view.getFloat64(o, true);
+      const kind = view.getInt16(o + 52, true);
+      const model = view.getInt16(o + 54, true);
+      const route = view.getInt16(o + 56, true);
+      const agent = view.getInt16(o + 58, true);
+      const status = view.getInt16(o + 60, true);
+      const outer = ((Math.floor(tsMs / MINUTE) - baseMinute + 131_072) * 8192 + (model + 1)) * 8192 + (route + 1);
+      const inner = ((agent + 1) * 8192 + kind) * 8192 + status;
+      let byInner = slots.get(outer);
+      if (!byInner) {
+        byInner = new Map();
+        slots.set(outer, byInner);
+      }
+      let slot = byInner.get(inner);
+      if (!slot) {
+        slot = { row: this.minuteRow(projectId, tsMs, strings[kind]!, str(model), str(route), str(agent), strings[status]!), cost: 0, hitCost: 0, missCost: 0 };
+        byInner.set(inner, slot);
+      }
+      const row = slot.row;
+      const latencyMs = view.getFloat64(o + 8, true);
+      const ttftMs = view.getFloat64(o + 16, true);
+      const cost = view.getFloat64(o + 24, true);
+      const outputTokens = view.getUint32(o + 36, true);
+      const statusName = strings[status]!;
+      const rc = strings[view.getInt16(o + 62, true)];
+      row.requests += 1;
+      if (statusName === "error") row.errors += 1;
+      row.inputTokens += view.getUint32(o + 32, true);
+      row.outputTokens += outputTokens;
+      row.cacheReadTokens += view.getUint32(o + 40, true);
+      row.cacheWrite5mTokens += view.getUint32(o + 44, true);
+      row.cacheWrite1hTokens += view.getUint32(o + 48, true);
+      if (slot.cost + cost > Number.MAX_SAFE_INTEGER) settle(slot);
+      slot.cost += cost;
+      const hasLatency = !Number.isNaN(latencyMs);
+      const latencyUs = hasLatency ? toMicros(latencyMs) : 0;
+      if (hasLatency) {
+        row.latencyCount += 1;
+        row.latencySumUs += latencyUs;
+        bump(row.latencyHist, bucketKey(latencyMs));
+      }
+      const hasTtft = !Number.isNaN(ttftMs);
+      if (hasTtft) {
+        row.ttftCount += 1;
+        row.ttftSumUs += toMicros(ttftMs);
+        bump(row.ttftHist, bucketKey(ttftMs));
+      }
+      const tps = tokensPerSecond({ status: statusName, outputTokens, latencyMs: hasLatency ? latencyMs : null, ttftMs: hasTtft ? ttftMs : null });
+      if (tps !== null) bump(row.tpsHist, bucketKey(tps));
+      if (rc === "hit") {
+        row.rcHits += 1;
+        slot.hitCost += cost;
+        row.rcHitLatencyUs += latencyUs;
+      } else if (rc === "miss") {
+        row.rcMisses += 1;
+        slot.missCost += cost;
+        row.rcMissLatencyUs += latencyUs;
+      } else if (rc === "bypass") {
+        row.rcBypass += 1;
+      }
+    }
+    for (const byInner of slots.values()) for (const slot of byInner.values()) settle(slot);
+  }
+
+  private addPackedOne(projectId: string, baseMs: number, strings: string[], view: DataView, o: number): void {
+    const str = (i: number) => (i < 0 ? null : strings[i]!);
+    const latencyMs = view.getFloat64(o + 8, true);
+    const ttftMs = view.getFloat64(o + 16, true);
+    this.addEventFields(
+      projectId,
+      baseMs + view.getFloat64(o, true),
+      strings[view.getInt16(o + 52, true)]!,
+      str(view.getInt16(o + 54, true)),
+      str(view.getInt16(o + 56, true)),
+      str(view.getInt16(o + 58, true)),
+      strings[view.getInt16(o + 60, true)]!,
+      Number.isNaN(latencyMs) ? null : latencyMs,
+      Number.isNaN(ttftMs) ? null : ttftMs,
+      view.getUint32(o + 32, true),
+      view.getUint32(o + 36, true),
+      view.getUint32(o + 40, true),
+      view.getUint32(o + 44, true),
+      view.getUint32(o + 48, true),
+      strings[view.getInt16(o + 62, true)]!,
+      view.getFloat64(o + 24, true),
+    );
+  }
+
   addCostDelta(projectId: string, d: RollupCostDelta): void {
-    const row = this.minuteRow(projectId, d);
+    const row = this.minuteRow(projectId, d.tsMs, d.kind, d.model, d.route, d.agent, d.status);
     row.costNanoUsd += d.deltaNanoUsd;
     if (d.responseCache === "hit") row.rcHitCostNano += d.deltaNanoUsd;
     else if (d.responseCache === "miss") row.rcMissCostNano += d.deltaNanoUsd;

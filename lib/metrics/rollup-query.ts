@@ -1,8 +1,8 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { rowsOf } from "@/db/rows";
-import { addEncoded, asBytes } from "./hist-codec";
-import { percentilesOf, QUANTILES, type Percentiles } from "./histogram";
+import { readRows } from "./fast-query";
+import { asBytes } from "./hist-codec";
+import { HistAccumulator, QUANTILES, type Percentiles } from "./histogram";
 import { SET_IDS } from "./rollup-sql";
 import type { Segment } from "./time-range";
 
@@ -94,7 +94,7 @@ export type SumsRow = {
 export async function querySums(db: Db, scope: RollupScope, grouping: Grouping = {}): Promise<SumsRow[]> {
   const g1 = grouping.g1 ?? sql`''`;
   const g2 = grouping.g2 ?? sql`''`;
-  const result = await db.execute(sql`
+  const result = await readRows<Record<string, string>>(db, sql`
     with r as (${scopeRowsSql(scope)})
     select (${g1})::text as g1, (${g2})::text as g2,
       sum(requests)::text as requests, sum(errors)::text as errors,
@@ -108,7 +108,7 @@ export async function querySums(db: Db, scope: RollupScope, grouping: Grouping =
       sum(rc_hit_latency_ms)::text as rc_hit_latency_ms, sum(rc_miss_latency_ms)::text as rc_miss_latency_ms
     from r group by 1, 2
   `);
-  return rowsOf<Record<string, string>>(result).map((r) => ({
+  return result.map((r) => ({
     g1: r.g1 ?? "",
     g2: r.g2 ?? "",
     requests: Number(r.requests),
@@ -158,42 +158,42 @@ export async function queryPercentiles(
   const g1 = grouping.g1 ?? sql`''`;
   const g2 = grouping.g2 ?? sql`''`;
   const columns = sql.raw(metrics.map((m) => `r.${HIST_COLUMN[m]} as h${HIST_METRICS[m]}`).join(", "));
-  const rows = rowsOf<Record<string, unknown>>(
-    await db.execute(sql`
+  const rows = await readRows<Record<string, unknown>>(
+    db,
+    sql`
       with r as (${scopeRowsSql(scope)})
       select (${g1})::text as g1, (${g2})::text as g2, ${columns} from r
-    `),
+    `,
   );
-  type Acc = { g1: string; g2: string; total: boolean; hists: Map<HistMetric, Map<number, number>> };
+  type Acc = { g1: string; g2: string; total: boolean; hists: Map<HistMetric, HistAccumulator> };
   const groups = new Map<string, Acc>();
   const accFor = (a: string, b: string, total: boolean) => {
     const key = `${total ? "T" : "G"}\u0000${a}\u0000${b}`;
     let acc = groups.get(key);
     if (!acc) {
-      acc = { g1: a, g2: b, total, hists: new Map(metrics.map((m) => [m, new Map()])) };
+      acc = { g1: a, g2: b, total, hists: new Map(metrics.map((m) => [m, new HistAccumulator()])) };
       groups.set(key, acc);
     }
     return acc;
   };
   for (const row of rows) {
-    const g1v = String(row.g1 ?? "");
-    const g2v = String(row.g2 ?? "");
-    const targets = [accFor(g1v, g2v, false)];
-    if (opts.withTotal) targets.push(accFor(g1v, "", true));
-    for (const m of metrics) {
-      const bytes = asBytes(row[`h${HIST_METRICS[m]}`]);
-      for (const t of targets) addEncoded(t.hists.get(m)!, bytes);
+    const acc = accFor(String(row.g1 ?? ""), String(row.g2 ?? ""), false);
+    for (const m of metrics) acc.hists.get(m)!.addEncoded(asBytes(row[`h${HIST_METRICS[m]}`]));
+  }
+  // Totals merge the groups' accumulators: a few thousand slots, not every row again.
+  if (opts.withTotal) {
+    for (const acc of [...groups.values()]) {
+      const total = accFor(acc.g1, "", true);
+      for (const m of metrics) total.hists.get(m)!.merge(acc.hists.get(m)!);
     }
   }
   const out: (PercentileRow & { total?: boolean })[] = [];
   for (const acc of groups.values()) {
     for (const m of metrics) {
       const h = acc.hists.get(m)!;
-      let count = 0;
-      for (const n of h.values()) count += n;
-      if (count === 0) continue;
-      const [p50, p90, p95, p99] = percentilesOf([...h.entries()], QUANTILES);
-      out.push({ g1: acc.g1, g2: acc.g2, metric: m, count, values: { p50: p50!, p90: p90!, p95: p95!, p99: p99! }, ...(acc.total ? { total: true } : {}) });
+      if (h.total === 0) continue;
+      const [p50, p90, p95, p99] = h.percentiles(QUANTILES);
+      out.push({ g1: acc.g1, g2: acc.g2, metric: m, count: h.total, values: { p50: p50!, p90: p90!, p95: p95!, p99: p99! }, ...(acc.total ? { total: true } : {}) });
     }
   }
   return out;

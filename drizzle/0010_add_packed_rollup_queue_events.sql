@@ -1,0 +1,1 @@
+ALTER TABLE "rollup_queue" ADD COLUMN "packed" "bytea";
