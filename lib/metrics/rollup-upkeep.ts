@@ -36,27 +36,26 @@ export async function enqueueCostDeltas(tx: Db, projectId: string, deltas: Rollu
   await tx.execute(sql`insert into rollup_queue (project_id, payload) values (${projectId}::uuid, ${encodeCostDeltas(deltas)})`);
 }
 
-function aggregate(queued: { project_id: string; payload: string; packed: unknown }[]): RollupAggregator {
-  const agg = new RollupAggregator();
-  for (const q of queued) decodeInto(agg, q.project_id, q.payload, asBytes(q.packed));
-  return agg;
-}
 
 // One flusher at a time per database; others skip their tick rather than wait.
 const FLUSH_LOCK = 0x70_77_72_6f; // "pwro"
-// Queue rows (ingest batches of up to 1,000 events) folded per transaction. Large, because every
-// transaction rewrites each touched rollup row once: one transaction per second of traffic beats
-// several that rewrite the same rows.
-const CHUNK = 500;
+// A flush transaction takes queue rows (ingest batches of up to 1,000 events) a slice at a time
+// until the queue is empty or the aggregate reaches ROW_BUDGET minute rows. One transaction per
+// second of live traffic rewrites each touched rollup row once; the budget bounds memory and
+// transaction length when a backlog or a backfill spread over many minutes arrives.
+const SLICE = 50;
+const ROW_BUDGET = 20_000;
 
-export type FlushResult = { batches: number; rows: number; skipped: boolean };
+export type FlushResult = { batches: number; rows: number; transactions: number; skipped: boolean };
 
 /**
- * Drains the queue: each chunk is deleted, aggregated and upserted in one transaction, so a crash
- * leaves it queued and nothing is counted twice. Then seals complete hours and days.
+ * Drains the queue: queued events are deleted, aggregated and upserted in one transaction, so a
+ * crash leaves them queued and nothing is counted twice. Then seals complete hours and days.
  */
-export async function flushRollups(db: Db, opts: { nowMs?: number } = {}): Promise<FlushResult> {
-  const total: FlushResult = { batches: 0, rows: 0, skipped: false };
+export async function flushRollups(db: Db, opts: { nowMs?: number; rowBudget?: number; slice?: number } = {}): Promise<FlushResult> {
+  const total: FlushResult = { batches: 0, rows: 0, transactions: 0, skipped: false };
+  const slice = opts.slice ?? SLICE;
+  const budget = opts.rowBudget ?? ROW_BUDGET;
   for (;;) {
     const step = await db.transaction(async (t) => {
       const tx = t as unknown as Db;
@@ -67,21 +66,30 @@ export async function flushRollups(db: Db, opts: { nowMs?: number } = {}): Promi
       await tx.execute(sql`set local synchronous_commit = off`);
       const nowMs = opts.nowMs ?? Date.now();
       const marks = await readWatermarks(tx, nowMs);
-      const queued = rowsOf<{ project_id: string; payload: string; packed: unknown }>(
-        await tx.execute(sql`
-          delete from rollup_queue where id in (select id from rollup_queue order by id limit ${CHUNK})
-          returning project_id, payload, packed
-        `),
-      );
-      const rows = aggregate(queued).rows(marks);
+      const agg = new RollupAggregator();
+      let batches = 0;
+      let drained = false;
+      while (!drained && agg.size < budget) {
+        const queued = rowsOf<{ project_id: string; payload: string; packed: unknown }>(
+          await tx.execute(sql`
+            delete from rollup_queue where id in (select id from rollup_queue order by id limit ${slice})
+            returning project_id, payload, packed
+          `),
+        );
+        for (const q of queued) decodeInto(agg, q.project_id, q.payload, asBytes(q.packed));
+        batches += queued.length;
+        drained = queued.length < slice;
+      }
+      const rows = agg.rows(marks);
       await writeRollupRows(tx, rows);
-      if (queued.length < CHUNK) await sealRollups(tx, marks, nowMs);
-      return { batches: queued.length, rows: rows.length };
+      if (drained) await sealRollups(tx, marks, nowMs);
+      return { batches, rows: rows.length, drained };
     });
     if (!step) return { ...total, skipped: true };
     total.batches += step.batches;
     total.rows += step.rows;
-    if (step.batches < CHUNK) return total;
+    total.transactions += 1;
+    if (step.drained) return total;
   }
 }
 

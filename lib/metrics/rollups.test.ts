@@ -135,6 +135,16 @@ describe("rollups", () => {
     expect(after).toMatchObject({ requests: 1, costNanoUsd: "250000000", costUsdExact: "0.25", costUsd: 0.25 });
   });
 
+  it("folds a large backlog in bounded transactions, with the same exact sums", async () => {
+    const { project } = await projectWithKey(handle.db);
+    const events = fc.sample(eventArb(NOW, 40), { numRuns: 400, seed: 9 });
+    for (let i = 0; i < events.length; i += 40) await ingestBatch(handle.db, project.id, events.slice(i, i + 40));
+    const flushed = await flushRollups(handle.db, { rowBudget: 50, slice: 2 });
+    expect(flushed.batches).toBe(10);
+    expect(flushed.transactions).toBeGreaterThan(1);
+    await expectRollupsMatchEvents(project.id);
+  });
+
   it("rebuilds the same rollups from the events table with one set-based statement", async () => {
     const { project } = await projectWithKey(handle.db);
     await ingestAndFlush(handle.db, project.id, fc.sample(eventArb(NOW, 30), { numRuns: 300, seed: 3 }));
