@@ -3,21 +3,24 @@ import { bigint, bigserial, customType, index, integer, numeric, pgTable, primar
 import { projects } from "./projects";
 
 /**
- * Log-bucketed histograms (lib/metrics/histogram.ts) packed as bytes (lib/metrics/hist-codec.ts): 12 bytes per non-empty bucket,
- * sorted by key. Dashboards read thousands of buckets per query; bytes decode an order of
- * magnitude faster than JSON.
+ * Log-bucketed histograms (lib/metrics/histogram.ts) packed as bytes (lib/metrics/hist-codec.ts):
+ * 12 bytes per non-empty bucket, sorted by key. Dashboards read thousands of buckets per query;
+ * bytes decode an order of magnitude faster than JSON. Stored with lz4 where Postgres has it
+ * (migration 0011).
  */
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => "bytea" });
 
 /**
- * Pre-aggregated events, maintained with every ingested batch (lib/metrics/rollup-upkeep.ts).
+ * Pre-aggregated events. Ingestion queues each batch's new events (rollup_queue) in its own
+ * transaction; the flusher folds them in about once a second (lib/metrics/rollup-upkeep.ts).
  *
  * One row per (grain, bucket, grouping set, dimensions). Grains are 1 minute, 1 hour and 1 day, so
  * a 30-day range reads ~30 day rows plus its ragged edges instead of millions of events. `set_id`
  * is Postgres' GROUPING(model, route, agent, status) bitmask: 0 = every dimension is real (the
  * per-minute aggregate per model/route/agent/status the issue asks for), 15 = the whole project,
  * 7 / 11 / 13 = per model / route / agent. Rolled-up dimensions hold '' and so does a real null,
- * which the set id tells apart. Sums are exact (bigint tokens and nano-USD, numeric latency).
+ * which the set id tells apart. Sums are exact (bigint tokens and nano-USD, latency as numeric
+ * milliseconds of whole microseconds). Hour and day rows exist only below rollup_watermarks.
  */
 export const metricRollups = pgTable(
   "metric_rollups",
