@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -38,7 +39,9 @@ export function openPostgres(url: string, opts: { max?: number } = {}): DbHandle
 }
 
 export function openPglite(dir: string | undefined): DbHandle {
-  // undefined = in-memory (tests); a path = persistent data directory.
+  // undefined = in-memory (tests); a path = persistent data directory. PGlite creates only the
+  // last path segment, so a fresh checkout needs .pitwall/ made first.
+  if (dir) mkdirSync(dir, { recursive: true });
   const client = new PGlite(dir);
   return {
     db: drizzlePglite(client, { schema }) as unknown as Db,
