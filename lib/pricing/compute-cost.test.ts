@@ -1,20 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { costNanoUsd, PriceBook, type PriceRow } from "./compute-cost";
 import { modelFamily } from "./model-family";
-import { SEED_EFFECTIVE_FROM, SEED_PRICES, usdPerMillionToNanoPerToken } from "./seed-prices";
+import { seedPriceRows, usdPerMillionToNanoPerToken } from "./seed-prices";
 
-const seedBook = new PriceBook(
-  SEED_PRICES.map((p) => ({
-    model: p.model,
-    effectiveFrom: SEED_EFFECTIVE_FROM,
-    minPromptTokens: p.minPromptTokens ?? 0,
-    inputNano: usdPerMillionToNanoPerToken(p.rates[0]),
-    cacheWrite5mNano: usdPerMillionToNanoPerToken(p.rates[1]),
-    cacheWrite1hNano: usdPerMillionToNanoPerToken(p.rates[2]),
-    cacheReadNano: usdPerMillionToNanoPerToken(p.rates[3]),
-    outputNano: usdPerMillionToNanoPerToken(p.rates[4]),
-  })),
-);
+const seedBook = new PriceBook(seedPriceRows());
 const now = new Date("2026-11-01T00:00:00Z");
 const usage = (u: Partial<Parameters<typeof costNanoUsd>[1]>) => ({
   inputTokens: 0,

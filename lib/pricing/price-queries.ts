@@ -2,7 +2,7 @@ import { asc, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { modelPrices } from "@/db/schema";
 import { PriceBook } from "./compute-cost";
-import { SEED_EFFECTIVE_FROM, SEED_PRICES, usdPerMillionToNanoPerToken } from "./seed-prices";
+import { seedPriceRows, usdPerMillionToNanoPerToken } from "./seed-prices";
 import type { PriceInput } from "./price-schema";
 
 export async function listPrices(db: Db, projectId: string) {
@@ -14,21 +14,7 @@ export async function listPrices(db: Db, projectId: string) {
 }
 
 export async function seedPrices(db: Db, projectId: string): Promise<void> {
-  await db.insert(modelPrices).values(
-    SEED_PRICES.map((p) => ({
-      projectId,
-      model: p.model,
-      effectiveFrom: SEED_EFFECTIVE_FROM,
-      minPromptTokens: p.minPromptTokens ?? 0,
-      inputNano: usdPerMillionToNanoPerToken(p.rates[0]),
-      cacheWrite5mNano: usdPerMillionToNanoPerToken(p.rates[1]),
-      cacheWrite1hNano: usdPerMillionToNanoPerToken(p.rates[2]),
-      cacheReadNano: usdPerMillionToNanoPerToken(p.rates[3]),
-      outputNano: usdPerMillionToNanoPerToken(p.rates[4]),
-      verified: p.verified,
-      source: p.source,
-    })),
-  );
+  await db.insert(modelPrices).values(seedPriceRows().map((row) => ({ ...row, projectId })));
 }
 
 /**

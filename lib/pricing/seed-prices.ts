@@ -69,3 +69,19 @@ export function usdPerMillionToNanoPerToken(usd: number): number {
 export function nanoPerTokenToUsdPerMillion(nano: number): number {
   return nano / 1000;
 }
+
+/** The seed as price rows in nano-USD per token (what model_prices stores and PriceBook reads). */
+export function seedPriceRows() {
+  return SEED_PRICES.map((p) => ({
+    model: p.model,
+    effectiveFrom: SEED_EFFECTIVE_FROM,
+    minPromptTokens: p.minPromptTokens ?? 0,
+    inputNano: usdPerMillionToNanoPerToken(p.rates[0]),
+    cacheWrite5mNano: usdPerMillionToNanoPerToken(p.rates[1]),
+    cacheWrite1hNano: usdPerMillionToNanoPerToken(p.rates[2]),
+    cacheReadNano: usdPerMillionToNanoPerToken(p.rates[3]),
+    outputNano: usdPerMillionToNanoPerToken(p.rates[4]),
+    verified: p.verified,
+    source: p.source,
+  }));
+}
