@@ -274,7 +274,11 @@ function toDrizzle(r: Row): typeof eventsTable.$inferInsert {
   };
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// Exit explicitly: the spawned server's pipes would otherwise keep this process waiting.
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
