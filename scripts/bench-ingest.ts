@@ -70,7 +70,8 @@ async function freshDatabase() {
 }
 
 async function startServer(url: string): Promise<{ port: number; stop: () => void }> {
-  const child = spawn("npx", ["tsx", "scripts/bench/hot-server.ts"], {
+  // node itself (not npx): a signal to an npx wrapper never reaches the server it started.
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/bench/hot-server.ts"], {
     env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: "warn", NODE_ENV: "production", PITWALL_DB_POOL: "8" },
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -33,6 +33,7 @@ if (!env.DATABASE_URL) {
   env.PITWALL_INIT_PROJECT ??= "demo";
   env.PITWALL_DEMO_TRAFFIC ??= "1";
 }
-const child = spawn("npx", ["tsx", "server.ts"], { stdio: "inherit", env });
+// node itself (not an npx wrapper), so Ctrl-C and SIGTERM reach the server directly.
+const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], { stdio: "inherit", env });
 for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => child.kill(sig));
 child.on("exit", (code) => process.exit(code ?? 0));
