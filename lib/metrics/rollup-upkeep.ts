@@ -44,7 +44,7 @@ const FLUSH_LOCK = 0x70_77_72_6f; // "pwro"
 // second of live traffic rewrites each touched rollup row once; the budget bounds memory and
 // transaction length when a backlog or a backfill spread over many minutes arrives.
 const SLICE = 50;
-const ROW_BUDGET = 20_000;
+const ROW_BUDGET = 500;
 
 export type FlushResult = { batches: number; rows: number; transactions: number; skipped: boolean };
 
@@ -55,11 +55,15 @@ const TICK_BUDGET_MS = 500;
  * Drains the queue: queued events are deleted, aggregated and upserted in one transaction, so a
  * crash leaves them queued and nothing is counted twice. Then seals complete hours and days.
  */
-export async function flushRollups(db: Db, opts: { nowMs?: number; rowBudget?: number; slice?: number; untilMs?: number } = {}): Promise<FlushResult> {
+export async function flushRollups(
+  db: Db,
+  opts: { nowMs?: number; rowBudget?: number; slice?: number; untilMs?: number; yieldBetween?: boolean } = {},
+): Promise<FlushResult> {
   const total: FlushResult = { batches: 0, rows: 0, transactions: 0, skipped: false };
   const slice = opts.slice ?? SLICE;
   const budget = opts.rowBudget ?? ROW_BUDGET;
   for (;;) {
+    const started = Date.now();
     const step = await db.transaction(async (t) => {
       const tx = t as unknown as Db;
       const lock = rowsOf<{ ok: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(${FLUSH_LOCK}) as ok`));
@@ -93,8 +97,11 @@ export async function flushRollups(db: Db, opts: { nowMs?: number; rowBudget?: n
     total.rows += step.rows;
     total.transactions += 1;
     if (step.drained) return total;
-    // A backlog folds over several ticks, leaving the rest of each second to ingestion.
+    // A backlog folds over several ticks, leaving the rest of each second to ingestion: at most
+    // until `untilMs`, and with `yieldBetween` a pause as long as each transaction took, so
+    // acknowledgements never wait behind a long burst of folding.
     if (opts.untilMs !== undefined && Date.now() >= opts.untilMs) return total;
+    if (opts.yieldBetween) await new Promise((r) => setTimeout(r, Date.now() - started));
   }
 }
 
@@ -111,9 +118,10 @@ export type RollupFlusherStats = {
 
 /**
  * Flushes every `everyMs` (default 1 s, well inside the 2 s visibility promise) and returns a stop
- * that flushes once more. Each tick spends at most half its period folding, so a backlog (a
- * backfill, a restart after an outage) catches up over several ticks instead of starving
- * ingestion; while it does, new events show later than 2 s.
+ * that flushes once more. Live traffic folds in one transaction per tick. A backlog (a backfill
+ * spread over many minutes, a restart after an outage) folds in small transactions with pauses
+ * between them, about a quarter of each second, so it catches up without starving ingestion;
+ * while it does, new events show later than 2 s.
  */
 export function startRollupFlusher(getDb: () => Db, everyMs = 1000): { stop: () => Promise<void>; stats: () => RollupFlusherStats } {
   const stats: RollupFlusherStats = { flushes: 0, lastFlushAt: null, lastBatches: 0, lastRows: 0, lastMs: 0, totalRows: 0, totalMs: 0, failures: 0 };
@@ -121,7 +129,7 @@ export function startRollupFlusher(getDb: () => Db, everyMs = 1000): { stop: () 
   const tick = (final = false) => {
     if (running) return running;
     const started = performance.now();
-    running = flushRollups(getDb(), final ? {} : { untilMs: Date.now() + Math.min(TICK_BUDGET_MS, everyMs / 2) })
+    running = flushRollups(getDb(), final ? {} : { untilMs: Date.now() + Math.min(TICK_BUDGET_MS, everyMs / 2), yieldBetween: true })
       .then((r) => {
         stats.flushes += 1;
         stats.lastFlushAt = new Date().toISOString();
