@@ -1,25 +1,11 @@
 "use client";
 
 import Link from "next/link";
-import { useRouter } from "next/navigation";
-import { useState } from "react";
-import { fetchJson } from "../auth/fetch-json";
+import { useSignOut } from "../auth/use-sign-out";
 
 /** Who is signed in, a link to the account page, and sign-out. */
 export function UserMenu({ email, name }: { email: string; name: string }) {
-  const router = useRouter();
-  const [busy, setBusy] = useState(false);
-  const signOut = async () => {
-    setBusy(true);
-    try {
-      await fetchJson("/api/auth/sign-out", { method: "POST", json: {} });
-    } finally {
-      // Leave either way: a failed sign-out must not keep the page looking signed in.
-      router.replace("/sign-in");
-      // Drop every server-rendered page cached for the signed-in user.
-      router.refresh();
-    }
-  };
+  const { signOut, busy } = useSignOut();
   return (
     <details className="relative" data-testid="user-menu">
       <summary className="cursor-pointer list-none rounded-md px-2 py-1 text-sm hover:bg-[var(--border)]" title={email}>
