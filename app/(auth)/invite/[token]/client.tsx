@@ -3,8 +3,9 @@
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { FormError, FormField } from "@/components/auth/form-field";
+import { FormError } from "@/components/auth/form-field";
 import { fetchJson } from "@/components/auth/fetch-json";
+import { NewAccountFields, useNewAccountSubmit } from "@/components/auth/new-account-form";
 
 type Accepted = { redirectTo: string };
 
@@ -36,36 +37,15 @@ export function AcceptAsUser({ token, email }: { token: string; email: string })
 }
 
 export function AcceptWithAccount({ token, email }: { token: string; email: string | null }) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: React.FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
-    const password = String(form.get("password"));
-    if (password !== String(form.get("confirm"))) {
-      setError("The two passwords differ.");
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      const res = await fetchJson<Accepted>("/api/v1/members/invites/accept", {
-        method: "POST",
-        json: { token, name: String(form.get("name")), email: email ?? String(form.get("email")), password },
-      });
-      window.location.assign(res.redirectTo);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : "Could not create the account.");
-      setBusy(false);
-    }
-  };
+  const { submit, error, busy } = useNewAccountSubmit(
+    ({ name, email: typed, password }) =>
+      fetchJson<Accepted>("/api/v1/members/invites/accept", { method: "POST", json: { token, name, email: email ?? typed, password } }),
+    "Could not create the account.",
+  );
   return (
     <Card>
       <form onSubmit={(e) => void submit(e)} className="space-y-4" data-testid="invite-form">
-        <FormField id="name" label="Your name" required maxLength={100} autoComplete="name" />
-        <FormField id="email" label="Email" type="email" required maxLength={254} autoComplete="email" defaultValue={email ?? undefined} readOnly={Boolean(email)} />
-        <FormField id="password" label="Password" type="password" required minLength={10} maxLength={128} autoComplete="new-password" hint="At least 10 characters." />
-        <FormField id="confirm" label="Confirm password" type="password" required minLength={10} maxLength={128} autoComplete="new-password" />
+        <NewAccountFields email={email} />
         <FormError message={error} />
         <Button type="submit" variant="primary" disabled={busy} className="w-full">
           {busy ? "Creating account…" : "Create account and join"}
