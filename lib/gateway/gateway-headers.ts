@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { INGEST_LIMITS as L } from "../ingestion/limits";
 import { MAX_RESPONSE_CACHE_TTL_SEC } from "../policies/cache-policy-schema";
+import { unsafeTextReason } from "../safe-text";
 import { GatewayError } from "./anthropic-error";
 
 /** no-cache: skip the cache read but store the fresh answer; no-store: neither read nor write. */
@@ -26,14 +27,22 @@ function bad(message: string): GatewayError {
   return new GatewayError(400, "invalid_request_error", message);
 }
 
-/** Header values are Latin-1 on the wire; percent-encoding carries UTF-8 and the separators. */
+/**
+ * Header values are Latin-1 on the wire; percent-encoding carries UTF-8 and the separators. A
+ * value that decodes to text the event store refuses (a NUL from `%00`) is a 400 here, before the
+ * upstream is called: served but unrecordable would be a call missing from the spend records.
+ */
 function decode(raw: string, what: string): string {
   if (!raw.includes("%")) return raw;
+  let value: string;
   try {
-    return decodeURIComponent(raw);
+    value = decodeURIComponent(raw);
   } catch {
     throw bad(`${what} has invalid percent-encoding.`);
   }
+  const reason = unsafeTextReason(value);
+  if (reason) throw bad(`${what} ${reason} once percent-decoded.`);
+  return value;
 }
 
 function name(headers: IncomingHttpHeaders, header: string): string | null {

@@ -40,7 +40,7 @@ export type HarnessOptions = {
 export async function startHarness(db: DbHandle, key: string, opts: HarnessOptions = {}): Promise<Harness> {
   const sim = await startSimulatorServer({ latencyScale: 0, ...opts.sim });
   const spoolDir = await mkdtemp(path.join(os.tmpdir(), "pitwall-gw-spool-"));
-  const real: IngestFn = (projectId, evs) => ingestBatch(db.db, projectId, evs);
+  const real: IngestFn = (projectId, evs) => ingestBatch(db.db, projectId, evs, { source: "gateway" });
   const writer = new EventWriter({ ingest: opts.ingest ? opts.ingest(real) : real, spoolDir, flushIntervalMs: 20, retryMinMs: 50, retryMaxMs: 200 });
   const gateway = createGateway({
     getDb: () => db.db,

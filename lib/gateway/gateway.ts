@@ -3,6 +3,7 @@ import { performance } from "node:perf_hooks";
 import type { Dispatcher } from "undici";
 import type { Db } from "@/db/client";
 import type { HotHandler } from "../http/hot-router";
+import { GATEWAY_EVENT_ID_PREFIX } from "../ingestion/limits";
 import { getActivePolicies, type ActivePolicies } from "../policies/active-policies";
 import type { ResponseCache } from "../response-cache/response-cache";
 import { GatewayError, sendGatewayError, toGatewayError } from "./anthropic-error";
@@ -58,7 +59,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
   const handler: HotHandler = async (req, res) => {
     const t0 = deps.now();
-    const id = `gw_${randomUUID().replaceAll("-", "")}`;
+    const id = `${GATEWAY_EVENT_ID_PREFIX}${randomUUID().replaceAll("-", "")}`;
     const controller = new AbortController();
     active.add(controller);
     // A client that hangs up aborts the upstream request at once (undici closes that socket).

@@ -2,6 +2,7 @@ import type { Db } from "@/db/client";
 import { enqueueRollups } from "../metrics/rollup-upkeep";
 import { getPriceBook } from "../pricing/price-queries";
 import { describeIssues, IngestEvent } from "./event-schema";
+import { GATEWAY_EVENT_ID_PREFIX } from "./limits";
 import { normalizeEvent, type EventRecord } from "./normalize-event";
 import { storeEvents } from "./store-events";
 
@@ -18,6 +19,9 @@ export function onEventsStored(hook: AfterStore): void {
 // Metric rollups ride along with every stored batch, whichever process or path ingests it.
 onEventsStored(enqueueRollups);
 
+/** Who is ingesting: "gateway" is the gateway's recorder, the only writer of gw_ ids. */
+export type IngestSource = "client" | "gateway";
+
 export function retentionDays(): number {
   const n = Number(process.env.PITWALL_RETENTION_DAYS ?? 30);
   return Number.isFinite(n) && n > 0 ? n : 30;
@@ -27,7 +31,13 @@ export function retentionDays(): number {
  * Validates each event on its own (one bad event never sinks the batch), prices the good ones and
  * stores them in one transaction: either all valid events are stored or none are.
  */
-export async function ingestBatch(db: Db, projectId: string, rawEvents: unknown[]): Promise<IngestResult> {
+export async function ingestBatch(
+  db: Db,
+  projectId: string,
+  rawEvents: unknown[],
+  opts: { source?: IngestSource } = {},
+): Promise<IngestResult> {
+  const fromClient = (opts.source ?? "client") === "client";
   const prices = await getPriceBook(db, projectId);
   const window = { now: Date.now(), retentionDays: retentionDays() };
   const rejected: Rejection[] = [];
@@ -40,6 +50,10 @@ export async function ingestBatch(db: Db, projectId: string, rawEvents: unknown[
     const rawId = typeof (raw as { id?: unknown })?.id === "string" ? ((raw as { id: string }).id.slice(0, 128)) : null;
     if (!parsed.success) {
       rejected.push({ index, id: rawId, error: describeIssues(parsed.error) });
+      return;
+    }
+    if (fromClient && parsed.data.id.startsWith(GATEWAY_EVENT_ID_PREFIX)) {
+      rejected.push({ index, id: parsed.data.id, error: `id: the ${GATEWAY_EVENT_ID_PREFIX} prefix is reserved for gateway calls` });
       return;
     }
     const record = normalizeEvent(parsed.data, prices, window);

@@ -13,3 +13,10 @@ export const INGEST_LIMITS = {
   maxLatencyMs: 86_400_000,
   maxFutureSkewMs: 5 * 60 * 1000,
 } as const;
+
+/**
+ * Ids the gateway gives its calls (sent to the client in x-pitwall-request-id before the event is
+ * written). Only the gateway's own recorder may store them: a client that posted an event under
+ * such an id first would take the place of the real, priced call.
+ */
+export const GATEWAY_EVENT_ID_PREFIX = "gw_";

@@ -15,7 +15,7 @@ export function spoolDir(env: NodeJS.ProcessEnv = process.env): string {
  */
 export function createRecorder(getDb: () => Db, opts: { spoolDir?: string; kind?: DbKind } = {}): EventWriter {
   const writer = new EventWriter({
-    ingest: (projectId, events) => ingestBatch(getDb(), projectId, events),
+    ingest: (projectId, events) => ingestBatch(getDb(), projectId, events, { source: "gateway" }),
     spoolDir: opts.spoolDir ?? spoolDir(),
     // Validating a batch holds the event loop (~2 ms per 100 events on Postgres), so batches stay
     // small and frequent there. Embedded PGlite pays a large fixed cost per transaction instead.
