@@ -10,6 +10,14 @@ const config = [
   {
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "no-restricted-syntax": [
+        "error",
+        {
+          // A transaction is already a DbOrTx (db/client.ts): take that type instead of casting.
+          selector: "TSAsExpression[typeAnnotation.typeName.name=/^(Db|DbOrTx|Tx)$/]",
+          message: "Do not cast to Db: type the parameter as DbOrTx (db/client.ts), which a transaction already is.",
+        },
+      ],
     },
   },
 ];

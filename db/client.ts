@@ -2,12 +2,17 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { ExtractTablesWithRelations } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 import postgres from "postgres";
 import { PGlite } from "@electric-sql/pglite";
 import * as schema from "./schema";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** The `tx` of `db.transaction((tx) => ...)`. */
+export type Tx = PgTransaction<PgQueryResultHKT, typeof schema, ExtractTablesWithRelations<typeof schema>>;
+/** What a query takes when it may run inside a caller's transaction or on its own. */
+export type DbOrTx = Db | Tx;
 export type DbKind = "postgres" | "pglite";
 
 export type DbHandle = {
@@ -31,7 +36,7 @@ export function openPostgres(url: string, opts: { max?: number } = {}): DbHandle
     idle_timeout: 60,
   });
   return {
-    db: drizzlePostgres(client, { schema }) as unknown as Db,
+    db: drizzlePostgres(client, { schema }),
     kind: "postgres",
     sql: client,
     close: () => client.end({ timeout: 5 }),
@@ -44,7 +49,7 @@ export function openPglite(dir: string | undefined): DbHandle {
   if (dir) mkdirSync(dir, { recursive: true });
   const client = new PGlite(dir);
   return {
-    db: drizzlePglite(client, { schema }) as unknown as Db,
+    db: drizzlePglite(client, { schema }),
     kind: "pglite",
     close: () => client.close(),
   };

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import type { Db, DbOrTx } from "@/db/client";
 import { projects, user } from "@/db/schema";
 import { AppError } from "../errors";
 import { log } from "../log";
@@ -12,7 +12,7 @@ import { createUserWithPassword, getUserByEmail } from "./users";
 const SETUP_LOCK = sql`select pg_advisory_xact_lock(7472017301)`;
 
 /** True until the first account exists; the setup page and route exist only while it is true. */
-export async function needsSetup(db: Db): Promise<boolean> {
+export async function needsSetup(db: DbOrTx): Promise<boolean> {
   const [row] = await db.select({ id: user.id }).from(user).limit(1);
   return !row;
 }
@@ -29,8 +29,7 @@ export async function listProjectNamesForSetup(db: Db): Promise<string[]> {
  * account exists.
  */
 export async function setupFirstAdmin(db: Db, input: SetupBody): Promise<{ userId: string; email: string; projectSlugs: string[] }> {
-  return db.transaction(async (txRaw) => {
-    const tx = txRaw as unknown as Db;
+  return db.transaction(async (tx) => {
     await tx.execute(SETUP_LOCK);
     if (!(await needsSetup(tx))) throw setupDone();
     const created = await createUserWithPassword(tx, { email: input.email, name: input.name, password: input.password });
@@ -41,7 +40,7 @@ export async function setupFirstAdmin(db: Db, input: SetupBody): Promise<{ userI
 }
 
 /** Every existing project, or a new one (slug `default` unless given) when there is none. */
-async function adminTargets(tx: Db, newSlug?: string): Promise<{ id: string; slug: string }[]> {
+async function adminTargets(tx: DbOrTx, newSlug?: string): Promise<{ id: string; slug: string }[]> {
   const all = await tx.select({ id: projects.id, slug: projects.slug }).from(projects).orderBy(projects.createdAt);
   if (all.length > 0) return all;
   const slug = newSlug || "default";
@@ -65,8 +64,7 @@ export async function ensureInitAdmin(db: Db, params: { email: string; password:
     return;
   }
   const input = parsed.data;
-  await db.transaction(async (txRaw) => {
-    const tx = txRaw as unknown as Db;
+  await db.transaction(async (tx) => {
     await tx.execute(SETUP_LOCK);
     const existing = await getUserByEmail(tx, input.email);
     const userId = existing?.id ?? (await createUserWithPassword(tx, input)).id;

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { hashPassword } from "better-auth/crypto";
-import type { Db } from "@/db/client";
+import type { DbOrTx } from "@/db/client";
 import { account, user } from "@/db/schema";
 import { AppError } from "../errors";
 import type { NewAccount } from "./schemas";
@@ -10,7 +10,7 @@ import type { NewAccount } from "./schemas";
  * Creates a user with a password the way better-auth's sign-up does (a "credential" account with
  * better-auth's scrypt hash), without opening public sign-up. `input` is already parsed.
  */
-export async function createUserWithPassword(db: Db, input: NewAccount): Promise<{ id: string; email: string; name: string }> {
+export async function createUserWithPassword(db: DbOrTx, input: NewAccount): Promise<{ id: string; email: string; name: string }> {
   const id = randomBytes(18).toString("base64url");
   const hash = await hashPassword(input.password);
   const [row] = await db
@@ -23,7 +23,7 @@ export async function createUserWithPassword(db: Db, input: NewAccount): Promise
   return row;
 }
 
-export async function getUserByEmail(db: Db, email: string) {
+export async function getUserByEmail(db: DbOrTx, email: string) {
   const [row] = await db.select({ id: user.id, email: user.email, name: user.name }).from(user).where(eq(user.email, email.trim().toLowerCase())).limit(1);
   return row;
 }

@@ -1,4 +1,4 @@
-import type { Db } from "@/db/client";
+import type { Db, DbOrTx } from "@/db/client";
 import { enqueueRollups } from "../metrics/rollup-upkeep";
 import { getPriceBook } from "../pricing/price-queries";
 import { describeIssues, IngestEvent } from "./event-schema";
@@ -10,7 +10,7 @@ export type Rejection = { index: number; id: string | null; error: string };
 export type IngestResult = { accepted: number; duplicates: number; rejected: Rejection[] };
 
 /** Called with the newly stored records inside the ingest transaction (rollups hook in here). */
-export type AfterStore = (tx: Db, projectId: string, stored: EventRecord[]) => Promise<void>;
+export type AfterStore = (tx: DbOrTx, projectId: string, stored: EventRecord[]) => Promise<void>;
 
 const afterStoreHooks: AfterStore[] = [];
 export function onEventsStored(hook: AfterStore): void {
@@ -72,11 +72,11 @@ export async function ingestBatch(
   if (records.length === 0) return { accepted: 0, duplicates, rejected };
 
   const storedIds = await db.transaction(async (tx) => {
-    const ids = await storeEvents(tx as unknown as Db, projectId, records);
+    const ids = await storeEvents(tx, projectId, records);
     if (afterStoreHooks.length > 0 && ids.length > 0) {
       const fresh = new Set(ids);
       const stored = ids.length === records.length ? records : records.filter((r) => fresh.has(r.id));
-      for (const hook of afterStoreHooks) await hook(tx as unknown as Db, projectId, stored);
+      for (const hook of afterStoreHooks) await hook(tx, projectId, stored);
     }
     return ids;
   });

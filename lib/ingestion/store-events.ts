@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import type { DbOrTx } from "@/db/client";
 import { rowsOf } from "@/db/rows";
 import type { EventRecord } from "./normalize-event";
 
@@ -9,7 +9,7 @@ import type { EventRecord } from "./normalize-event";
  * ON CONFLICT makes re-sent ids no-ops; RETURNING tells which rows are new, so callers (rollups)
  * only ever count an event once.
  */
-export async function storeEvents(db: Db, projectId: string, records: EventRecord[]): Promise<string[]> {
+export async function storeEvents(db: DbOrTx, projectId: string, records: EventRecord[]): Promise<string[]> {
   if (records.length === 0) return [];
   const result = await db.execute(sql`
     insert into events (

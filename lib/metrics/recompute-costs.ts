@@ -149,8 +149,7 @@ export async function runRecompute(db: Db, job: CostRecomputeJob): Promise<void>
         }
       }
 
-      await db.transaction(async (t) => {
-        const tx = t as unknown as Db;
+      await db.transaction(async (tx) => {
         if (updates.length > 0) {
           // Only rows still holding the cost we read change, so a concurrent job cannot double-apply.
           const done = rowsOf<{ id: string }>(

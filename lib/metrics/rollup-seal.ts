@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import type { Db, DbOrTx } from "@/db/client";
 import { rowsOf } from "@/db/rows";
 import { emptyRow, mergeInto, rowKey, type RollupRow } from "./rollup-aggregate";
 import { rowFromDb, STORED_COLUMNS, writeRollupRows } from "./rollup-write";
@@ -14,7 +14,7 @@ export const floorTo = (ms: number, step: number) => Math.floor(ms / step) * ste
  * The sealed-until marks. On first use they start at the current hour and day: nothing older has
  * minute rows to seal, so late events for older buckets go straight into hour and day rows.
  */
-export async function readWatermarks(db: Db, nowMs = Date.now()): Promise<Watermarks> {
+export async function readWatermarks(db: DbOrTx, nowMs = Date.now()): Promise<Watermarks> {
   const read = async () =>
     rowsOf<{ grain_s: number; ms: string }>(
       await db.execute(sql`select grain_s, (extract(epoch from sealed_until) * 1000)::bigint::text as ms from rollup_watermarks`),
@@ -91,7 +91,7 @@ export async function coarsenRollups(db: Db, fromGrain: number, toGrain: number,
  * Seals every complete hour (and then day) past the marks: run by the flusher under its lock,
  * after draining the queue, so no queued event of a sealed hour is left behind.
  */
-export async function sealRollups(db: Db, marks: Watermarks, nowMs = Date.now()): Promise<Watermarks> {
+export async function sealRollups(db: DbOrTx, marks: Watermarks, nowMs = Date.now()): Promise<Watermarks> {
   const hourTarget = floorTo(nowMs, HOUR);
   const dayTarget = floorTo(nowMs, DAY);
   const next = { ...marks };

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import type { Db, DbOrTx } from "@/db/client";
 import { rowsOf } from "@/db/rows";
 import type { EventRecord } from "../ingestion/normalize-event";
 import { log } from "../log";
@@ -24,14 +24,14 @@ export function setRollupUpkeep(on: boolean): void {
 }
 
 /** The ingestion hook (registered in lib/ingestion/ingest-batch.ts). */
-export async function enqueueRollups(tx: Db, projectId: string, stored: EventRecord[]): Promise<void> {
+export async function enqueueRollups(tx: DbOrTx, projectId: string, stored: EventRecord[]): Promise<void> {
   if (!enabled || stored.length === 0) return;
   const { payload, packed } = encodeEvents(stored);
   await tx.execute(sql`insert into rollup_queue (project_id, payload, packed) values (${projectId}::uuid, ${payload}, ${packed})`);
 }
 
 /** Queues cost changes of already-counted events (price recompute); call inside its transaction. */
-export async function enqueueCostDeltas(tx: Db, projectId: string, deltas: RollupCostDelta[]): Promise<void> {
+export async function enqueueCostDeltas(tx: DbOrTx, projectId: string, deltas: RollupCostDelta[]): Promise<void> {
   if (deltas.length === 0) return;
   await tx.execute(sql`insert into rollup_queue (project_id, payload) values (${projectId}::uuid, ${encodeCostDeltas(deltas)})`);
 }
@@ -64,8 +64,7 @@ export async function flushRollups(
   const budget = opts.rowBudget ?? ROW_BUDGET;
   for (;;) {
     const started = Date.now();
-    const step = await db.transaction(async (t) => {
-      const tx = t as unknown as Db;
+    const step = await db.transaction(async (tx) => {
       const lock = rowsOf<{ ok: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(${FLUSH_LOCK}) as ok`));
       if (!lock[0]?.ok) return null;
       // Rollups are derived: if a crash loses this commit, it loses the queue deletion with it and

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import type { Db, DbOrTx } from "@/db/client";
 import { rowsOf } from "@/db/rows";
 import { asBytes, decodeHist, encodeHist, hexBytea } from "./hist-codec";
 import { emptyRow, mergeInto, rowKey, type RollupRow } from "./rollup-aggregate";
@@ -72,7 +72,7 @@ const WRITE_CHUNK = 2000;
  * lock, so a read-modify-write cannot lose a concurrent update. `replace: true` overwrites
  * instead (sealing, which computes complete rows).
  */
-export async function writeRollupRows(db: Db, rows: RollupRow[], opts: { replace?: boolean } = {}): Promise<void> {
+export async function writeRollupRows(db: DbOrTx, rows: RollupRow[], opts: { replace?: boolean } = {}): Promise<void> {
   // Bounded statements: a backfill spread over many minutes can produce one row per event.
   for (let i = 0; i < rows.length; i += WRITE_CHUNK) await writeChunk(db, rows.slice(i, i + WRITE_CHUNK), opts.replace ?? false);
 }

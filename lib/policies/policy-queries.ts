@@ -1,5 +1,5 @@
 import { and, desc, eq, sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import type { Db, DbOrTx } from "@/db/client";
 import { activePolicies, policyVersions, projects, type PolicyKind } from "@/db/schema";
 import { AppError } from "../errors";
 import { invalidateActivePolicies } from "./active-policies";
@@ -51,14 +51,14 @@ export async function saveVersion(
         createdBy: params.createdBy ?? null,
       })
       .returning(versionColumns);
-    if (params.activate !== false) await setActive(tx as unknown as Db, params.projectId, params.kind, row!.version, params.createdBy ?? null);
+    if (params.activate !== false) await setActive(tx, params.projectId, params.kind, row!.version, params.createdBy ?? null);
     return row!;
   });
   if (params.activate !== false) invalidateActivePolicies(db, params.projectId);
   return saved;
 }
 
-async function setActive(db: Db, projectId: string, kind: PolicyKind, version: number, by: string | null): Promise<void> {
+async function setActive(db: DbOrTx, projectId: string, kind: PolicyKind, version: number, by: string | null): Promise<void> {
   await db
     .insert(activePolicies)
     .values({ projectId, kind, version, activatedBy: by })

@@ -1,5 +1,5 @@
 import { asc, eq } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import type { Db, DbOrTx } from "@/db/client";
 import { modelPrices } from "@/db/schema";
 import { PriceBook } from "./compute-cost";
 import { seedPriceRows, usdPerMillionToNanoPerToken } from "./seed-prices";
@@ -13,7 +13,7 @@ export async function listPrices(db: Db, projectId: string) {
     .orderBy(asc(modelPrices.model), asc(modelPrices.effectiveFrom), asc(modelPrices.minPromptTokens));
 }
 
-export async function seedPrices(db: Db, projectId: string): Promise<void> {
+export async function seedPrices(db: DbOrTx, projectId: string): Promise<void> {
   await db.insert(modelPrices).values(seedPriceRows().map((row) => ({ ...row, projectId })));
 }
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, desc, eq, gt, isNull } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import type { Db, DbOrTx } from "@/db/client";
 import { projectInvites, projects, user } from "@/db/schema";
 import { AppError } from "../errors";
 import type { Role } from "../auth/roles";
@@ -81,7 +81,7 @@ function invalidInvite(): AppError {
 }
 
 /** A pending invitation by token, for the acceptance page; throws 404 when it cannot be used. */
-export async function findPendingInvite(db: Db, token: string, now = new Date(), lock = false): Promise<InviteInfo> {
+export async function findPendingInvite(db: DbOrTx, token: string, now = new Date(), lock = false): Promise<InviteInfo> {
   if (!TOKEN_RE.test(token)) throw invalidInvite();
   const query = db
     .select({
@@ -112,7 +112,7 @@ export async function findPendingInvite(db: Db, token: string, now = new Date(),
  * Uses an invitation for a signed-in (or just created) user: membership with the invited role
  * (an existing member is only ever upgraded), and the link is spent. Run inside a transaction.
  */
-export async function acceptInvite(db: Db, params: { token: string; userId: string; email: string; now?: Date }): Promise<InviteInfo> {
+export async function acceptInvite(db: DbOrTx, params: { token: string; userId: string; email: string; now?: Date }): Promise<InviteInfo> {
   const invite = await findPendingInvite(db, params.token, params.now, true);
   if (invite.email && invite.email !== params.email.trim().toLowerCase()) {
     throw new AppError("forbidden:invite_email", "This invitation is for another email address.");

@@ -1,5 +1,5 @@
 import { and, asc, eq, sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import type { Db, DbOrTx } from "@/db/client";
 import { projectMembers, projects, user } from "@/db/schema";
 import { AppError } from "../errors";
 import type { Role } from "../auth/roles";
@@ -48,7 +48,7 @@ export async function listMembers(db: Db, projectId: string) {
 }
 
 /** Adds a member, or raises an existing member's role to at least `role` (used by init and setup). */
-export async function ensureMember(db: Db, params: { projectId: string; userId: string; role: Role }): Promise<void> {
+export async function ensureMember(db: DbOrTx, params: { projectId: string; userId: string; role: Role }): Promise<void> {
   await db
     .insert(projectMembers)
     .values(params)
@@ -66,8 +66,8 @@ export async function ensureMember(db: Db, params: { projectId: string; userId: 
  */
 export async function setMemberRole(db: Db, params: { projectId: string; userId: string; role: Role }): Promise<void> {
   await db.transaction(async (tx) => {
-    const current = await lockMember(tx as unknown as Db, params);
-    if (current.role === "admin" && params.role !== "admin") await assertAnotherAdmin(tx as unknown as Db, params);
+    const current = await lockMember(tx, params);
+    if (current.role === "admin" && params.role !== "admin") await assertAnotherAdmin(tx, params);
     await tx
       .update(projectMembers)
       .set({ role: params.role })
@@ -77,13 +77,13 @@ export async function setMemberRole(db: Db, params: { projectId: string; userId:
 
 export async function removeMember(db: Db, params: { projectId: string; userId: string }): Promise<void> {
   await db.transaction(async (tx) => {
-    const current = await lockMember(tx as unknown as Db, params);
-    if (current.role === "admin") await assertAnotherAdmin(tx as unknown as Db, params);
+    const current = await lockMember(tx, params);
+    if (current.role === "admin") await assertAnotherAdmin(tx, params);
     await tx.delete(projectMembers).where(and(eq(projectMembers.projectId, params.projectId), eq(projectMembers.userId, params.userId)));
   });
 }
 
-async function lockMember(tx: Db, params: { projectId: string; userId: string }) {
+async function lockMember(tx: DbOrTx, params: { projectId: string; userId: string }) {
   // Lock the project row so two admins demoting each other cannot both succeed.
   await tx.select({ id: projects.id }).from(projects).where(eq(projects.id, params.projectId)).for("update");
   const [row] = await tx
@@ -95,7 +95,7 @@ async function lockMember(tx: Db, params: { projectId: string; userId: string })
   return row;
 }
 
-async function assertAnotherAdmin(tx: Db, params: { projectId: string; userId: string }) {
+async function assertAnotherAdmin(tx: DbOrTx, params: { projectId: string; userId: string }) {
   const [row] = await tx
     .select({ n: sql<number>`count(*)::int` })
     .from(projectMembers)

@@ -1,5 +1,5 @@
 import { eq, sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import type { Db, DbOrTx } from "@/db/client";
 import { projectMembers, projects, type ProjectSettings } from "@/db/schema";
 import { seedPrices } from "../pricing/price-queries";
 import { AppError } from "../errors";
@@ -19,7 +19,7 @@ export async function getProjectById(db: Db, id: string) {
 }
 
 /** Creates a project with the seeded price table. */
-export async function createProject(db: Db, params: { slug: string; name?: string }) {
+export async function createProject(db: DbOrTx, params: { slug: string; name?: string }) {
   if (!SLUG_RE.test(params.slug)) {
     throw new AppError("bad_request:slug", "Project slugs are lowercase letters, digits and dashes (max 63).");
   }
@@ -30,13 +30,13 @@ export async function createProject(db: Db, params: { slug: string; name?: strin
       .onConflictDoNothing({ target: projects.slug })
       .returning();
     if (!row) throw new AppError("conflict:project_slug", "A project with that slug already exists.");
-    await seedPrices(tx as unknown as Db, row.id);
+    await seedPrices(tx, row.id);
     return row;
   });
 }
 
 /** Idempotent, and safe when two processes start at once. */
-export async function ensureProject(db: Db, slug: string, name?: string) {
+export async function ensureProject(db: DbOrTx, slug: string, name?: string) {
   const existing = await getProjectBySlug(db, slug);
   if (existing) return existing;
   try {
@@ -65,7 +65,7 @@ export async function updateProject(db: Db, projectId: string, patch: { name?: s
 /** Creates a project whose creator is its first admin. */
 export async function createProjectForUser(db: Db, params: { slug: string; name?: string; userId: string }) {
   return db.transaction(async (tx) => {
-    const project = await createProject(tx as unknown as Db, params);
+    const project = await createProject(tx, params);
     await tx.insert(projectMembers).values({ projectId: project.id, userId: params.userId, role: "admin" });
     return project;
   });

@@ -89,14 +89,13 @@ export async function postAcceptInvite(db: Db, req: Request): Promise<Response> 
   if (hasSessionCookie(req.headers)) {
     const user = await authenticateUser(db, req);
     const body = await parseBody(req, z.object({ token: InviteToken }).strict());
-    const invite = await db.transaction((tx) => acceptInvite(tx as unknown as Db, { token: body.token, userId: user.userId, email: user.email }));
+    const invite = await db.transaction((tx) => acceptInvite(tx, { token: body.token, userId: user.userId, email: user.email }));
     return json({ project: invite.projectSlug, role: invite.role, redirectTo: `/p/${invite.projectSlug}/overview` });
   }
   assertSameOrigin(req.headers, req.url);
   const body = await parseBody(req, AcceptInviteBody);
   if (!("password" in body)) throw new AppError("unauthorized:session", "Sign in first, or create an account with this invitation.");
-  const invite = await db.transaction(async (txRaw) => {
-    const tx = txRaw as unknown as Db;
+  const invite = await db.transaction(async (tx) => {
     // The link is checked before the account: a bad link never reveals whether an email exists.
     await findPendingInvite(tx, body.token);
     const created = await createUserWithPassword(tx, { email: body.email, name: body.name, password: body.password });
