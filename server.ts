@@ -1,5 +1,5 @@
 /**
- * Pitwall's process: one node:http server. Hot paths (event ingestion, health; later the gateway
+ * Pitwall's process: one node:http server. Hot paths (event ingestion, health, the gateway
  * and OTLP) are plain node handlers calling lib/; every other request goes to Next.
  * Measured on this machine kind: Next route handlers top out near 1.1k req/s, node:http near 45k.
  */

@@ -4,6 +4,7 @@ import { gatewayUpstreamKind } from "../gateway/upstream-kind";
 import { checkHealth } from "../health";
 import { createIngestHandler } from "../ingestion/http-handler";
 import { startMetrics } from "../metrics/start-metrics";
+import { createOtlpTracesHandler } from "../otel/http/traces-handler";
 import { createSimulator } from "../simulator/handler";
 import { simulatorOptionsFromEnv } from "../simulator/options";
 import { sendJson } from "./respond";
@@ -22,6 +23,8 @@ export async function buildHotRouter(handle: DbHandle): Promise<HotRouter & { cl
   const router = new HotRouter();
   const closers: (() => Promise<void>)[] = [];
   router.route("/api/v1/events", createIngestHandler(() => handle.db));
+  // OTLP/HTTP traces (OTEL_EXPORTER_OTLP_ENDPOINT=<base>/api/otel): GenAI spans become events.
+  router.route("/api/otel/v1/traces", createOtlpTracesHandler(() => handle.db));
   // Rollup flusher and rollup retention (metrics); its stop folds what is still queued.
   closers.push(startMetrics(handle));
   router.route("/api/health", async (_req, res) => {
