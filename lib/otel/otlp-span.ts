@@ -31,8 +31,12 @@ export const SPAN_ID_HEX = /^[0-9a-f]{16}$/;
 /** An unsigned 64-bit nanosecond time from a string, a number or a protobufjs Long. */
 export function toUnixNano(value: unknown): bigint | null {
   if (value === null || value === undefined || value === "") return 0n;
-  // JSON numbers past 2^53 arrive rounded (nanosecond times do): still whole, still accepted.
-  if (typeof value === "number") return Number.isInteger(value) && value >= 0 && value < 2 ** 64 ? BigInt(value) : null;
+  // A JSON number past 2^53 (every nanosecond time) arrives rounded to ~256 ns: it is accepted and
+  // snapped to the microsecond, so 1.5 s sent as numbers is still 1.5 s, not 1.499999744.
+  if (typeof value === "number") {
+    if (!Number.isInteger(value) || value < 0 || value >= 2 ** 64) return null;
+    return Number.isSafeInteger(value) ? BigInt(value) : BigInt(Math.round(value / 1000)) * 1000n;
+  }
   if (typeof value === "string") return /^\d{1,20}$/.test(value) && BigInt(value) < 2n ** 64n ? BigInt(value) : null;
   if (typeof value === "object" && "low" in value && "high" in value) {
     const { low, high } = value as { low: number; high: number };
