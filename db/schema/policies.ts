@@ -1,4 +1,4 @@
-import { foreignKey, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { boolean, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
 import { projects } from "./projects";
 
 export const POLICY_KINDS = ["routing", "cache"] as const;
@@ -59,3 +59,37 @@ export const activePolicies = pgTable(
 
 export type PolicyVersionRow = typeof policyVersions.$inferSelect;
 export type ActivePolicyRow = typeof activePolicies.$inferSelect;
+
+export const POLICY_AUDIT_ACTIONS = ["save", "save_draft", "activate", "rollback"] as const;
+export type PolicyAuditAction = (typeof POLICY_AUDIT_ACTIONS)[number];
+
+/**
+ * Who changed which policy, how and when: one row per save, activation and rollback, never
+ * edited. Rows with `live` true moved the active pointer; they are the charts' change markers.
+ */
+export const policyAudit = pgTable(
+  "policy_audit",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    kind: text("kind").$type<PolicyKind>().notNull(),
+    action: text("action").$type<PolicyAuditAction>().notNull(),
+    /** The version saved or made live. */
+    version: integer("version").notNull(),
+    /** The live version before this change (null when none was live). */
+    previousVersion: integer("previous_version"),
+    /** For a rollback: the old version whose document was copied. */
+    sourceVersion: integer("source_version"),
+    live: boolean("live").notNull(),
+    actor: text("actor"),
+    comment: text("comment"),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // The audit list and the change markers read "this project, this time range", newest first.
+    index("policy_audit_project_at_idx").on(t.projectId, t.at.desc()),
+  ],
+);
+export type PolicyAuditRow = typeof policyAudit.$inferSelect;

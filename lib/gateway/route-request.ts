@@ -1,8 +1,9 @@
 import type { ActivePolicies } from "../policies/active-policies";
 import { applyPromptCaching } from "../policies/apply-prompt-caching";
 import { estimateRequestTokens } from "../policies/estimate-tokens";
-import { planRoute, type RoutePlan } from "../policies/plan-route";
-import { resolveCacheRule } from "../policies/resolve-cache-rule";
+import { planRoute, type RouteFacts, type RoutePlan } from "../policies/plan-route";
+import type { RoutingPolicy } from "../policies/routing-policy-schema";
+import { resolveCacheRule, type CacheFacts } from "../policies/resolve-cache-rule";
 import { responseCacheKey } from "../response-cache/cache-key";
 import type { ResponseCacheStatus } from "./call-event";
 import type { GatewayHints } from "./gateway-headers";
@@ -33,6 +34,28 @@ export type RoutedRequest = {
   userId: string | null;
 };
 
+/** What planRoute is told about a request (shared by the gateway and the policy dry-run). */
+export function routeFacts(request: Json, hints: Pick<GatewayHints, "route" | "agent" | "tags" | "sessionId">, routing: RoutingPolicy): RouteFacts {
+  return {
+    route: hints.route,
+    agent: hints.agent,
+    tags: hints.tags,
+    requestedModel: request.model as string,
+    // Serializing a large prompt costs time on the hot path: only when a rule looks at its size.
+    estimatedInputTokens: routing.rules.some((r) => r.match.inputTokens) ? estimateRequestTokens(request) : 0,
+    hasTools: Array.isArray(request.tools) && request.tools.length > 0,
+    messageCount: (request.messages as unknown[]).length,
+    sessionId: hints.sessionId,
+  };
+}
+
+/** What the response-cache resolver is told, once routing chose `model`. */
+export function cacheFacts(request: Json, hints: Pick<GatewayHints, "route" | "tags">, model: string): CacheFacts {
+  const metadataUser = (request.metadata as { user_id?: unknown } | undefined)?.user_id;
+  const userId = typeof metadataUser === "string" && metadataUser !== "" ? metadataUser : null;
+  return { route: hints.route, model, tags: hints.tags, userId };
+}
+
 /**
  * Applies the project's policies to one request: the routing plan (model, max_tokens cap, prompt
  * caching, fallbacks) and the response-cache decision. `x-pitwall-cache-ttl` overrides the cache
@@ -45,23 +68,7 @@ export function routeRequest(
   ctx: { projectId: string; anthropicBeta: string | null },
 ): RoutedRequest {
   const requestedModel = request.model as string;
-  const messages = request.messages as unknown[];
-  const hasTools = Array.isArray(request.tools) && request.tools.length > 0;
-  const plan = planRoute(
-    policies.routing,
-    {
-      route: hints.route,
-      agent: hints.agent,
-      tags: hints.tags,
-      requestedModel,
-      // Serializing a large prompt costs time on the hot path: only when a rule looks at its size.
-      estimatedInputTokens: policies.routing.rules.some((r) => r.match.inputTokens) ? estimateRequestTokens(request) : 0,
-      hasTools,
-      messageCount: messages.length,
-      sessionId: hints.sessionId,
-    },
-    { policyVersion: policies.routingVersion },
-  );
+  const plan = planRoute(policies.routing, routeFacts(request, hints, policies.routing), { policyVersion: policies.routingVersion });
 
   let body = request;
   let changed = false;
@@ -85,9 +92,9 @@ export function routeRequest(
     }
   }
 
-  const metadataUser = (request.metadata as { user_id?: unknown } | undefined)?.user_id;
-  const userId = typeof metadataUser === "string" && metadataUser !== "" ? metadataUser : null;
-  const decision = resolveCacheRule(policies.cache, { route: hints.route, model: plan.model, tags: hints.tags, userId });
+  const facts = cacheFacts(request, hints, plan.model);
+  const userId = facts.userId ?? null;
+  const decision = resolveCacheRule(policies.cache, facts);
   let ttlSec = hints.cacheTtlSec ?? decision.ttlSec;
   // A per-user scope without a user never widens to the whole project, header or not.
   if (decision.scope === "user" && !userId) ttlSec = 0;

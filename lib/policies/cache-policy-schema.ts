@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { checkUniqueRuleIds, Description, ModelPattern, NamePattern, RuleId, TagMatch } from "./policy-fields";
+import { checkUniqueRuleIds, Description, MAX_RULES, ModelPattern, NamePattern, RuleId, TagMatch } from "./policy-fields";
 
 /**
  * The cache policy: how long the gateway keeps a complete response for an exact repeat, and who
@@ -37,7 +37,7 @@ export type CacheRule = z.infer<typeof CacheRule>;
 
 export const CachePolicy = z
   .strictObject({
-    rules: z.array(CacheRule).max(200).default([]),
+    rules: z.array(CacheRule).max(MAX_RULES, `at most ${MAX_RULES} rules`).default([]),
     default: CacheSetting.default({ ttlSec: 0, scope: "project" }),
   })
   .superRefine((p, ctx) => checkUniqueRuleIds(p.rules, ctx));

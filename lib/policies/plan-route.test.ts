@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { planRoute, type RouteFacts } from "./plan-route";
-import { RoutingPolicy, type RoutingPolicyInput } from "./routing-policy-schema";
+import { matchesRule, planRoute, routingMismatch, type RouteFacts } from "./plan-route";
+import { RoutingPolicy, type RoutingMatch, type RoutingPolicyInput } from "./routing-policy-schema";
 import { matchesGlob } from "./glob";
 
 const facts = (over: Partial<RouteFacts> = {}): RouteFacts => ({
@@ -159,5 +159,34 @@ describe("planRoute", () => {
     const p = policy({ rules: [{ id: "c", action: { split: { arms: [{ model: "a", weight: 50 }, { model: "b", weight: 50 }] } } }] });
     expect(planRoute(p, facts({ sessionId: "s" }), { policyVersion: 1, random: () => 0.1 }).model).toBe("a");
     expect(planRoute(p, facts({ sessionId: "s" }), { policyVersion: 1, random: () => 0.9 }).model).toBe("b");
+  });
+});
+
+describe("routingMismatch (shared by the gateway and the dry-run)", () => {
+  const base: RouteFacts = { route: "support", agent: "bot", tags: { team: "a" }, requestedModel: "claude-sonnet-4-5", estimatedInputTokens: 500, hasTools: false, messageCount: 3 };
+  it.each([
+    [{ route: "billing" }, "route"],
+    [{ agent: "planner-*" }, "agent"],
+    [{ requestedModel: "claude-opus-*" }, "requestedModel"],
+    [{ hasTools: true }, "hasTools"],
+    [{ inputTokens: { min: 1000 } }, "inputTokens"],
+    [{ messageCount: { max: 2 } }, "messageCount"],
+    [{ tags: { team: "b" } }, "tags"],
+  ] as const)("names the field %o fails on", (match, field) => {
+    expect(routingMismatch(match as RoutingMatch, base)).toBe(field);
+    expect(matchesRule(match as RoutingMatch, base)).toBe(false);
+  });
+
+  it("answers null when every field matches, and the first failing field when several fail", () => {
+    expect(routingMismatch({ route: "supp*", agent: "bot", tags: { team: "a" }, messageCount: { min: 1, max: 3 } }, base)).toBeNull();
+    expect(routingMismatch({ agent: "x", tags: { team: "b" } }, base)).toBe("agent");
+  });
+
+  it("matches a pattern built to backtrack in linear time (globs use indexOf, never RegExp)", () => {
+    const pattern = `${"*a".repeat(100)}*b`;
+    const value = "a".repeat(100_000);
+    const started = performance.now();
+    expect(routingMismatch({ route: pattern }, { ...base, route: value })).toBe("route");
+    expect(performance.now() - started).toBeLessThan(200);
   });
 });

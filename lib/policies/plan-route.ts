@@ -48,14 +48,26 @@ export type PlanOptions = {
   random?: () => number;
 };
 
+export const ROUTING_MATCH_FIELDS = ["route", "agent", "requestedModel", "hasTools", "inputTokens", "messageCount", "tags"] as const;
+export type RoutingMatchField = (typeof ROUTING_MATCH_FIELDS)[number];
+
+/**
+ * The first field of `match` the request fails, or null when the rule matches. The gateway and
+ * the dry-run share this one check (the dry-run names the field; the gateway only tests for null).
+ */
+export function routingMismatch(match: RoutingMatch, facts: RouteFacts): RoutingMatchField | null {
+  if (match.route !== undefined && (facts.route == null || !matchesAny(match.route, facts.route))) return "route";
+  if (match.agent !== undefined && (facts.agent == null || !matchesAny(match.agent, facts.agent))) return "agent";
+  if (match.requestedModel !== undefined && !matchesAny(match.requestedModel, facts.requestedModel)) return "requestedModel";
+  if (match.hasTools !== undefined && match.hasTools !== facts.hasTools) return "hasTools";
+  if (!inRange(match.inputTokens, facts.estimatedInputTokens)) return "inputTokens";
+  if (!inRange(match.messageCount, facts.messageCount)) return "messageCount";
+  if (!tagsMatch(match.tags, facts.tags)) return "tags";
+  return null;
+}
+
 export function matchesRule(match: RoutingMatch, facts: RouteFacts): boolean {
-  if (match.route !== undefined && (facts.route == null || !matchesAny(match.route, facts.route))) return false;
-  if (match.agent !== undefined && (facts.agent == null || !matchesAny(match.agent, facts.agent))) return false;
-  if (match.requestedModel !== undefined && !matchesAny(match.requestedModel, facts.requestedModel)) return false;
-  if (match.hasTools !== undefined && match.hasTools !== facts.hasTools) return false;
-  if (!inRange(match.inputTokens, facts.estimatedInputTokens)) return false;
-  if (!inRange(match.messageCount, facts.messageCount)) return false;
-  return tagsMatch(match.tags, facts.tags);
+  return routingMismatch(match, facts) === null;
 }
 
 /**

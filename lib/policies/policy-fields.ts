@@ -3,6 +3,9 @@ import { storableText } from "../safe-text";
 
 /** Shared building blocks of the routing and cache policy documents. */
 
+/** Rules per document: planRoute walks them in order on every call (see bench:policies). */
+export const MAX_RULES = 200;
+
 // Anthropic, Bedrock (`us.anthropic.…:0`) and Vertex (`…@20250929`) ids all fit this alphabet.
 export const ModelId = z
   .string()

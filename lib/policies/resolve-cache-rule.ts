@@ -1,4 +1,4 @@
-import type { CachePolicy, ResponseCacheScope } from "./cache-policy-schema";
+import type { CacheMatch, CachePolicy, ResponseCacheScope } from "./cache-policy-schema";
 import { matchesAny } from "./glob";
 import { tagsMatch } from "./policy-fields";
 
@@ -21,6 +21,16 @@ export type CacheDecision = {
   offReason?: "no_user";
 };
 
+export type CacheMatchField = "route" | "model" | "tags";
+
+/** The first field of `match` the request fails, or null on a match (shared with the dry-run). */
+export function cacheMismatch(m: CacheMatch, facts: CacheFacts): CacheMatchField | null {
+  if (m.route !== undefined && (facts.route == null || !matchesAny(m.route, facts.route))) return "route";
+  if (m.model !== undefined && !matchesAny(m.model, facts.model)) return "model";
+  if (!tagsMatch(m.tags, facts.tags)) return "tags";
+  return null;
+}
+
 /**
  * First matching rule wins; the policy default otherwise. A "user"-scoped setting on a request
  * without a user id turns caching off rather than widening it to the whole project.
@@ -28,10 +38,7 @@ export type CacheDecision = {
 export function resolveCacheRule(policy: CachePolicy, facts: CacheFacts): CacheDecision {
   let decision: CacheDecision = { ttlSec: policy.default.ttlSec, scope: policy.default.scope };
   for (const rule of policy.rules) {
-    const m = rule.match;
-    if (m.route !== undefined && (facts.route == null || !matchesAny(m.route, facts.route))) continue;
-    if (m.model !== undefined && !matchesAny(m.model, facts.model)) continue;
-    if (!tagsMatch(m.tags, facts.tags)) continue;
+    if (cacheMismatch(rule.match, facts) !== null) continue;
     decision = { ttlSec: rule.ttlSec, scope: rule.scope, ruleId: rule.id };
     break;
   }

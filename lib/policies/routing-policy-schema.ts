@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { storableText } from "../safe-text";
-import { checkUniqueRuleIds, Description, IntRange, ModelId, ModelPattern, NamePattern, RuleId, TagMatch } from "./policy-fields";
+import { checkUniqueRuleIds, Description, IntRange, MAX_RULES, ModelId, ModelPattern, NamePattern, RuleId, TagMatch } from "./policy-fields";
 
 /**
  * The routing policy: which model serves a request and how the gateway treats it. Ordered rules,
@@ -83,7 +83,7 @@ export type RoutingRule = z.infer<typeof RoutingRule>;
 
 export const RoutingPolicy = z
   .strictObject({
-    rules: z.array(RoutingRule).max(200).default([]),
+    rules: z.array(RoutingRule).max(MAX_RULES, `at most ${MAX_RULES} rules`).default([]),
     default: RoutingAction.default({}),
     /** Minimum cacheable prompt length per model glob, overriding the built-in table. */
     promptCachingMinTokens: z.record(z.string().min(1).max(128).superRefine(storableText), z.number().int().min(1).max(1_000_000)).optional(),

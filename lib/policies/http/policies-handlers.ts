@@ -1,37 +1,24 @@
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { POLICY_KINDS, type PolicyKind } from "@/db/schema";
+import type { PolicyKind } from "@/db/schema";
 import { authenticate, type Caller } from "../../auth/caller";
 import { projectParam } from "../../auth/http/parse";
 import { roleAtLeast } from "../../auth/roles";
-import { AppError } from "../../errors";
 import { storableText } from "../../safe-text";
 import { json, readJson } from "../../http/web-handler";
-import { EMPTY_POLICIES } from "../policy-document";
+import { EMPTY_POLICIES, type PolicyDocument } from "../policy-document";
 import { activateVersion, getActiveVersions, getVersion, listVersions, saveVersion, type PolicyVersion } from "../policy-queries";
+import { actor, badBody, ifMatchVersion, modelWarnings, parseKind, versionEtag } from "./policy-http";
 
 /** Next passes dynamic segments as a promise. */
 export type KindContext = { params: Promise<{ kind: string }> };
 
-const Kind = z.enum(POLICY_KINDS);
-
 async function kindOf(ctx: KindContext): Promise<PolicyKind> {
-  const parsed = Kind.safeParse((await ctx.params).kind);
-  if (!parsed.success) throw new AppError("not_found:policy_kind", `Unknown policy kind; use one of ${POLICY_KINDS.join(", ")}.`);
-  return parsed.data;
-}
-
-function actor(caller: Caller): string {
-  return caller.kind === "user" ? caller.email : `key:${caller.keyId}`;
+  return parseKind((await ctx.params).kind);
 }
 
 function presentVersion(v: PolicyVersion) {
   return { version: v.version, document: v.document, comment: v.comment, createdBy: v.createdBy, createdAt: v.createdAt.toISOString() };
-}
-
-function badBody(error: z.ZodError): AppError {
-  const issues = error.issues.slice(0, 20).map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
-  return new AppError("bad_request:body", "Invalid request body.", { details: { issues } });
 }
 
 export type PolicyView = {
@@ -65,7 +52,30 @@ export async function policyView(db: Db, caller: Caller, kind: PolicyKind): Prom
 export async function getPolicy(db: Db, req: Request, ctx: KindContext): Promise<Response> {
   const kind = await kindOf(ctx);
   const caller = await authenticate(db, req, { scope: "metrics:read", role: "viewer", projectSlug: projectParam(req) });
-  return json(await policyView(db, caller, kind));
+  const view = await policyView(db, caller, kind);
+  return json(view, { headers: { etag: versionEtag(view.active.version) } });
+}
+
+/**
+ * GET /api/v1/policies?project=slug: both live documents with their versions, for agents and SDKs
+ * that poll. The ETag names both versions; If-None-Match with it answers 304 without a body.
+ */
+export async function getPolicies(db: Db, req: Request): Promise<Response> {
+  const caller = await authenticate(db, req, { scope: "metrics:read", role: "viewer", projectSlug: projectParam(req) });
+  const pointers = await getActiveVersions(db, caller.projectId);
+  const routing = pointers.find((p) => p.kind === "routing");
+  const cache = pointers.find((p) => p.kind === "cache");
+  const etag = `"routing-${routing?.version ?? 0}.cache-${cache?.version ?? 0}"`;
+  const cacheHeaders = { etag, "cache-control": "private, no-cache" };
+  const ifNoneMatch = req.headers.get("if-none-match");
+  if (ifNoneMatch && ifNoneMatch.split(",").some((t) => t.trim().replace(/^W\//, "") === etag)) return new Response(null, { status: 304, headers: cacheHeaders });
+  const live = async (kind: PolicyKind, pointer: typeof routing) => {
+    if (!pointer) return { version: 0, document: EMPTY_POLICIES[kind], activatedBy: null, activatedAt: null };
+    const v = await getVersion(db, { projectId: caller.projectId, kind, version: pointer.version });
+    return { version: pointer.version, document: v?.document ?? null, activatedBy: pointer.activatedBy, activatedAt: pointer.activatedAt.toISOString() };
+  };
+  const [r, c] = await Promise.all([live("routing", routing), live("cache", cache)]);
+  return json({ routing: r, cache: c }, { headers: cacheHeaders });
 }
 
 const PostBody = z.strictObject({
@@ -73,6 +83,8 @@ const PostBody = z.strictObject({
   comment: z.string().max(500).superRefine(storableText).optional(),
   /** false saves a draft version without making it live. */
   activate: z.boolean().default(true),
+  /** The body's form of If-Match, for clients that cannot set headers. */
+  expectedVersion: z.number().int().min(0).max(2_147_483_647).optional(),
 });
 
 /**
@@ -80,10 +92,24 @@ const PostBody = z.strictObject({
  * Editors only. An invalid document answers 400 with the zod issues under error.details.issues.
  */
 export async function postPolicy(db: Db, req: Request, ctx: KindContext): Promise<Response> {
-  const kind = await kindOf(ctx);
+  return save(db, req, await kindOf(ctx), 201);
+}
+
+/**
+ * PUT /api/v1/policies/:kind?project=slug { document, comment?, expectedVersion? } with
+ * `If-Match: "<live version>"`: saves and activates, 409 when the live version moved meanwhile.
+ */
+export async function putPolicy(db: Db, req: Request, ctx: KindContext): Promise<Response> {
+  return save(db, req, await kindOf(ctx), 200);
+}
+
+async function save(db: Db, req: Request, kind: PolicyKind, status: number): Promise<Response> {
   const caller = await authenticate(db, req, { role: "editor", projectSlug: projectParam(req) });
-  const body = PostBody.safeParse(await readJson(req, 256 * 1024));
+  const ifMatch = ifMatchVersion(req);
+  // 1 MB: a document past the 200-rule limit must reach the schema and get its clear message.
+  const body = PostBody.safeParse(await readJson(req, 1024 * 1024));
   if (!body.success) throw badBody(body.error);
+  const expectedVersion = ifMatch ?? body.data.expectedVersion;
   const saved = await saveVersion(db, {
     projectId: caller.projectId,
     kind,
@@ -91,8 +117,11 @@ export async function postPolicy(db: Db, req: Request, ctx: KindContext): Promis
     comment: body.data.comment ?? null,
     createdBy: actor(caller),
     activate: body.data.activate,
+    ...(expectedVersion !== undefined ? { expectedVersion } : {}),
   });
-  return json({ kind, active: body.data.activate, ...presentVersion(saved) }, { status: 201 });
+  const warnings = await modelWarnings(db, caller.projectId, kind, saved.document as unknown as PolicyDocument<typeof kind>);
+  const headers = body.data.activate ? { etag: versionEtag(saved.version) } : undefined;
+  return json({ kind, active: body.data.activate, ...presentVersion(saved), warnings }, { status, ...(headers ? { headers } : {}) });
 }
 
 // Versions are Postgres integers: a larger number is a 400 here, not a database error.
