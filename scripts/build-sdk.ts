@@ -1,0 +1,29 @@
+/**
+ * Bundles pitwall/sdk into one dependency-free ES module (dist/sdk/index.mjs) for agents that run
+ * plain JavaScript: Node 20+, Deno, Bun, workers. Type-only imports vanish; nothing of the server
+ * is reachable from lib/sdk, and the build fails if something is.
+ */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+export async function buildSdk(outfile = path.join(root, "dist/sdk/index.mjs")): Promise<string> {
+  await build({
+    entryPoints: [path.join(root, "lib/sdk/index.ts")],
+    outfile,
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    // Anything imported at run time must be SDK code: a package or a node: builtin fails the build.
+    external: [],
+    logLevel: "silent",
+  });
+  return outfile;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  buildSdk().then((out) => console.log(`wrote ${path.relative(root, out)}`));
+}
