@@ -4,6 +4,7 @@ import { gatewayUpstreamKind } from "../gateway/upstream-kind";
 import { checkHealth } from "../health";
 import { createIngestHandler } from "../ingestion/http-handler";
 import { startMetrics } from "../metrics/start-metrics";
+import { startPolicyListener } from "../policies/policy-listener";
 import { createOtlpTracesHandler } from "../otel/http/traces-handler";
 import { createSimulator } from "../simulator/handler";
 import { simulatorOptionsFromEnv } from "../simulator/options";
@@ -39,6 +40,8 @@ export async function buildHotRouter(handle: DbHandle): Promise<HotRouter & { cl
     router.prefix("/_sim/", simulator);
     closers.push(async () => simulator.close());
   }
+  // Live policy rollout: NOTIFY from any process invalidates this one's cached policies.
+  closers.push(startPolicyListener(handle));
   // The gateway (/gateway/v1/messages, count_tokens). Its closer goes first: it ends calls in
   // flight and flushes the event writer while metrics and the simulator are still up.
   closers.unshift(mountGateway(router, handle));

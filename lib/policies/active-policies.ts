@@ -15,12 +15,15 @@ export type ActivePolicies = {
 };
 
 /**
- * A change made by any process shows here within CHECK_INTERVAL_MS plus one query: a cached value
- * older than that is confirmed by a primary-key lookup of the two active version numbers before
- * it is served, and documents are re-read only when a number moved. At most one such query per
- * project per second per process reaches the database, whatever the request rate.
+ * Without a LISTEN connection (PGlite, or before it is up) a change made by any process shows here
+ * within CHECK_INTERVAL_MS plus one query: a cached value older than that is confirmed by a
+ * primary-key lookup of the two active version numbers before it is served, and documents are
+ * re-read only when a number moved. At most one such query per project per interval per process
+ * reaches the database, whatever the request rate. With LISTEN, a NOTIFY invalidates at once and
+ * polling backs it up every SAFETY_NET_INTERVAL_MS.
  */
 export const CHECK_INTERVAL_MS = 1000;
+export const SAFETY_NET_INTERVAL_MS = 5000;
 
 type Entry = { value: ActivePolicies; checkedAt: number; pending: Promise<ActivePolicies> | null };
 
@@ -31,6 +34,11 @@ export class ActivePolicyCache {
     private readonly db: Db,
     private readonly opts: { checkIntervalMs?: number; now?: () => number } = {},
   ) {}
+
+  /** Set while a LISTEN connection delivers changes: polling then only backs it up. */
+  setCheckInterval(ms: number): void {
+    this.opts.checkIntervalMs = ms;
+  }
 
   async get(projectId: string): Promise<ActivePolicies> {
     const now = (this.opts.now ?? Date.now)();
@@ -48,10 +56,15 @@ export class ActivePolicyCache {
     }
   }
 
-  /** Forgets a project so its next read goes to the database (after a save in this process). */
+  /** Forgets a project so its next read goes to the database (after a save, or a NOTIFY). */
   invalidate(projectId: string): void {
     const entry = this.entries.get(projectId);
     if (entry) entry.checkedAt = -Infinity;
+  }
+
+  /** After a LISTEN (re)connect: a change may have been missed while it was down. */
+  invalidateAll(): void {
+    for (const entry of this.entries.values()) entry.checkedAt = -Infinity;
   }
 
   private async refresh(projectId: string, current: ActivePolicies | null, now: number): Promise<ActivePolicies> {
@@ -119,7 +132,7 @@ function emptyPolicies(): ActivePolicies {
 const GLOBAL_KEY = Symbol.for("pitwall.activePolicies");
 type G = typeof globalThis & { [GLOBAL_KEY]?: WeakMap<Db, ActivePolicyCache> };
 
-function cacheFor(db: Db): ActivePolicyCache {
+export function cacheFor(db: Db): ActivePolicyCache {
   const g = globalThis as G;
   const byDb = (g[GLOBAL_KEY] ??= new WeakMap());
   let cache = byDb.get(db);
@@ -135,7 +148,7 @@ export function getActivePolicies(db: Db, projectId: string): Promise<ActivePoli
   return cacheFor(db).get(projectId);
 }
 
-/** Makes this process see its own change at once (other processes see it within 2 s). */
+/** Makes this process see its own change at once (others get a NOTIFY, or poll; see policy-listener). */
 export function invalidateActivePolicies(db: Db, projectId: string): void {
   cacheFor(db).invalidate(projectId);
 }
