@@ -6,7 +6,7 @@ import { AppError } from "../errors";
 import { log } from "../log";
 import { minCacheTokens } from "./cache-minimums";
 import { faultError, pickFault } from "./faults";
-import { planTiming } from "./latency-profiles";
+import { planTiming, withPromptCacheHit } from "./latency-profiles";
 import type { SimulatorOptions } from "./options";
 import { createRng, seedFrom } from "./prng";
 import { findBreakpoints, PromptCache } from "./prompt-cache";
@@ -74,6 +74,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     const parsed = MessagesRequest.safeParse(raw, { reportInput: true });
     if (!parsed.success) throw SimulatorError.invalidRequest(describeIssue(parsed.error));
     const request = parsed.data;
+    // Anthropic answers 404 not_found_error for a model it does not serve; every Claude id starts so.
+    if (!request.model.startsWith("claude-")) throw new SimulatorError(404, "not_found_error", `model: ${request.model.slice(0, 100)}`);
     const choice = request.tool_choice;
     if (choice?.type === "tool" && !(request.tools ?? []).some((t) => t.name === choice.name)) {
       throw SimulatorError.invalidRequest(`tool_choice.name: Tool '${choice.name}' not found in tools.`);
@@ -94,7 +96,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
 
     const scope = `${createHash("sha256").update(apiKey).digest("hex").slice(0, 16)}|${request.model}`;
     const usage = promptCache.apply(scope, blocks, breakpoints, minCacheTokens(request.model, options.minCacheTokens));
-    const ctx = { res, signal, requestId, messageId: `msg_01${randomId(22)}`, model: request.model, usage, plan: generateReply(request, seed), timing, fault };
+    const ctx = { res, signal, requestId, messageId: `msg_01${randomId(22)}`, model: request.model, usage, plan: generateReply(request, seed), timing: withPromptCacheHit(timing, usage), fault };
     await (streaming ? sendStreamReply(ctx) : sendJsonReply(ctx));
   }
 

@@ -62,3 +62,18 @@ export function deltaDelayMs(timing: ReplyTiming, tokens: number): number {
 export function totalDelayMs(timing: ReplyTiming, outputTokens: number): number {
   return timing.fixedDeltaMs !== undefined ? timing.ttftMs : timing.ttftMs + timing.msPerToken * outputTokens;
 }
+
+/** Of the prefill time, the share a fully cached prompt skips (reading the cache is not free). */
+export const CACHE_HIT_TTFT_SAVING = 0.6;
+
+/**
+ * A prompt-cache hit shortens the time to first token, as it does on the API: the TTFT shrinks
+ * in proportion to the share of the prompt read from the cache. Fixed-latency timings (benchmarks)
+ * stay as set.
+ */
+export function withPromptCacheHit(timing: ReplyTiming, usage: { inputTokens: number; cacheReadTokens: number; cacheWrite5mTokens: number; cacheWrite1hTokens: number }): ReplyTiming {
+  if (timing.fixedDeltaMs !== undefined) return timing;
+  const prompt = usage.inputTokens + usage.cacheReadTokens + usage.cacheWrite5mTokens + usage.cacheWrite1hTokens;
+  if (prompt <= 0 || usage.cacheReadTokens <= 0) return timing;
+  return { ...timing, ttftMs: timing.ttftMs * (1 - CACHE_HIT_TTFT_SAVING * (usage.cacheReadTokens / prompt)) };
+}

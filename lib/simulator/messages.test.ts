@@ -238,6 +238,12 @@ describe("versions, sampling parameters and validation", () => {
     expect((await fetch(`${sim.url}/v1/messages`)).status).toBe(405);
   });
 
+  it("answers 404 not_found_error naming the model for a model that is not Claude's", async () => {
+    const res = await rawPost(`${sim.url}/v1/messages`, { model: "gpt-imaginary", max_tokens: 10, messages: [{ role: "user", content: "hi" }] });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ type: "error", error: { type: "not_found_error", message: "model: gpt-imaginary" } });
+  });
+
   it("answers 400, not 500, to a body nested thousands of levels deep, in any field", async () => {
     const deep = "[".repeat(20_000) + "]".repeat(20_000);
     const base = `"model":"${MODEL}","max_tokens":10,"messages":[{"role":"user","content":"hi"}]`;
