@@ -1,8 +1,9 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { Dispatcher } from "undici";
 import type { Db } from "@/db/client";
 import type { ActivePolicies } from "../policies/active-policies";
 import type { ResponseCache } from "../response-cache/response-cache";
+import type { GatewayHints } from "./gateway-headers";
 import type { UpstreamConfig } from "./upstream";
 
 /** Where calls are recorded (the EventWriter in production; null turns recording off). */
@@ -31,6 +32,24 @@ export type CallContext = {
   signal: AbortSignal;
   /** now() when the request arrived. */
   t0: number;
+  /** Set for a call made in-process for a caller authenticated another way (the playground). */
+  preset?: PresetCall;
+};
+
+/**
+ * A Messages call made in-process on behalf of a project whose caller was authenticated another
+ * way (an operator's session in the playground): no project key, and the body comes from the
+ * caller rather than the request. Everything else (routing, both caches, the recorder, the
+ * stream relay) is the agents' path.
+ */
+export type PresetCall = {
+  projectId: string;
+  /** The Messages API request body. */
+  body: Buffer;
+  /** Stand-ins for the request's own headers: x-pitwall-* hints, Cache-Control, anthropic-*. */
+  headers: IncomingHttpHeaders;
+  /** Overrides what the recorded event says (route, agent, tags); routing still sees `headers`. */
+  recordHints?: Partial<GatewayHints>;
 };
 
 /** The abort reason of a call whose client left, or that the gateway ended on shutdown. */

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { Dispatcher } from "undici";
 import type { Db } from "@/db/client";
@@ -7,7 +8,7 @@ import { GATEWAY_EVENT_ID_PREFIX } from "../ingestion/limits";
 import { getActivePolicies, type ActivePolicies } from "../policies/active-policies";
 import type { ResponseCache } from "../response-cache/response-cache";
 import { GatewayError, sendGatewayError, toGatewayError } from "./anthropic-error";
-import { CallAborted, type CallRecorder, type GatewayDeps } from "./call-context";
+import { CallAborted, type CallRecorder, type GatewayDeps, type PresetCall } from "./call-context";
 import { serveCountTokens } from "./count-tokens-call";
 import { serveMessages } from "./messages-call";
 import { createUpstreamPool, type UpstreamConfig } from "./upstream";
@@ -26,8 +27,17 @@ export type GatewayOptions = {
   maxBodyBytes?: number;
 };
 
+/** Runs one Messages call for an already-authenticated project and answers on `res` (SSE when the body streams). */
+export type RunMessages = (req: IncomingMessage, res: ServerResponse, preset: PresetCall) => Promise<void>;
+
 export type Gateway = {
   handler: HotHandler;
+  /**
+   * The in-process seam (the playground): the same code path as `handler` for POST
+   * /v1/messages, with the project, body and hint headers given instead of read from `req`.
+   * The call ends (and is recorded as aborted) when `res` closes early.
+   */
+  runMessages: RunMessages;
   /** Calls in progress. */
   readonly active: number;
   /** Ends the calls in progress (recorded as aborted), then closes the upstream pool. */
@@ -57,7 +67,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   };
   const active = new Set<AbortController>();
 
-  const handler: HotHandler = async (req, res) => {
+  const serve = async (req: IncomingMessage, res: ServerResponse, preset?: PresetCall): Promise<void> => {
     const t0 = deps.now();
     const id = `${GATEWAY_EVENT_ID_PREFIX}${randomUUID().replaceAll("-", "")}`;
     const controller = new AbortController();
@@ -66,11 +76,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
     res.once("close", () => {
       if (!res.writableFinished) controller.abort(new CallAborted("client"));
     });
-    const call = { req, res, id, signal: controller.signal, t0 };
+    const call = { req, res, id, signal: controller.signal, t0, preset };
     try {
       const q = req.url?.indexOf("?") ?? -1;
       const path = (q === -1 ? (req.url ?? "") : req.url!.slice(0, q)).replace(/\/+$/, "");
-      if (path === MESSAGES) await serveMessages(deps, call);
+      if (preset || path === MESSAGES) await serveMessages(deps, call);
       else if (path === COUNT_TOKENS) await serveCountTokens(deps, call);
       else throw new GatewayError(404, "not_found_error", `Not found: ${path.slice(0, 100)}. The gateway serves ${MESSAGES} and ${COUNT_TOKENS}.`);
     } catch (err) {
@@ -90,8 +100,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
     }
   };
 
+  const handler: HotHandler = (req, res) => serve(req, res);
+
   return {
     handler,
+    runMessages: (req, res, preset) => serve(req, res, preset),
     get active() {
       return active.size;
     },

@@ -26,12 +26,14 @@ export async function serveMessages(deps: GatewayDeps, call: CallContext): Promi
   const startedAtMs = Date.now();
   const db = deps.getDb();
   if (req.method !== "POST") throw new GatewayError(405, "invalid_request_error", "Use POST.");
-  const { projectId } = await authenticateGatewayCall(db, req);
-  const raw = await readBody(req, deps.maxBodyBytes);
+  const preset = call.preset;
+  const { projectId } = preset ?? (await authenticateGatewayCall(db, req));
+  const raw = preset?.body ?? (await readBody(req, deps.maxBodyBytes));
   const request = parseMessagesRequest(raw);
-  const hints = parseGatewayHints(req.headers);
+  const headers = preset?.headers ?? req.headers;
+  const hints = parseGatewayHints(headers);
   const policies = await deps.loadPolicies(db, projectId);
-  const beta = req.headers["anthropic-beta"];
+  const beta = headers["anthropic-beta"];
   const routed = routeRequest(request, hints, policies, { projectId, anthropicBeta: beta === undefined ? null : String(beta) });
   const streamed = request.stream === true;
 
@@ -44,7 +46,7 @@ export async function serveMessages(deps: GatewayDeps, call: CallContext): Promi
       startedAtMs,
       latencyMs: deps.now() - t0,
       ttftMs: null,
-      hints,
+      hints: preset?.recordHints ? { ...hints, ...preset.recordHints } : hints,
       request,
       requestedModel: request.model,
       streamed,
@@ -63,8 +65,11 @@ export async function serveMessages(deps: GatewayDeps, call: CallContext): Promi
     // Hashing the prompt for the event is real work: do it after the answer is out.
     setImmediate(() => recorder.record(projectId, callEvent(outcome)));
   };
+  // x-pitwall-elapsed-ms: time since the call arrived, as the head goes out. A client adds the
+  // time it sees from the head to its first token and gets the TTFT the recorder stores.
   const pitwallHeaders = (model: string, cache: "HIT" | "MISS" | "BYPASS"): Record<string, string> => ({
     "x-pitwall-request-id": id,
+    "x-pitwall-elapsed-ms": (deps.now() - t0).toFixed(2),
     "x-pitwall-model": model,
     "x-pitwall-cache": cache,
     "x-pitwall-policy-version": String(policies.routingVersion),
@@ -127,7 +132,7 @@ async function answer(a: Answer): Promise<void> {
   const result = await callUpstream({
     pool: deps.pool,
     path: `${deps.upstream.basePath}/v1/messages`,
-    headers: upstreamRequestHeaders(call.req.headers, deps.upstream, projectId),
+    headers: upstreamRequestHeaders(call.preset?.headers ?? call.req.headers, deps.upstream, projectId),
     bodyFor: bodyEncoder(a.raw, routed),
     chain: [routed.plan.model, ...routed.plan.fallbacks],
     retryBudgetMs: routed.plan.retryBudgetMs,

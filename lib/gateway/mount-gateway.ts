@@ -1,11 +1,11 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { DbHandle } from "@/db/client";
 import { registerHealth } from "../health";
 import type { HotRouter } from "../http/hot-router";
 import { createRecorder } from "../recording/recorder";
 import { getResponseCache } from "../response-cache/create-response-cache";
 import { GatewayError, sendGatewayError } from "./anthropic-error";
-import { createGateway, GATEWAY_PREFIX, type Gateway } from "./gateway";
+import { createGateway, GATEWAY_PREFIX, type Gateway, type RunMessages } from "./gateway";
 import { resolveUpstream } from "./upstream";
 import { gatewayUpstreamKind } from "./upstream-kind";
 
@@ -27,9 +27,10 @@ function localSimulatorUrl(req: IncomingMessage): string {
  * off) and response cache. With neither ANTHROPIC_API_KEY nor PITWALL_UPSTREAM_URL the upstream is
  * the simulator mounted on this server at /_sim, whose address is known from the first request;
  * otherwise the upstream is resolved now, so a bad setting stops start-up with a clear message.
- * Returns the closer: ends calls in flight (recorded as aborted), then flushes the recorder.
+ * Returns the closer: ends calls in flight (recorded as aborted), then flushes the recorder; and
+ * `runMessages`, the in-process seam the playground calls through (same gateway, same recorder).
  */
-export function mountGateway(router: HotRouter, handle: DbHandle, env: Env = process.env): () => Promise<void> {
+export function mountGateway(router: HotRouter, handle: DbHandle, env: Env = process.env): (() => Promise<void>) & { runMessages: RunMessages } {
   const recorder = env.PITWALL_RECORDING === "0" ? null : createRecorder(() => handle.db, { kind: handle.kind });
   const responseCache = getResponseCache(handle.db);
   const kind = gatewayUpstreamKind(env);
@@ -38,21 +39,25 @@ export function mountGateway(router: HotRouter, handle: DbHandle, env: Env = pro
   let gateway: Gateway | undefined = kind === "simulator" ? undefined : make();
   const simulatorMounted = env.PITWALL_SIMULATOR !== "0";
 
-  router.prefix(GATEWAY_PREFIX, (req, res) => {
+  const ready = (req: IncomingMessage, res: ServerResponse): Gateway | undefined => {
     if (!gateway) {
       if (!simulatorMounted) {
         req.resume();
         const err = new GatewayError(503, "api_error", "No upstream is configured: set ANTHROPIC_API_KEY or PITWALL_UPSTREAM_URL, or enable the simulator.");
-        return sendGatewayError(res, err, "gw_unconfigured");
+        sendGatewayError(res, err, "gw_unconfigured");
+        return undefined;
       }
       gateway = make(localSimulatorUrl(req));
     }
-    return gateway.handler(req, res);
-  });
+    return gateway;
+  };
+  router.prefix(GATEWAY_PREFIX, (req, res) => ready(req, res)?.handler(req, res));
+  const runMessages: RunMessages = async (req, res, preset) => ready(req, res)?.runMessages(req, res, preset);
   registerHealth("gateway", () => ({ upstream: kind, active: gateway?.active ?? 0, recording: recorder !== null }));
 
-  return async () => {
+  const close = async () => {
     await gateway?.close();
     await recorder?.close();
   };
+  return Object.assign(close, { runMessages });
 }
