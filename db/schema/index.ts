@@ -7,3 +7,4 @@ export * from "./members";
 export * from "./policies";
 export * from "./response-cache";
 export * from "./rollups";
+export * from "./playground";

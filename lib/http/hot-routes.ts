@@ -6,6 +6,7 @@ import { createIngestHandler } from "../ingestion/http-handler";
 import { startMetrics } from "../metrics/start-metrics";
 import { startPolicyListener } from "../policies/policy-listener";
 import { createOtlpTracesHandler } from "../otel/http/traces-handler";
+import { createPlaygroundStreamHandler, PLAYGROUND_STREAM_PATH } from "../playground/http/stream-handler";
 import { createSimulator } from "../simulator/handler";
 import { simulatorOptionsFromEnv } from "../simulator/options";
 import { sendJson } from "./respond";
@@ -44,7 +45,10 @@ export async function buildHotRouter(handle: DbHandle): Promise<HotRouter & { cl
   closers.push(startPolicyListener(handle));
   // The gateway (/gateway/v1/messages, count_tokens). Its closer goes first: it ends calls in
   // flight and flushes the event writer while metrics and the simulator are still up.
-  closers.unshift(mountGateway(router, handle));
+  const gateway = mountGateway(router, handle);
+  closers.unshift(gateway);
+  // The playground: an operator's session runs a pane's call through that same gateway.
+  router.route(PLAYGROUND_STREAM_PATH, createPlaygroundStreamHandler(() => handle.db, gateway.runMessages));
   return Object.assign(router, {
     close: async () => {
       for (const close of closers) await close();
