@@ -61,8 +61,23 @@ export const RecomputeBody = z
   .refine((b) => Date.parse(b.from) < Date.parse(b.to), { message: "`from` must be before `to`", path: ["from"] });
 export type RecomputeBody = z.infer<typeof RecomputeBody>;
 
+/**
+ * Refuses a NUL (U+0000) in any query parameter name or value. Postgres text cannot hold one, so
+ * such a filter can never match, and sent to the database it fails the whole query (a 500).
+ * Handlers call this before anything else reads the query (the project slug lookup included).
+ */
+export function refuseNulInQuery(params: URLSearchParams): void {
+  for (const [k, v] of params) {
+    if (k.includes("\u0000") || v.includes("\u0000")) {
+      const name = k.replaceAll("\u0000", "\\0");
+      throw new AppError("bad_request:params", `Invalid query: ${name} contains a NUL character (%00), which no stored value can hold.`);
+    }
+  }
+}
+
 /** Parses URL search params with a schema; a bad value is a 400 naming the parameter. */
 export function parseSearch<T extends z.ZodType>(schema: T, params: URLSearchParams): z.infer<T> {
+  refuseNulInQuery(params);
   const raw: Record<string, string> = {};
   for (const [k, v] of params) raw[k] = v;
   const parsed = schema.safeParse(raw);

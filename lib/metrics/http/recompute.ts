@@ -3,9 +3,13 @@ import { authenticate } from "../../auth/caller";
 import { AppError } from "../../errors";
 import { json, readJson } from "../../http/web-handler";
 import { getRecomputeJob, listRecomputeJobs, startRecompute } from "../recompute-costs";
-import { RecomputeBody } from "../schemas";
+import { RecomputeBody, refuseNulInQuery } from "../schemas";
 
-const slugOf = (req: Request) => new URL(req.url).searchParams.get("project");
+const slugOf = (req: Request) => {
+  const query = new URL(req.url).searchParams;
+  refuseNulInQuery(query);
+  return query.get("project");
+};
 
 /** POST /api/v1/prices/recompute {from,to}: editors start a recomputation of stored costs (202). */
 export async function handleStartRecompute(db: Db, req: Request): Promise<Response> {
