@@ -1,7 +1,7 @@
 "use client";
 
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from "recharts";
-import type { ChartRow } from "@/lib/metrics/chart-data";
+import { timeDomain, type ChartRow } from "@/lib/metrics/chart-data";
 import { ChartContainer } from "./chart-container";
 import { timeTick, type BucketName, type SeriesConfig, type ValueFormat } from "./chart-config";
 import { ChartTooltip } from "./chart-tooltip";
@@ -20,6 +20,7 @@ export function StackedBarChart({
   testId,
   note,
   stacked = true,
+  integer = false,
 }: {
   rows: ChartRow[];
   series: SeriesConfig[];
@@ -32,14 +33,16 @@ export function StackedBarChart({
   testId?: string;
   note?: string;
   stacked?: boolean;
+  /** Whole-number ticks for counts: with a few requests the axis would repeat rounded labels (1, 2, 2, 3). */
+  integer?: boolean;
 }) {
   const empty = rows.every((r) => series.every((s) => !r[s.key]));
   return (
     <ChartContainer series={series} height={height} loading={loading} error={error} onRetry={onRetry} empty={empty} testId={testId} note={note} digest={digestOf(rows, series)}>
       <BarChart data={rows} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
         <CartesianGrid stroke="var(--chart-grid)" vertical={false} />
-        <XAxis dataKey="t" type="number" scale="time" domain={["dataMin", "dataMax"]} padding={{ left: 8, right: 8 }} tickFormatter={timeTick(bucket)} stroke="var(--muted)" fontSize={11} minTickGap={24} />
-        <YAxis tickFormatter={format} stroke="var(--muted)" fontSize={11} width={72} />
+        <XAxis dataKey="t" type="number" scale="time" domain={timeDomain(rows, bucket)} padding={{ left: 8, right: 8 }} tickFormatter={timeTick(bucket)} stroke="var(--muted)" fontSize={11} minTickGap={24} />
+        <YAxis allowDecimals={!integer} tickFormatter={format} stroke="var(--muted)" fontSize={11} width={72} />
         <Tooltip cursor={{ fill: "var(--border)", opacity: 0.4 }} content={(p) => <ChartTooltip active={p.active} payload={p.payload} label={p.label} series={series} format={format} />} />
         {series.map((s) => (
           <Bar key={s.key} dataKey={s.key} name={s.label} fill={s.color} stackId={stacked ? "stack" : undefined} isAnimationActive={false} maxBarSize={28} />

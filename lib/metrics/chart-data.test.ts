@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isEmptyChart, previousRange, rowsBySeries, rowsFromSeries, seriesNote, sparkValues, throughputRows, tokenRows } from "./chart-data";
+import { isEmptyChart, isolatedPoints, isolatedValues, previousRange, rowsBySeries, rowsFromSeries, seriesNote, sparkValues, throughputRows, timeDomain, tokenRows } from "./chart-data";
+import { fillSeries } from "./fill-series";
 import type { Timeseries } from "./get-timeseries";
 
 const ts = (series: { key: string; values: Record<string, number | string | null>[] }[]): Timeseries => ({
@@ -55,5 +56,65 @@ describe("chart rows", () => {
     const data = { ...ts([{ key: "a", values: [] }]), totalSeries: 5 };
     expect(seriesNote(data, "models")).toBe("Top 1 of 5 models");
     expect(seriesNote(ts([{ key: "a", values: [] }]), "models")).toBeUndefined();
+  });
+});
+
+describe("charts with 1 point, 2 points and gaps", () => {
+  const H = 3_600_000;
+  const T0 = Date.parse("2026-01-01T00:00:00Z");
+
+  it("mark the first hour of traffic on a 24 h chart as an isolated point, so the line chart draws a dot", () => {
+    // 24 hourly buckets, traffic only in the last one: what a fresh install shows.
+    const values = Array.from({ length: 24 }, (_, i) => (i === 23 ? { p50: 80, p95: 120, p99: 150 } : { p50: null, p95: null, p99: null }));
+    const rows = rowsFromSeries(ts([{ key: "", values }]), ["p50", "p95", "p99"]);
+    expect(rows).toHaveLength(24);
+    const flags = isolatedPoints(rows, "p95");
+    expect(flags[23]).toBe(true);
+    expect(flags.filter(Boolean)).toHaveLength(1);
+  });
+
+  it("draw no dot where a line segment already shows the values (two neighbouring points)", () => {
+    expect(isolatedValues([null, 5, 7, null])).toEqual([false, false, false, false]);
+    expect(isolatedValues([5, 7])).toEqual([false, false]);
+  });
+
+  it("mark both of two points split by a gap, and a lone point between gaps", () => {
+    expect(isolatedValues([5, null, 7])).toEqual([true, false, true]);
+    expect(isolatedValues([1, 2, null, 3, null, 4, 5])).toEqual([false, false, false, true, false, false, false]);
+    expect(isolatedValues([42])).toEqual([true]);
+    expect(isolatedValues([])).toEqual([]);
+  });
+
+  it("count a zero rate as a value, not a gap (0% hit rate is drawn)", () => {
+    expect(isolatedValues([null, 0, null])).toEqual([false, true, false]);
+    expect(isolatedValues([undefined, 0, 0])).toEqual([false, false, false]);
+  });
+
+  it("widen a one-bucket time axis by half a bucket on each side, and leave longer axes to the data", () => {
+    const one = rowsFromSeries(ts([{ key: "", values: [{ p95: 1 }] }]), ["p95"]);
+    expect(timeDomain(one, "1h")).toEqual([T0 - H / 2, T0 + H / 2]);
+    expect(timeDomain(one, "1m")).toEqual([T0 - 30_000, T0 + 30_000]);
+    expect(timeDomain(one, undefined)).toEqual([T0 - H / 2, T0 + H / 2]);
+    const two = rowsFromSeries(ts([{ key: "", values: [{ p95: 1 }, { p95: 2 }] }]), ["p95"]);
+    expect(timeDomain(two, "1h")).toEqual(["dataMin", "dataMax"]);
+    expect(timeDomain([], "1h")).toEqual(["dataMin", "dataMax"]);
+  });
+
+  it("fill a missing percentile bucket with a gap and a missing sum with 0", () => {
+    const starts = [T0, T0 + H, T0 + 2 * H];
+    const p = fillSeries(starts, new Map([[T0 + 2 * H, 120 as number | null]]), () => null);
+    expect(p.map((x) => x.value)).toEqual([null, null, 120]);
+    const c = fillSeries(starts, new Map([[T0, 3]]), () => 0);
+    expect(c.map((x) => x.value)).toEqual([3, 0, 0]);
+  });
+
+  it("keep one bar and one sparkline value for a single bucket, and keep gaps in sparklines", () => {
+    const data = ts([{ key: "opus", values: [{ requests: 2, errors: 1, costUsd: 0.5, p95: 90 }] }]);
+    expect(throughputRows(data)).toEqual([{ t: T0, ok: 1, errors: 1 }]);
+    expect(rowsBySeries(data, "costUsd").rows).toEqual([{ t: T0, opus: 0.5 }]);
+    expect(isEmptyChart(throughputRows(data))).toBe(false);
+    const spark = sparkValues(ts([{ key: "opus", values: [{ p95: null }, { p95: 90 }, { p95: null }, { p95: 95 }] }]), "opus", "p95");
+    expect(spark).toEqual([null, 90, null, 95]);
+    expect(isolatedValues(spark)).toEqual([false, true, false, true]);
   });
 });

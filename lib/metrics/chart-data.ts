@@ -1,4 +1,5 @@
 import type { Timeseries } from "./get-timeseries";
+import { BUCKETS, type BucketName } from "./time-range";
 
 /**
  * The PREPARE step of every chart, pure and tested: API time series in, rows for the chart out.
@@ -39,6 +40,35 @@ export function rowsBySeries(ts: Timeseries | undefined, field: string): { rows:
 /** The values of one series for a sparkline, in bucket order. */
 export function sparkValues(ts: Timeseries | undefined, key: string, field: string): (number | null)[] {
   return ts?.series.find((s) => s.key === key)?.points.map((p) => num(p.values[field])) ?? [];
+}
+
+/**
+ * Which values a line cannot draw: a value with a gap (or the edge) on both sides. A line needs two
+ * neighbours to draw a segment, so the first hour of traffic on a 24 h chart, or a lone bucket
+ * between gaps, would otherwise be invisible; charts put a dot exactly there.
+ */
+export function isolatedValues(values: readonly (number | null | undefined)[]): boolean[] {
+  const present = (i: number) => i >= 0 && i < values.length && values[i] !== null && values[i] !== undefined;
+  return values.map((_, i) => present(i) && !present(i - 1) && !present(i + 1));
+}
+
+/** `isolatedValues` of one column of chart rows. */
+export function isolatedPoints(rows: ChartRow[], key: string): boolean[] {
+  return isolatedValues(rows.map((r) => r[key]));
+}
+
+/**
+ * The time axis of a chart. Normally the data's own first and last bucket; a chart of one bucket
+ * would have an empty domain (first = last), so it is widened by half a bucket on each side and
+ * the point or bar sits in the middle.
+ */
+export function timeDomain(rows: ChartRow[], bucket: BucketName | undefined): [number, number] | ["dataMin", "dataMax"] {
+  if (rows.length === 0) return ["dataMin", "dataMax"];
+  const first = rows[0]!.t;
+  const last = rows[rows.length - 1]!.t;
+  if (first !== last) return ["dataMin", "dataMax"];
+  const half = (bucket ? BUCKETS[bucket] : BUCKETS["1h"]) / 2;
+  return [first - half, last + half];
 }
 
 /** The period just before [from, to), of the same length: what KPI changes compare against. */

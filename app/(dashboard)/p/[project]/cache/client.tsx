@@ -151,6 +151,7 @@ export function CacheClient({ projectSlug }: { projectSlug: string }) {
               { key: "cacheWrite1h", label: "1h write", color: "var(--chart-5)" },
             ]}
             format={formatTokens}
+            integer
             bucket={tokens.data?.bucket}
             loading={tokens.isPending}
             error={tokens.error}

@@ -97,7 +97,17 @@ export function ModelsClient({ projectSlug, initialSort }: { projectSlug: string
                     )}
                   </Td>
                 ))}
-                <Td>{trend.data ? <Sparkline values={sparkValues(trend.data, m.model, "p95")} color={colorAt(i)} label={`p95 latency trend of ${seriesLabel(m.model)}`} /> : null}</Td>
+                <Td data-testid="p95-trend">
+                  {trend.data ? (
+                    <Sparkline values={sparkValues(trend.data, m.model, "p95")} color={colorAt(i)} label={`p95 latency trend of ${seriesLabel(m.model)}`} />
+                  ) : trend.isError ? (
+                    <span className="text-xs text-[var(--muted)]" title={trend.error instanceof Error ? trend.error.message : undefined}>
+                      unavailable
+                    </span>
+                  ) : (
+                    <span className="text-xs text-[var(--muted)]">…</span>
+                  )}
+                </Td>
               </tr>
             ))}
           </tbody>

@@ -122,6 +122,7 @@ export function OverviewClient({ projectSlug, counts, initialRange }: { projectS
               { key: "errors", label: "errors", color: "var(--chart-2)" },
             ]}
             format={formatCount}
+            integer
             bucket={bucket}
             loading={throughput.isPending}
             error={throughput.error}
@@ -152,6 +153,7 @@ export function OverviewClient({ projectSlug, counts, initialRange }: { projectS
               { key: "output", label: "output", color: "var(--chart-5)" },
             ]}
             format={formatTokens}
+            integer
             bucket={bucket}
             loading={tokens.isPending}
             error={tokens.error}
