@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { bucketKey, bucketValue, GAMMA, MIN_VALUE, percentilesOf, QUANTILES, RELATIVE_ACCURACY, ZERO_KEY } from "./histogram";
+import { bucketKey, bucketValue, GAMMA, HistAccumulator, MIN_VALUE, percentilesOf, QUANTILES, RELATIVE_ACCURACY, ZERO_KEY } from "./histogram";
 import { csvField } from "./event-csv";
 import { decodeHist, encodeHist } from "./hist-codec";
 import { nanoToUsdRounded, nanoToUsdString } from "./money";
@@ -78,6 +78,43 @@ describe("percentilesOf", () => {
 
   it("give null for an empty histogram", () => {
     expect(percentilesOf([])).toEqual([null, null, null, null]);
+  });
+});
+
+describe("HistAccumulator.merge", () => {
+  const bucketsArb = fc.array(fc.tuple(fc.oneof(fc.integer({ min: -2000, max: 2000 }), fc.constant(ZERO_KEY)), fc.integer({ min: 1, max: 1000 })), { maxLength: 40 });
+
+  it("gives the same counts and percentiles as adding every bucket to one accumulator", () => {
+    fc.assert(
+      fc.property(fc.array(bucketsArb, { minLength: 1, maxLength: 12 }), (parts) => {
+        const merged = new HistAccumulator();
+        const direct = new HistAccumulator();
+        for (const part of parts) {
+          const acc = new HistAccumulator();
+          for (const [k, n] of part) {
+            acc.add(k, n);
+            direct.add(k, n);
+          }
+          merged.merge(acc);
+        }
+        expect(merged.total).toBe(direct.total);
+        expect(merged.percentiles([0, 0.01, 0.5, 0.9, 0.99, 1])).toEqual(direct.percentiles([0, 0.01, 0.5, 0.9, 0.99, 1]));
+        expect(merged.percentiles()).toEqual(percentilesOf(parts.flat()));
+      }),
+    );
+  });
+
+  it("grows to take keys far outside its span on either side, and ignores an empty accumulator", () => {
+    const a = new HistAccumulator();
+    a.add(10, 1);
+    const far = new HistAccumulator();
+    far.add(-5000, 2);
+    far.add(9000, 3);
+    a.merge(far);
+    a.merge(new HistAccumulator());
+    expect(a.total).toBe(6);
+    // Ranks 0-1 hold -5000, rank 2 holds 10, ranks 3-5 hold 9000.
+    expect(a.percentiles([0.2, 0.4, 0.6])).toEqual([bucketValue(-5000), bucketValue(10), bucketValue(9000)]);
   });
 });
 

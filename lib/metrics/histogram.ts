@@ -77,6 +77,9 @@ export class HistAccumulator {
   private lo = 0;
   private counts: Float64Array | null = null;
   private zero = 0;
+  /** The lowest and highest non-zero keys added: merges and percentiles scan only that span. */
+  private minKey = Infinity;
+  private maxKey = -Infinity;
   total = 0;
 
   add(key: number, n: number): void {
@@ -88,6 +91,8 @@ export class HistAccumulator {
     let c = this.counts;
     if (!c || key < this.lo || key >= this.lo + c.length) c = this.grow(key);
     c[key - this.lo]! += n;
+    if (key < this.minKey) this.minKey = key;
+    if (key > this.maxKey) this.maxKey = key;
   }
 
   /** Adds packed buckets (see hist-codec.ts): big-endian int4 key, int8 count, 12 bytes each. */
@@ -98,11 +103,30 @@ export class HistAccumulator {
     for (let o = 0; o < bytes.length; o += 12) this.add(view.getInt32(o), view.getUint32(o + 4) * 4_294_967_296 + view.getUint32(o + 8));
   }
 
+  /**
+   * Adds another accumulator. Only the other's occupied span is read (a minute row's 60 samples
+   * sit in ~100 of its 1,024 slots; scanning every slot made this 15x slower than DDSketch's merge,
+   * see `npm run bench:sketch`), and this one grows at most twice, before the loop.
+   */
   merge(other: HistAccumulator): void {
     if (other.zero) this.add(ZERO_KEY, other.zero);
-    const c = other.counts;
-    if (!c) return;
-    for (let i = 0; i < c.length; i++) if (c[i]) this.add(other.lo + i, c[i]!);
+    const src = other.counts;
+    if (!src || other.maxKey < other.minKey) return;
+    this.add(other.minKey, 0);
+    this.add(other.maxKey, 0);
+    const dst = this.counts!;
+    const from = other.minKey - other.lo;
+    const to = other.maxKey - other.lo;
+    const shift = other.lo - this.lo;
+    let added = 0;
+    for (let i = from; i <= to; i++) {
+      const n = src[i]!;
+      if (n) {
+        dst[i + shift]! += n;
+        added += n;
+      }
+    }
+    this.total += added;
   }
 
   private grow(key: number): Float64Array {
@@ -132,8 +156,8 @@ export class HistAccumulator {
       if (cum > r) keys[i] = ZERO_KEY;
     });
     const c = this.counts;
-    if (c) {
-      for (let i = 0; i < c.length && keys.some((k) => k === null); i++) {
+    if (c && this.maxKey >= this.minKey) {
+      for (let i = this.minKey - this.lo; i <= this.maxKey - this.lo && keys.some((k) => k === null); i++) {
         if (!c[i]) continue;
         cum += c[i]!;
         ranks.forEach((r, j) => {
