@@ -59,7 +59,8 @@ export function toGatewayError(err: unknown): GatewayError {
  * an HTTP error after a 200.
  */
 export function sendGatewayError(res: ServerResponse, err: GatewayError, requestId: string, headers: Record<string, string> = {}): void {
-  if (err.status >= 500) log.error({ err: err.cause ?? err, requestId, status: err.status }, "gateway request failed");
+  // Refusals under load are expected answers (admission logs them, rate-limited), not failures.
+  if (err.status >= 500 && err.type !== "overloaded_error") log.error({ err: err.cause ?? err, requestId, status: err.status }, "gateway request failed");
   if (res.headersSent) {
     res.destroy();
     return;

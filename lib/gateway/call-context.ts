@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { Dispatcher } from "undici";
 import type { Db } from "@/db/client";
+import type { Lease } from "./admission";
 import type { ActivePolicies } from "../policies/active-policies";
 import type { ResponseCache } from "../response-cache/response-cache";
 import type { GatewayHints } from "./gateway-headers";
@@ -32,6 +33,8 @@ export type CallContext = {
   signal: AbortSignal;
   /** now() when the request arrived. */
   t0: number;
+  /** The call's share of the gateway's limits (its key's cap, its body bytes). */
+  lease: Lease;
   /** Set for a call made in-process for a caller authenticated another way (the playground). */
   preset?: PresetCall;
 };

@@ -14,8 +14,9 @@ import { upstreamRequestHeaders } from "./upstream-headers";
 export async function serveCountTokens(deps: GatewayDeps, call: CallContext): Promise<void> {
   const { req, res, id, signal } = call;
   if (req.method !== "POST") throw new GatewayError(405, "invalid_request_error", "Use POST.");
-  const { projectId } = await authenticateGatewayCall(deps.getDb(), req);
-  const raw = await readBody(req, deps.maxBodyBytes);
+  const { projectId, keyId } = await authenticateGatewayCall(deps.getDb(), req);
+  call.lease.enterKey(keyId);
+  const raw = await readBody(req, deps.maxBodyBytes, { admit: call.lease.reserve });
   parseCountTokensRequest(raw);
   const result = await callUpstream({
     pool: deps.pool,

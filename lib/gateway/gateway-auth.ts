@@ -10,7 +10,7 @@ import { requireKeyHeader } from "./parse-request";
 /** How long a key verified before a database outage keeps working during it. */
 const OUTAGE_GRACE_MS = 5 * 60_000;
 const MAX_REMEMBERED = 10_000;
-const verified = new Map<string, { projectId: string; at: number }>();
+const verified = new Map<string, { projectId: string; keyId: string; at: number }>();
 let lastWarnAt = 0;
 
 /**
@@ -21,7 +21,7 @@ let lastWarnAt = 0;
  * accepted (its revocation cannot be checked until the database is back). A definite answer
  * (unknown, revoked, wrong scope, over the limit) is never overridden.
  */
-export async function authenticateGatewayCall(db: Db, req: IncomingMessage): Promise<{ projectId: string }> {
+export async function authenticateGatewayCall(db: Db, req: IncomingMessage): Promise<{ projectId: string; keyId: string }> {
   requireKeyHeader(req.headers);
   const secret = extractApiKey(req.headers, req.url);
   let key: { keyId: string; projectId: string };
@@ -35,14 +35,14 @@ export async function authenticateGatewayCall(db: Db, req: IncomingMessage): Pro
       lastWarnAt = Date.now();
       log.warn({ err }, "gateway: key lookup failed; accepting keys verified in the last minutes");
     }
-    return { projectId: known.projectId };
+    return { projectId: known.projectId, keyId: known.keyId };
   }
-  remember(secret, key.projectId);
+  remember(secret, key);
   await enforceKeyRateLimit(db, key);
-  return { projectId: key.projectId };
+  return { projectId: key.projectId, keyId: key.keyId };
 }
 
-function remember(secret: string, projectId: string): void {
+function remember(secret: string, key: { projectId: string; keyId: string }): void {
   if (verified.size >= MAX_REMEMBERED && !verified.has(secret)) verified.clear();
-  verified.set(secret, { projectId, at: Date.now() });
+  verified.set(secret, { projectId: key.projectId, keyId: key.keyId, at: Date.now() });
 }

@@ -4,9 +4,11 @@ import { performance } from "node:perf_hooks";
 import type { Dispatcher } from "undici";
 import type { Db } from "@/db/client";
 import type { HotHandler } from "../http/hot-router";
+import { discardUpload } from "../http/read-body";
 import { GATEWAY_EVENT_ID_PREFIX } from "../ingestion/limits";
 import { getActivePolicies, type ActivePolicies } from "../policies/active-policies";
 import type { ResponseCache } from "../response-cache/response-cache";
+import { Admission, DEFAULT_GATEWAY_LIMITS, type GatewayLimits, type Lease } from "./admission";
 import { GatewayError, sendGatewayError, toGatewayError } from "./anthropic-error";
 import { CallAborted, type CallRecorder, type GatewayDeps, type PresetCall } from "./call-context";
 import { serveCountTokens } from "./count-tokens-call";
@@ -25,6 +27,8 @@ export type GatewayOptions = {
   recorder?: CallRecorder | null;
   /** The Messages API takes 32 MB. */
   maxBodyBytes?: number;
+  /** Calls and body bytes in flight (DEFAULT_GATEWAY_LIMITS when absent). */
+  limits?: GatewayLimits;
 };
 
 /** Runs one Messages call for an already-authenticated project and answers on `res` (SSE when the body streams). */
@@ -40,6 +44,8 @@ export type Gateway = {
   runMessages: RunMessages;
   /** Calls in progress. */
   readonly active: number;
+  /** Request body bytes the calls in progress hold. */
+  readonly bufferedBytes: number;
   /** Ends the calls in progress (recorded as aborted), then closes the upstream pool. */
   close(): Promise<void>;
 };
@@ -65,6 +71,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     maxBodyBytes: opts.maxBodyBytes ?? 32 * 1024 * 1024,
     now: () => performance.now(),
   };
+  const admission = new Admission(opts.limits ?? DEFAULT_GATEWAY_LIMITS);
   const active = new Set<AbortController>();
 
   const serve = async (req: IncomingMessage, res: ServerResponse, preset?: PresetCall): Promise<void> => {
@@ -76,8 +83,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
     res.once("close", () => {
       if (!res.writableFinished) controller.abort(new CallAborted("client"));
     });
-    const call = { req, res, id, signal: controller.signal, t0, preset };
+    let lease: Lease | undefined;
     try {
+      lease = admission.enter();
+      const call = { req, res, id, signal: controller.signal, t0, lease, preset };
       const q = req.url?.indexOf("?") ?? -1;
       const path = (q === -1 ? (req.url ?? "") : req.url!.slice(0, q)).replace(/\/+$/, "");
       if (preset || path === MESSAGES) await serveMessages(deps, call);
@@ -89,11 +98,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
         const extra: Record<string, string> = { "x-pitwall-request-id": id };
         if (!req.complete) {
           extra.connection = "close";
-          req.resume();
+          discardUpload(req, res);
         }
         sendGatewayError(res, toGatewayError(err), id, extra);
       }
     } finally {
+      lease?.release();
       active.delete(controller);
       // Aborted (client gone, or shutdown mid-answer): nothing more can be said on this socket.
       if (controller.signal.aborted && !res.destroyed) res.destroy();
@@ -107,6 +117,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
     runMessages: (req, res, preset) => serve(req, res, preset),
     get active() {
       return active.size;
+    },
+    get bufferedBytes() {
+      return admission.bufferedBytes;
     },
     async close() {
       for (const c of active) c.abort(new CallAborted("shutdown"));

@@ -27,8 +27,19 @@ export async function serveMessages(deps: GatewayDeps, call: CallContext): Promi
   const db = deps.getDb();
   if (req.method !== "POST") throw new GatewayError(405, "invalid_request_error", "Use POST.");
   const preset = call.preset;
-  const { projectId } = preset ?? (await authenticateGatewayCall(db, req));
-  const raw = preset?.body ?? (await readBody(req, deps.maxBodyBytes));
+  let projectId: string;
+  let raw: Buffer;
+  if (preset) {
+    // Authenticated by the caller (a session); its body is already in memory but counts the same.
+    projectId = preset.projectId;
+    call.lease.reserve(preset.body.length);
+    raw = preset.body;
+  } else {
+    const key = await authenticateGatewayCall(db, req);
+    projectId = key.projectId;
+    call.lease.enterKey(key.keyId);
+    raw = await readBody(req, deps.maxBodyBytes, { admit: call.lease.reserve });
+  }
   const request = parseMessagesRequest(raw);
   const headers = preset?.headers ?? req.headers;
   const hints = parseGatewayHints(headers);

@@ -5,6 +5,7 @@ import type { HotRouter } from "../http/hot-router";
 import { createRecorder } from "../recording/recorder";
 import { getResponseCache } from "../response-cache/create-response-cache";
 import { GatewayError, sendGatewayError } from "./anthropic-error";
+import { gatewayLimitsFromEnv } from "./admission";
 import { createGateway, GATEWAY_PREFIX, type Gateway, type RunMessages } from "./gateway";
 import { resolveUpstream } from "./upstream";
 import { gatewayUpstreamKind } from "./upstream-kind";
@@ -34,8 +35,10 @@ export function mountGateway(router: HotRouter, handle: DbHandle, env: Env = pro
   const recorder = env.PITWALL_RECORDING === "0" ? null : createRecorder(() => handle.db, { kind: handle.kind });
   const responseCache = getResponseCache(handle.db);
   const kind = gatewayUpstreamKind(env);
+  // Read now: a bad limit stops start-up with a clear message, not the first call.
+  const limits = gatewayLimitsFromEnv(env);
   const make = (localUrl?: string): Gateway =>
-    createGateway({ getDb: () => handle.db, upstream: resolveUpstream(env, { localSimulatorUrl: localUrl }), recorder, responseCache });
+    createGateway({ getDb: () => handle.db, upstream: resolveUpstream(env, { localSimulatorUrl: localUrl }), recorder, responseCache, limits });
   let gateway: Gateway | undefined = kind === "simulator" ? undefined : make();
   const simulatorMounted = env.PITWALL_SIMULATOR !== "0";
 
@@ -53,7 +56,7 @@ export function mountGateway(router: HotRouter, handle: DbHandle, env: Env = pro
   };
   router.prefix(GATEWAY_PREFIX, (req, res) => ready(req, res)?.handler(req, res));
   const runMessages: RunMessages = async (req, res, preset) => ready(req, res)?.runMessages(req, res, preset);
-  registerHealth("gateway", () => ({ upstream: kind, active: gateway?.active ?? 0, recording: recorder !== null }));
+  registerHealth("gateway", () => ({ upstream: kind, active: gateway?.active ?? 0, bufferedBytes: gateway?.bufferedBytes ?? 0, recording: recorder !== null }));
 
   const close = async () => {
     await gateway?.close();

@@ -8,6 +8,7 @@ import { startPolicyListener } from "../policies/policy-listener";
 import { createOtlpTracesHandler } from "../otel/http/traces-handler";
 import { createPlaygroundStreamHandler, PLAYGROUND_STREAM_PATH } from "../playground/http/stream-handler";
 import { createSimulator } from "../simulator/handler";
+import { localCallersOnly } from "../simulator/local-callers-only";
 import { simulatorOptionsFromEnv } from "../simulator/options";
 import { sendJson } from "./respond";
 import { HotRouter } from "./hot-router";
@@ -35,10 +36,11 @@ export async function buildHotRouter(handle: DbHandle): Promise<HotRouter & { cl
   });
   // The simulated Anthropic upstream: the default upstream without ANTHROPIC_API_KEY, the demo's
   // and the playground's model. It takes any key, so it is mounted only while it is the gateway's
-  // upstream (or PITWALL_SIMULATOR=1 asks for it); PITWALL_SIMULATOR=0 unmounts it.
+  // upstream (or PITWALL_SIMULATOR=1 asks for it), and for callers on this machine only;
+  // PITWALL_SIMULATOR=0 unmounts it.
   if (simulatorMounted(process.env)) {
     const simulator = createSimulator(simulatorOptionsFromEnv());
-    router.prefix("/_sim/", simulator);
+    router.prefix("/_sim/", localCallersOnly(simulator));
     closers.push(async () => simulator.close());
   }
   // Live policy rollout: NOTIFY from any process invalidates this one's cached policies.

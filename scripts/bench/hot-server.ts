@@ -1,13 +1,16 @@
 /**
  * The custom server's hot paths without Next, for benchmarks: the same node handlers server.ts
- * mounts. Prints `listening <port>` once ready.
+ * mounts. Prints `listening <port>` once ready. `--bootstrap` first runs the start-up work
+ * (migrations, PITWALL_INIT_PROJECT / PITWALL_INIT_API_KEY), for tests that measure this process.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { getDbHandle } from "../../db/client";
+import { bootstrap } from "../../lib/bootstrap";
 import { buildHotRouter } from "../../lib/http/hot-routes";
 
 const handle = getDbHandle();
+if (process.argv.includes("--bootstrap")) await bootstrap(handle);
 const hot = await buildHotRouter(handle);
 const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
   const handler = hot.match(req.url);
