@@ -19,6 +19,7 @@ import { sql } from "drizzle-orm";
 import { openPostgres, type Db } from "../db/client";
 import { runMigrations } from "../db/migrate";
 import { rowsOf } from "../db/rows";
+import type { EventStatus, ResponseCacheStatus } from "../lib/events/event-enums";
 import { ingestBatch } from "../lib/ingestion/ingest-batch";
 import { getSummary, type Summary } from "../lib/metrics/get-summary";
 import { getTimeseries } from "../lib/metrics/get-timeseries";
@@ -87,7 +88,7 @@ type GenEvent = {
   model: string;
   route: string;
   agent: string;
-  status: "ok" | "error" | "aborted";
+  status: EventStatus;
   latencyMs: number;
   ttftMs: number | null;
   inputTokens: number;
@@ -95,7 +96,7 @@ type GenEvent = {
   cacheReadTokens: number;
   cacheWrite5mTokens: number;
   cacheWrite1hTokens: number;
-  responseCache: "hit" | "miss" | "bypass" | "none";
+  responseCache: ResponseCacheStatus;
   costNanoUsd: bigint;
 };
 

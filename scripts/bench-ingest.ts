@@ -12,6 +12,7 @@ import { openPostgres } from "../db/client";
 import { runMigrations } from "../db/migrate";
 import { events as eventsTable } from "../db/schema";
 import { createApiKey } from "../lib/auth/api-keys";
+import type { EventStatus, ResponseCacheStatus } from "../lib/events/event-enums";
 import { createProject } from "../lib/projects/project-queries";
 import { fmt, rate, runPool, summarize } from "./bench/stats";
 
@@ -262,7 +263,7 @@ function toDrizzle(r: Row): typeof eventsTable.$inferInsert {
     sessionId: r.session_id,
     provider: r.provider,
     model: r.model,
-    status: r.status as "ok" | "error",
+    status: r.status as EventStatus,
     latencyMs: r.latency_ms,
     ttftMs: r.ttft_ms,
     streamed: r.streamed,
@@ -271,7 +272,7 @@ function toDrizzle(r: Row): typeof eventsTable.$inferInsert {
     cacheReadTokens: r.cache_read_tokens,
     cacheWrite5mTokens: r.cache_write_5m_tokens,
     cacheWrite1hTokens: 0,
-    responseCache: r.response_cache as "hit" | "miss",
+    responseCache: r.response_cache as ResponseCacheStatus,
     costNanoUsd: BigInt(r.cost_nano_usd),
     costSource: "computed",
     promptHash: r.prompt_hash,

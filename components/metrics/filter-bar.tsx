@@ -1,9 +1,10 @@
 "use client";
 
+import { EVENT_STATUSES } from "@/lib/events/event-enums";
 import type { Dimensions } from "@/lib/metrics/get-dimensions";
 import { seriesLabel } from "@/lib/metrics/chart-data";
 import { Select } from "../ui/input";
-import { STATUS_OPTIONS, type MetricsState } from "./search-params";
+import type { MetricsState } from "./search-params";
 
 type Dim = "model" | "route" | "agent";
 const DIMS: { key: Dim; label: string; plural: keyof Dimensions }[] = [
@@ -43,7 +44,7 @@ export function FilterBar({ state, dimensions, onChange }: { state: MetricsState
         <span className="text-[var(--muted)]">Status</span>
         <Select value={state.status ?? "__all"} onChange={(e) => onChange({ status: e.target.value === "__all" ? null : (e.target.value as MetricsState["status"]) })} data-testid="filter-status">
           <option value="__all">All</option>
-          {STATUS_OPTIONS.map((s) => (
+          {EVENT_STATUSES.map((s) => (
             <option key={s} value={s}>
               {s}
             </option>

@@ -1,4 +1,5 @@
 import { createLoader, parseAsBoolean, parseAsIsoDateTime, parseAsString, parseAsStringLiteral } from "nuqs/server";
+import { EVENT_STATUSES, type EventStatus } from "@/lib/events/event-enums";
 
 /**
  * The dashboards' URL state, parsed the same way by the server page and the client: a range
@@ -6,7 +7,6 @@ import { createLoader, parseAsBoolean, parseAsIsoDateTime, parseAsString, parseA
  */
 export const RANGE_OPTIONS = ["1h", "24h", "7d", "30d", "custom"] as const;
 export type RangeOption = (typeof RANGE_OPTIONS)[number];
-export const STATUS_OPTIONS = ["ok", "error", "aborted"] as const;
 
 export const metricsParsers = {
   range: parseAsStringLiteral(RANGE_OPTIONS).withDefault("24h"),
@@ -15,7 +15,7 @@ export const metricsParsers = {
   model: parseAsString,
   route: parseAsString,
   agent: parseAsString,
-  status: parseAsStringLiteral(STATUS_OPTIONS),
+  status: parseAsStringLiteral(EVENT_STATUSES),
   refresh: parseAsBoolean.withDefault(false),
 };
 
@@ -28,6 +28,6 @@ export type MetricsState = {
   model: string | null;
   route: string | null;
   agent: string | null;
-  status: (typeof STATUS_OPTIONS)[number] | null;
+  status: EventStatus | null;
   refresh: boolean;
 };

@@ -12,11 +12,13 @@ import {
   timestamp,
   uuid,
 } from "drizzle-orm/pg-core";
+import type { CostSource, EventKind, EventStatus, ResponseCacheStatus } from "../../lib/events/event-enums";
 import { projects } from "./projects";
 
 /**
  * One row per LLM call (or agent tool call). Money is integer nano-USD so sums never drift.
- * Column order mirrors the ingestion statement in lib/ingestion/store-events.ts.
+ * The one definition of the event: EventRecord (lib/events/event-record.ts), the ingest schema,
+ * the insert statement, the rollup queue and the events list all derive from these columns.
  */
 export const events = pgTable(
   "events",
@@ -27,7 +29,7 @@ export const events = pgTable(
     id: text("id").notNull(),
     ts: timestamp("ts", { withTimezone: true }).notNull(),
     receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
-    kind: text("kind").$type<"llm" | "tool">().notNull(),
+    kind: text("kind").$type<EventKind>().notNull(),
     agent: text("agent"),
     route: text("route"),
     sessionId: text("session_id"),
@@ -37,7 +39,7 @@ export const events = pgTable(
     provider: text("provider").notNull(),
     model: text("model"),
     requestedModel: text("requested_model"),
-    status: text("status").$type<"ok" | "error" | "aborted">().notNull(),
+    status: text("status").$type<EventStatus>().notNull(),
     errorType: text("error_type"),
     httpStatus: integer("http_status"),
     latencyMs: doublePrecision("latency_ms"),
@@ -48,10 +50,9 @@ export const events = pgTable(
     cacheReadTokens: integer("cache_read_tokens").notNull(),
     cacheWrite5mTokens: integer("cache_write_5m_tokens").notNull(),
     cacheWrite1hTokens: integer("cache_write_1h_tokens").notNull(),
-    responseCache: text("response_cache").$type<"hit" | "miss" | "bypass" | "none">().notNull(),
+    responseCache: text("response_cache").$type<ResponseCacheStatus>().notNull(),
     costNanoUsd: bigint("cost_nano_usd", { mode: "bigint" }).notNull(),
-    // "computed" from model_prices, "client" when the sender gave costUsd, "unpriced" for unknown models.
-    costSource: text("cost_source").$type<"computed" | "client" | "unpriced">().notNull(),
+    costSource: text("cost_source").$type<CostSource>().notNull(),
     promptHash: text("prompt_hash"),
     systemHash: text("system_hash"),
     systemTokens: integer("system_tokens"),

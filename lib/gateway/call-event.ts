@@ -1,11 +1,11 @@
 import { hash as oneShotHash } from "node:crypto";
+import type { EventStatus, ResponseCacheStatus } from "../events/event-enums";
+import type { IngestEventInput } from "../ingestion/event-schema";
 import { INGEST_LIMITS as L } from "../ingestion/limits";
 import { promptChars, tokensFromChars } from "../policies/estimate-tokens";
 import type { AttemptRecord } from "./call-upstream";
 import type { GatewayHints } from "./gateway-headers";
 import type { CallUsage } from "./usage";
-
-export type ResponseCacheStatus = "hit" | "miss" | "bypass" | "none";
 
 /** Everything the gateway learned about one call, turned into an event by `callEvent`. */
 export type CallOutcome = {
@@ -19,7 +19,7 @@ export type CallOutcome = {
   requestedModel: string;
   servedModel: string;
   streamed: boolean;
-  status: "ok" | "error" | "aborted";
+  status: EventStatus;
   httpStatus: number;
   errorType: string | null;
   usage: CallUsage;
@@ -50,8 +50,8 @@ function hash(text: string): string {
   return oneShotHash("sha256", text, "hex").slice(0, 32);
 }
 
-/** The ingest event (lib/ingestion's IngestEvent shape) for one gateway call. */
-export function callEvent(o: CallOutcome): Record<string, unknown> {
+/** The ingest event for one gateway call, typed as the ingest input: a renamed field fails the typecheck. */
+export function callEvent(o: CallOutcome): IngestEventInput {
   const req = o.request;
   const messages = Array.isArray(req.messages) ? req.messages : [];
   const tools = Array.isArray(req.tools) ? req.tools : [];

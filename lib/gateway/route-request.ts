@@ -5,7 +5,7 @@ import { planRoute, type RouteFacts, type RoutePlan } from "../policies/plan-rou
 import type { RoutingPolicy } from "../policies/routing-policy-schema";
 import { resolveCacheRule, type CacheFacts } from "../policies/resolve-cache-rule";
 import { responseCacheKey } from "../response-cache/cache-key";
-import type { ResponseCacheStatus } from "./call-event";
+import type { ResponseCacheStatus } from "../events/event-enums";
 import type { GatewayHints } from "./gateway-headers";
 
 type Json = Record<string, unknown>;

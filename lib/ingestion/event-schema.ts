@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { EVENT_KINDS, EVENT_STATUSES, RESPONSE_CACHE_STATUSES } from "../events/event-enums";
+import type { EventField, EventRecord } from "../events/event-record";
 import { INGEST_LIMITS as L } from "./limits";
 import { checkJsonShape } from "./json-shape";
 import { storableText, unsafeTextReason } from "../safe-text";
@@ -47,42 +49,56 @@ const Metadata = z.custom<Record<string, unknown>>((v) => v !== null && typeof v
   }
 });
 
+/**
+ * The wire name of each stored field: the record's `ts` arrives as `timestamp`, and `costUsd`
+ * (optional) becomes `costNanoUsd` and `costSource`. Each field's parsed value must fit its column
+ * (EventRecord, derived from db/schema/events.ts), so a field renamed or retyped in the table
+ * fails this file's typecheck, not an insert at run time.
+ */
+type StoredFromWire = Exclude<EventField, "ts" | "costNanoUsd" | "costSource">;
+type WireFields = { [K in StoredFromWire]: z.ZodType<EventRecord[K] | null | undefined> } & {
+  timestamp: z.ZodType<string>;
+  costUsd: z.ZodType<number | null | undefined>;
+};
+
+const fields = {
+  id: text(L.maxIdLength).min(1, "must not be empty"),
+  timestamp: z.string().max(40).regex(ISO_WITH_ZONE, "must be ISO-8601 with a time zone, e.g. 2026-01-01T12:00:00Z"),
+  kind: z.enum(EVENT_KINDS).default("llm"),
+  agent: optText(),
+  route: optText(),
+  sessionId: optText(),
+  traceId: optText(),
+  parentId: optText(),
+  userId: optText(),
+  provider: text(64).default("anthropic"),
+  model: optText(),
+  requestedModel: optText(),
+  status: z.enum(EVENT_STATUSES).default("ok"),
+  errorType: optText(),
+  httpStatus: z.number().int().min(100).max(599).nullish(),
+  latencyMs: millis.nullish(),
+  ttftMs: millis.nullish(),
+  streamed: z.boolean().default(false),
+  inputTokens: tokens.nullish(),
+  outputTokens: tokens.nullish(),
+  cacheReadTokens: tokens.default(0),
+  cacheWrite5mTokens: tokens.default(0),
+  cacheWrite1hTokens: tokens.default(0),
+  responseCache: z.enum(RESPONSE_CACHE_STATUSES).default("none"),
+  costUsd: z.number().finite().min(0).max(1_000_000).nullish(),
+  promptHash: optText(128),
+  systemHash: optText(128),
+  systemTokens: tokens.nullish(),
+  messageCount: z.number().int().min(0).max(1_000_000).nullish(),
+  toolCount: z.number().int().min(0).max(10_000).nullish(),
+  policyVersion: z.number().int().min(0).max(2_147_483_647).nullish(),
+  tags: Tags.default({}),
+  metadata: Metadata.default({}),
+} satisfies WireFields;
+
 export const IngestEvent = z
-  .object({
-    id: text(L.maxIdLength).min(1, "must not be empty"),
-    timestamp: z.string().max(40).regex(ISO_WITH_ZONE, "must be ISO-8601 with a time zone, e.g. 2026-01-01T12:00:00Z"),
-    kind: z.enum(["llm", "tool"]).default("llm"),
-    agent: optText(),
-    route: optText(),
-    sessionId: optText(),
-    traceId: optText(),
-    parentId: optText(),
-    userId: optText(),
-    provider: text(64).default("anthropic"),
-    model: optText(),
-    requestedModel: optText(),
-    status: z.enum(["ok", "error", "aborted"]).default("ok"),
-    errorType: optText(),
-    httpStatus: z.number().int().min(100).max(599).nullish(),
-    latencyMs: millis.nullish(),
-    ttftMs: millis.nullish(),
-    streamed: z.boolean().default(false),
-    inputTokens: tokens.nullish(),
-    outputTokens: tokens.nullish(),
-    cacheReadTokens: tokens.default(0),
-    cacheWrite5mTokens: tokens.default(0),
-    cacheWrite1hTokens: tokens.default(0),
-    responseCache: z.enum(["hit", "miss", "bypass", "none"]).default("none"),
-    costUsd: z.number().finite().min(0).max(1_000_000).nullish(),
-    promptHash: optText(128),
-    systemHash: optText(128),
-    systemTokens: tokens.nullish(),
-    messageCount: z.number().int().min(0).max(1_000_000).nullish(),
-    toolCount: z.number().int().min(0).max(10_000).nullish(),
-    policyVersion: z.number().int().min(0).max(2_147_483_647).nullish(),
-    tags: Tags.default({}),
-    metadata: Metadata.default({}),
-  })
+  .object(fields)
   .strict()
   .superRefine((e, ctx) => {
     if (e.kind !== "llm") return;
@@ -94,6 +110,8 @@ export const IngestEvent = z
   });
 
 export type IngestEvent = z.infer<typeof IngestEvent>;
+/** What a producer sends (the gateway, the SDK, OTLP): defaults not yet applied. */
+export type IngestEventInput = z.input<typeof IngestEvent>;
 
 export const IngestEnvelope = z.object({
   events: z.array(z.unknown()).max(L.maxEventsPerBatch, `at most ${L.maxEventsPerBatch} events per batch`),

@@ -3,7 +3,8 @@ import { enqueueRollups } from "../metrics/rollup-upkeep";
 import { getPriceBook } from "../pricing/price-queries";
 import { describeIssues, IngestEvent } from "./event-schema";
 import { GATEWAY_EVENT_ID_PREFIX } from "./limits";
-import { normalizeEvent, type EventRecord } from "./normalize-event";
+import type { EventRecord } from "../events/event-record";
+import { normalizeEvent } from "./normalize-event";
 import { storeEvents } from "./store-events";
 
 export type Rejection = { index: number; id: string | null; error: string };

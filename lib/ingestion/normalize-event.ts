@@ -1,45 +1,8 @@
 import type { PriceBook } from "../pricing/compute-cost";
 import { costNanoUsd, promptTokens, usdToNano } from "../pricing/compute-cost";
 import { INGEST_LIMITS } from "./limits";
+import type { EventRecord } from "../events/event-record";
 import type { IngestEvent } from "./event-schema";
-
-/** The stored shape of one event, in the column order of store-events.ts. */
-export type EventRecord = {
-  id: string;
-  ts: string;
-  kind: "llm" | "tool";
-  agent: string | null;
-  route: string | null;
-  sessionId: string | null;
-  traceId: string | null;
-  parentId: string | null;
-  userId: string | null;
-  provider: string;
-  model: string | null;
-  requestedModel: string | null;
-  status: "ok" | "error" | "aborted";
-  errorType: string | null;
-  httpStatus: number | null;
-  latencyMs: number | null;
-  ttftMs: number | null;
-  streamed: boolean;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWrite5mTokens: number;
-  cacheWrite1hTokens: number;
-  responseCache: "hit" | "miss" | "bypass" | "none";
-  costNanoUsd: string; // bigint as decimal text: JSON has no 64-bit integers
-  costSource: "computed" | "client" | "unpriced";
-  promptHash: string | null;
-  systemHash: string | null;
-  systemTokens: number | null;
-  messageCount: number | null;
-  toolCount: number | null;
-  policyVersion: number | null;
-  tags: Record<string, string>;
-  metadata: Record<string, unknown>;
-};
 
 export type TimeWindow = { now: number; retentionDays: number };
 

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { rowsOf } from "@/db/rows";
-import type { EventRecord } from "./normalize-event";
+import { EVENT_RECORD_COLUMNS, type EventRecord } from "../events/event-record";
 
 /**
  * Inserts a batch with ONE set-based statement: the batch travels as a single jsonb parameter and
@@ -9,33 +9,20 @@ import type { EventRecord } from "./normalize-event";
  * ON CONFLICT makes re-sent ids no-ops; RETURNING tells which rows are new, so callers (rollups)
  * only ever count an event once.
  */
+// Built once from the table (db/schema/events.ts): the insert names every column a record fills,
+// and jsonb_to_recordset reads each field with its column's SQL type.
+const INSERT_COLUMNS = sql.raw(["project_id", ...EVENT_RECORD_COLUMNS.map((c) => c.name)].join(", "));
+const SELECT_FIELDS = sql.raw(
+  EVENT_RECORD_COLUMNS.map((c) => (c.sqlType === "jsonb" ? `coalesce(r."${c.key}", '{}'::jsonb)` : `r."${c.key}"`)).join(", "),
+);
+const RECORD_TYPES = sql.raw(EVENT_RECORD_COLUMNS.map((c) => `"${c.key}" ${c.sqlType}`).join(", "));
+
 export async function storeEvents(db: DbOrTx, projectId: string, records: EventRecord[]): Promise<string[]> {
   if (records.length === 0) return [];
   const result = await db.execute(sql`
-    insert into events (
-      project_id, id, ts, kind, agent, route, session_id, trace_id, parent_id, user_id, provider,
-      model, requested_model, status, error_type, http_status, latency_ms, ttft_ms, streamed,
-      input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
-      response_cache, cost_nano_usd, cost_source, prompt_hash, system_hash, system_tokens,
-      message_count, tool_count, policy_version, tags, metadata
-    )
-    select
-      ${projectId}::uuid, r.id, r."ts", r.kind, r.agent, r.route, r."sessionId", r."traceId", r."parentId",
-      r."userId", r.provider, r.model, r."requestedModel", r.status, r."errorType", r."httpStatus",
-      r."latencyMs", r."ttftMs", r.streamed, r."inputTokens", r."outputTokens", r."cacheReadTokens",
-      r."cacheWrite5mTokens", r."cacheWrite1hTokens", r."responseCache", r."costNanoUsd", r."costSource",
-      r."promptHash", r."systemHash", r."systemTokens", r."messageCount", r."toolCount", r."policyVersion",
-      coalesce(r.tags, '{}'::jsonb), coalesce(r.metadata, '{}'::jsonb)
-    from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as r(
-      id text, "ts" timestamptz, kind text, agent text, route text, "sessionId" text, "traceId" text,
-      "parentId" text, "userId" text, provider text, model text, "requestedModel" text, status text,
-      "errorType" text, "httpStatus" integer, "latencyMs" double precision, "ttftMs" double precision,
-      streamed boolean, "inputTokens" integer, "outputTokens" integer, "cacheReadTokens" integer,
-      "cacheWrite5mTokens" integer, "cacheWrite1hTokens" integer, "responseCache" text,
-      "costNanoUsd" bigint, "costSource" text, "promptHash" text, "systemHash" text,
-      "systemTokens" integer, "messageCount" integer, "toolCount" integer, "policyVersion" integer,
-      tags jsonb, metadata jsonb
-    )
+    insert into events (${INSERT_COLUMNS})
+    select ${projectId}::uuid, ${SELECT_FIELDS}
+    from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as r(${RECORD_TYPES})
     on conflict (project_id, id) do nothing
     returning id
   `);

@@ -1,37 +1,39 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { rowsOf } from "@/db/rows";
+import { eventColumn, type EventField, type EventRecord } from "../events/event-record";
 import { AppError } from "../errors";
 import { nanoToUsdRounded, nanoToUsdString } from "./money";
 import type { EventListParams } from "./schemas";
 import { resolveRange } from "./time-range";
 
-export type EventListItem = {
-  id: string;
-  ts: string;
-  kind: string;
-  agent: string | null;
-  route: string | null;
-  sessionId: string | null;
-  traceId: string | null;
-  model: string | null;
-  status: string;
-  errorType: string | null;
-  httpStatus: number | null;
-  latencyMs: number | null;
-  ttftMs: number | null;
-  streamed: boolean;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWrite5mTokens: number;
-  cacheWrite1hTokens: number;
-  responseCache: string;
-  costUsd: number;
-  costUsdExact: string;
-  costNanoUsd: string;
-  costSource: string;
-};
+/** The fields of an event the list shows, named as in EventRecord (lib/events/event-record.ts). */
+const LIST_FIELDS = [
+  "id",
+  "ts",
+  "kind",
+  "agent",
+  "route",
+  "sessionId",
+  "traceId",
+  "model",
+  "status",
+  "errorType",
+  "httpStatus",
+  "latencyMs",
+  "ttftMs",
+  "streamed",
+  "inputTokens",
+  "outputTokens",
+  "cacheReadTokens",
+  "cacheWrite5mTokens",
+  "cacheWrite1hTokens",
+  "responseCache",
+  "costNanoUsd",
+  "costSource",
+] as const satisfies readonly EventField[];
+
+export type EventListItem = Pick<EventRecord, (typeof LIST_FIELDS)[number]> & { costUsd: number; costUsdExact: string };
 
 export type EventPage = { from: string; to: string; events: EventListItem[]; nextCursor: string | null };
 
@@ -52,9 +54,14 @@ export function decodeCursor(raw: string): Cursor {
   throw new AppError("bad_request:cursor", "The cursor is not valid; start again from the first page.");
 }
 
-const LIST_COLUMNS = sql.raw(`id, to_char(ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as ts, kind, agent, route,
-  session_id, trace_id, model, status, error_type, http_status, latency_ms, ttft_ms, streamed, input_tokens, output_tokens,
-  cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, response_cache, cost_nano_usd::text as cost_nano_usd, cost_source`);
+const UTC_ISO = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
+const selectColumn = (field: EventField | "receivedAt"): string => {
+  const name = eventColumn(field);
+  if (field === "ts" || field === "receivedAt") return `to_char(${name} at time zone 'UTC', ${UTC_ISO}) as ${name}`;
+  if (field === "costNanoUsd") return `${name}::text as ${name}`;
+  return name;
+};
+const LIST_COLUMNS = sql.raw(LIST_FIELDS.map(selectColumn).join(", "));
 
 /** The filtered, time-bounded events of a project, newest first. */
 export function eventWhere(projectId: string, p: EventListParams, range: { fromMs: number; toMs: number }, cursor?: Cursor): SQL {
@@ -85,13 +92,13 @@ function toItem(r: Record<string, unknown>): EventListItem {
   return {
     id: String(r.id),
     ts: String(r.ts),
-    kind: String(r.kind),
+    kind: String(r.kind) as EventListItem["kind"],
     agent: (r.agent as string | null) ?? null,
     route: (r.route as string | null) ?? null,
     sessionId: (r.session_id as string | null) ?? null,
     traceId: (r.trace_id as string | null) ?? null,
     model: (r.model as string | null) ?? null,
-    status: String(r.status),
+    status: String(r.status) as EventListItem["status"],
     errorType: (r.error_type as string | null) ?? null,
     httpStatus: num(r.http_status),
     latencyMs: num(r.latency_ms),
@@ -102,11 +109,11 @@ function toItem(r: Record<string, unknown>): EventListItem {
     cacheReadTokens: Number(r.cache_read_tokens),
     cacheWrite5mTokens: Number(r.cache_write_5m_tokens),
     cacheWrite1hTokens: Number(r.cache_write_1h_tokens),
-    responseCache: String(r.response_cache),
+    responseCache: String(r.response_cache) as EventListItem["responseCache"],
     costUsd: nanoToUsdRounded(nano),
     costUsdExact: nanoToUsdString(nano),
     costNanoUsd: nano.toString(),
-    costSource: String(r.cost_source),
+    costSource: String(r.cost_source) as EventListItem["costSource"],
   };
 }
 
@@ -129,28 +136,30 @@ export async function listEvents(db: Db, projectId: string, p: EventListParams, 
   };
 }
 
-export type EventDetail = EventListItem & {
-  receivedAt: string;
-  parentId: string | null;
-  userId: string | null;
-  provider: string;
-  requestedModel: string | null;
-  promptHash: string | null;
-  systemHash: string | null;
-  systemTokens: number | null;
-  messageCount: number | null;
-  toolCount: number | null;
-  policyVersion: number | null;
-  tags: Record<string, string>;
-  metadata: Record<string, unknown>;
-};
+/** What the event drawer shows beyond the list's fields. */
+const DETAIL_FIELDS = [
+  "receivedAt",
+  "parentId",
+  "userId",
+  "provider",
+  "requestedModel",
+  "promptHash",
+  "systemHash",
+  "systemTokens",
+  "messageCount",
+  "toolCount",
+  "policyVersion",
+  "tags",
+  "metadata",
+] as const satisfies readonly (EventField | "receivedAt")[];
+const DETAIL_COLUMNS = sql.raw(DETAIL_FIELDS.map(selectColumn).join(", "));
+
+export type EventDetail = EventListItem & Pick<EventRecord, Exclude<(typeof DETAIL_FIELDS)[number], "receivedAt">> & { receivedAt: string };
 
 export async function getEvent(db: Db, projectId: string, id: string): Promise<EventDetail> {
   const rows = rowsOf<Record<string, unknown>>(
     await db.execute(sql`
-      select ${LIST_COLUMNS}, to_char(received_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as received_at,
-        parent_id, user_id, provider, requested_model, prompt_hash, system_hash, system_tokens, message_count, tool_count,
-        policy_version, tags, metadata
+      select ${LIST_COLUMNS}, ${DETAIL_COLUMNS}
       from events where project_id = ${projectId}::uuid and id = ${id}
     `),
   );

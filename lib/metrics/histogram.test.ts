@@ -4,7 +4,8 @@ import { bucketKey, bucketValue, GAMMA, HistAccumulator, MIN_VALUE, percentilesO
 import { csvField } from "./event-csv";
 import { decodeHist, encodeHist } from "./hist-codec";
 import { nanoToUsdRounded, nanoToUsdString } from "./money";
-import { RollupAggregator, toMicros, tokensPerSecond, type RollupEvent } from "./rollup-aggregate";
+import { RollupAggregator, toMicros, tokensPerSecond } from "./rollup-aggregate";
+import type { RollupEvent } from "./rollup-event";
 import { microsToMsDecimal } from "./rollup-write";
 
 /** Postgres' percentile_cont, for checking in memory. */

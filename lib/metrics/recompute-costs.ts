@@ -7,7 +7,8 @@ import { log } from "../log";
 import { costNanoUsd, PriceBook, promptTokens } from "../pricing/compute-cost";
 import { invalidatePriceBook, listPrices } from "../pricing/price-queries";
 import { nanoToUsdRounded, nanoToUsdString } from "./money";
-import type { RollupCostDelta } from "./rollup-aggregate";
+import type { EventKind, EventStatus, ResponseCacheStatus } from "../events/event-enums";
+import type { RollupCostDelta } from "./rollup-event";
 import { enqueueCostDeltas } from "./rollup-upkeep";
 
 /**
@@ -87,12 +88,12 @@ export async function startRecompute(db: Db, projectId: string, range: { from: D
 type PageRow = {
   id: string;
   ts: string;
-  kind: string;
+  kind: EventKind;
   model: string;
   route: string | null;
   agent: string | null;
-  status: string;
-  response_cache: string;
+  status: EventStatus;
+  response_cache: ResponseCacheStatus;
   input_tokens: number;
   output_tokens: number;
   cache_read_tokens: number;

@@ -1,42 +1,12 @@
 import { bucketKey } from "./histogram";
 import type { Hist } from "./hist-codec";
+import { EVENT_BYTES, PACKED, type RollupCostDelta, type RollupEvent } from "./rollup-event";
 
 /**
  * Folds queued events into rollup rows in memory: each event is added once, to its minute row
  * with every dimension; the grouping sets (and sealed hour/day rows) are then merged from those
  * minute rows, so the per-event work stays constant however many rollups exist.
  */
-
-/** One event as queued: only what rollups need. */
-export type RollupEvent = {
-  tsMs: number;
-  kind: string;
-  model: string | null;
-  route: string | null;
-  agent: string | null;
-  status: string;
-  latencyMs: number | null;
-  ttftMs: number | null;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWrite5mTokens: number;
-  cacheWrite1hTokens: number;
-  responseCache: string;
-  costNanoUsd: bigint;
-};
-
-/** A change of stored cost (a price recompute): moves money, never counts. */
-export type RollupCostDelta = {
-  tsMs: number;
-  kind: string;
-  model: string | null;
-  route: string | null;
-  agent: string | null;
-  status: string;
-  responseCache: string;
-  deltaNanoUsd: bigint;
-};
 
 export type { Hist };
 
@@ -96,7 +66,8 @@ export function toMicros(ms: number): number {
  * Output tokens per second of generation (after the first token when known); ok calls with at
  * least a microsecond of generation only (a shorter one is a clock artefact, not a speed).
  */
-export function tokensPerSecond(e: Pick<RollupEvent, "status" | "outputTokens" | "latencyMs" | "ttftMs">): number | null {
+// `status` is a string: the packed queue decoder reads it back from its dictionary.
+export function tokensPerSecond(e: Pick<RollupEvent, "outputTokens" | "latencyMs" | "ttftMs"> & { status: string }): number | null {
   if (e.status !== "ok" || e.outputTokens <= 0 || e.latencyMs === null) return null;
   const generating = e.latencyMs - (e.ttftMs ?? 0);
   return generating >= 0.001 ? (e.outputTokens * 1000) / generating : null;
@@ -279,7 +250,7 @@ export class RollupAggregator {
   addPacked(projectId: string, baseMs: number, strings: string[], view: DataView): void {
     if (strings.length >= 8192) {
       // Only a pathological batch has this many distinct strings: take the general path.
-      for (let o = 0; o < view.byteLength; o += 64) this.addPackedOne(projectId, baseMs, strings, view, o);
+      for (let o = 0; o < view.byteLength; o += EVENT_BYTES) this.addPackedOne(projectId, baseMs, strings, view, o);
       return;
     }
     type Slot = { row: RollupRow; cost: number; hitCost: number; missCost: number };
@@ -292,13 +263,13 @@ export class RollupAggregator {
     };
     const baseMinute = Math.floor(baseMs / MINUTE);
     const str = (i: number) => (i < 0 ? null : strings[i]!);
-    for (let o = 0; o < view.byteLength; o += 64) {
-      const tsMs = baseMs + view.getFloat64(o, true);
-      const kind = view.getInt16(o + 52, true);
-      const model = view.getInt16(o + 54, true);
-      const route = view.getInt16(o + 56, true);
-      const agent = view.getInt16(o + 58, true);
-      const status = view.getInt16(o + 60, true);
+    for (let o = 0; o < view.byteLength; o += EVENT_BYTES) {
+      const tsMs = baseMs + view.getFloat64(o + PACKED.tsMs, true);
+      const kind = view.getInt16(o + PACKED.kind, true);
+      const model = view.getInt16(o + PACKED.model, true);
+      const route = view.getInt16(o + PACKED.route, true);
+      const agent = view.getInt16(o + PACKED.agent, true);
+      const status = view.getInt16(o + PACKED.status, true);
       const outer = ((Math.floor(tsMs / MINUTE) - baseMinute + 131_072) * 8192 + (model + 1)) * 8192 + (route + 1);
       const inner = ((agent + 1) * 8192 + kind) * 8192 + status;
       let byInner = slots.get(outer);
@@ -312,19 +283,19 @@ export class RollupAggregator {
         byInner.set(inner, slot);
       }
       const row = slot.row;
-      const latencyMs = view.getFloat64(o + 8, true);
-      const ttftMs = view.getFloat64(o + 16, true);
-      const cost = view.getFloat64(o + 24, true);
-      const outputTokens = view.getUint32(o + 36, true);
+      const latencyMs = view.getFloat64(o + PACKED.latencyMs, true);
+      const ttftMs = view.getFloat64(o + PACKED.ttftMs, true);
+      const cost = view.getFloat64(o + PACKED.costNanoUsd, true);
+      const outputTokens = view.getUint32(o + PACKED.outputTokens, true);
       const statusName = strings[status]!;
-      const rc = strings[view.getInt16(o + 62, true)];
+      const rc = strings[view.getInt16(o + PACKED.responseCache, true)];
       row.requests += 1;
       if (statusName === "error") row.errors += 1;
-      row.inputTokens += view.getUint32(o + 32, true);
+      row.inputTokens += view.getUint32(o + PACKED.inputTokens, true);
       row.outputTokens += outputTokens;
-      row.cacheReadTokens += view.getUint32(o + 40, true);
-      row.cacheWrite5mTokens += view.getUint32(o + 44, true);
-      row.cacheWrite1hTokens += view.getUint32(o + 48, true);
+      row.cacheReadTokens += view.getUint32(o + PACKED.cacheReadTokens, true);
+      row.cacheWrite5mTokens += view.getUint32(o + PACKED.cacheWrite5mTokens, true);
+      row.cacheWrite1hTokens += view.getUint32(o + PACKED.cacheWrite1hTokens, true);
       if (slot.cost + cost > Number.MAX_SAFE_INTEGER) settle(slot);
       slot.cost += cost;
       const hasLatency = !Number.isNaN(latencyMs);
@@ -359,25 +330,25 @@ export class RollupAggregator {
 
   private addPackedOne(projectId: string, baseMs: number, strings: string[], view: DataView, o: number): void {
     const str = (i: number) => (i < 0 ? null : strings[i]!);
-    const latencyMs = view.getFloat64(o + 8, true);
-    const ttftMs = view.getFloat64(o + 16, true);
+    const latencyMs = view.getFloat64(o + PACKED.latencyMs, true);
+    const ttftMs = view.getFloat64(o + PACKED.ttftMs, true);
     this.addEventFields(
       projectId,
-      baseMs + view.getFloat64(o, true),
-      strings[view.getInt16(o + 52, true)]!,
-      str(view.getInt16(o + 54, true)),
-      str(view.getInt16(o + 56, true)),
-      str(view.getInt16(o + 58, true)),
-      strings[view.getInt16(o + 60, true)]!,
+      baseMs + view.getFloat64(o + PACKED.tsMs, true),
+      strings[view.getInt16(o + PACKED.kind, true)]!,
+      str(view.getInt16(o + PACKED.model, true)),
+      str(view.getInt16(o + PACKED.route, true)),
+      str(view.getInt16(o + PACKED.agent, true)),
+      strings[view.getInt16(o + PACKED.status, true)]!,
       Number.isNaN(latencyMs) ? null : latencyMs,
       Number.isNaN(ttftMs) ? null : ttftMs,
-      view.getUint32(o + 32, true),
-      view.getUint32(o + 36, true),
-      view.getUint32(o + 40, true),
-      view.getUint32(o + 44, true),
-      view.getUint32(o + 48, true),
-      strings[view.getInt16(o + 62, true)]!,
-      view.getFloat64(o + 24, true),
+      view.getUint32(o + PACKED.inputTokens, true),
+      view.getUint32(o + PACKED.outputTokens, true),
+      view.getUint32(o + PACKED.cacheReadTokens, true),
+      view.getUint32(o + PACKED.cacheWrite5mTokens, true),
+      view.getUint32(o + PACKED.cacheWrite1hTokens, true),
+      strings[view.getInt16(o + PACKED.responseCache, true)]!,
+      view.getFloat64(o + PACKED.costNanoUsd, true),
     );
   }
 

@@ -1,16 +1,13 @@
-import type { EventRecord } from "../ingestion/normalize-event";
-import type { RollupAggregator, RollupCostDelta } from "./rollup-aggregate";
+import type { EventRecord } from "../events/event-record";
+import type { RollupAggregator } from "./rollup-aggregate";
+import { EVENT_BYTES, PACKED, type RollupCostDelta } from "./rollup-event";
 
 /**
  * What the ingest transaction queues for the rollups, built for the least CPU on both ends (the
  * machine that ingests also folds). Events: a fixed 64-byte record each, packed into a bytea,
- * with their strings in a small JSON dictionary. Cost deltas (price recomputes, rare) are JSON.
- *
- * Event record, little-endian: dt ms f64 | latency f64 (NaN = none) | ttft f64 | cost nano f64 |
- * input, output, cache read, 5m write, 1h write u32 | kind, model, route, agent, status,
- * response cache i16 (dictionary index, -1 = none) | 4 bytes padding.
+ * with their strings in a small JSON dictionary (the layout: PACKED in rollup-event.ts). Cost
+ * deltas (price recomputes, rare) are JSON.
  */
-export const EVENT_BYTES = 64;
 const DELTA_WIDTH = 8;
 
 export type QueueHead = { v: 3; s: string[]; t: number; d?: number[] };
@@ -38,22 +35,22 @@ export function encodeEvents(records: EventRecord[]): { payload: string; packed:
   const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
   let o = 0;
   for (const r of records) {
-    view.setFloat64(o, Date.parse(r.ts) - base, true);
-    view.setFloat64(o + 8, r.latencyMs ?? Number.NaN, true);
-    view.setFloat64(o + 16, r.ttftMs ?? Number.NaN, true);
+    view.setFloat64(o + PACKED.tsMs, Date.parse(r.ts) - base, true);
+    view.setFloat64(o + PACKED.latencyMs, r.latencyMs ?? Number.NaN, true);
+    view.setFloat64(o + PACKED.ttftMs, r.ttftMs ?? Number.NaN, true);
     // Per-event costs are far below 2^53 nano-USD ($9M): a double holds them exactly.
-    view.setFloat64(o + 24, Number(r.costNanoUsd), true);
-    view.setUint32(o + 32, r.inputTokens, true);
-    view.setUint32(o + 36, r.outputTokens, true);
-    view.setUint32(o + 40, r.cacheReadTokens, true);
-    view.setUint32(o + 44, r.cacheWrite5mTokens, true);
-    view.setUint32(o + 48, r.cacheWrite1hTokens, true);
-    view.setInt16(o + 52, dict.id(r.kind), true);
-    view.setInt16(o + 54, dict.id(r.model), true);
-    view.setInt16(o + 56, dict.id(r.route), true);
-    view.setInt16(o + 58, dict.id(r.agent), true);
-    view.setInt16(o + 60, dict.id(r.status), true);
-    view.setInt16(o + 62, dict.id(r.responseCache), true);
+    view.setFloat64(o + PACKED.costNanoUsd, Number(r.costNanoUsd), true);
+    view.setUint32(o + PACKED.inputTokens, r.inputTokens, true);
+    view.setUint32(o + PACKED.outputTokens, r.outputTokens, true);
+    view.setUint32(o + PACKED.cacheReadTokens, r.cacheReadTokens, true);
+    view.setUint32(o + PACKED.cacheWrite5mTokens, r.cacheWrite5mTokens, true);
+    view.setUint32(o + PACKED.cacheWrite1hTokens, r.cacheWrite1hTokens, true);
+    view.setInt16(o + PACKED.kind, dict.id(r.kind), true);
+    view.setInt16(o + PACKED.model, dict.id(r.model), true);
+    view.setInt16(o + PACKED.route, dict.id(r.route), true);
+    view.setInt16(o + PACKED.agent, dict.id(r.agent), true);
+    view.setInt16(o + PACKED.status, dict.id(r.status), true);
+    view.setInt16(o + PACKED.responseCache, dict.id(r.responseCache), true);
     o += EVENT_BYTES;
   }
   return { payload: JSON.stringify({ v: 3, s: dict.strings, t: base } satisfies QueueHead), packed };
@@ -80,15 +77,16 @@ export function decodeInto(agg: RollupAggregator, projectId: string, payload: st
   }
   const d = head.d ?? [];
   const str = (i: number) => (i < 0 ? null : s[i]!);
+  // The dictionary holds what encodeCostDeltas wrote: the deltas' own enum values.
   for (let o = 0; o < d.length; o += DELTA_WIDTH) {
     agg.addCostDelta(projectId, {
       tsMs: head.t + d[o]!,
-      kind: s[d[o + 1]!]!,
+      kind: s[d[o + 1]!]! as RollupCostDelta["kind"],
       model: str(d[o + 2]!),
       route: str(d[o + 3]!),
       agent: str(d[o + 4]!),
-      status: s[d[o + 5]!]!,
-      responseCache: s[d[o + 6]!]!,
+      status: s[d[o + 5]!]! as RollupCostDelta["status"],
+      responseCache: s[d[o + 6]!]! as RollupCostDelta["responseCache"],
       deltaNanoUsd: BigInt(d[o + 7]!),
     });
   }

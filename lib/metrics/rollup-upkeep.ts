@@ -1,9 +1,10 @@
 import { sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db/client";
 import { rowsOf } from "@/db/rows";
-import type { EventRecord } from "../ingestion/normalize-event";
+import type { EventRecord } from "../events/event-record";
 import { log } from "../log";
-import { RollupAggregator, type RollupCostDelta } from "./rollup-aggregate";
+import { RollupAggregator } from "./rollup-aggregate";
+import type { RollupCostDelta } from "./rollup-event";
 import { asBytes } from "./hist-codec";
 import { decodeInto, encodeCostDeltas, encodeEvents } from "./rollup-queue-codec";
 import { readWatermarks, sealRollups } from "./rollup-seal";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EVENT_KINDS, EVENT_STATUSES, RESPONSE_CACHE_STATUSES } from "../events/event-enums";
 import { AppError } from "../errors";
 import { BUCKETS, RANGE_PRESETS } from "./time-range";
 
@@ -23,12 +24,12 @@ export const MetricFilters = z.object({
   model: opt(dimension),
   route: opt(dimension),
   agent: opt(dimension),
-  status: opt(z.enum(["ok", "error", "aborted"])),
+  status: opt(z.enum(EVENT_STATUSES)),
 });
 export type MetricFilters = z.infer<typeof MetricFilters>;
 
 export const SummaryParams = MetricFilters.extend({
-  kind: opt(z.enum(["llm", "tool"])).transform((k) => k ?? "llm"),
+  kind: opt(z.enum(EVENT_KINDS)).transform((k) => k ?? "llm"),
 }).strict();
 export type SummaryParams = z.infer<typeof SummaryParams>;
 
@@ -44,10 +45,10 @@ export const TimeseriesParams = SummaryParams.extend({
 export type TimeseriesParams = z.infer<typeof TimeseriesParams>;
 
 export const EventListParams = MetricFilters.extend({
-  kind: opt(z.enum(["llm", "tool"])),
+  kind: opt(z.enum(EVENT_KINDS)),
   sessionId: opt(z.string().max(256)),
   traceId: opt(z.string().max(256)),
-  responseCache: opt(z.enum(["hit", "miss", "bypass", "none"])),
+  responseCache: opt(z.enum(RESPONSE_CACHE_STATUSES)),
   cursor: opt(z.string().max(512)),
   limit: opt(z.coerce.number().int().min(1).max(200)).transform((n) => n ?? 50),
 }).strict();

@@ -12,6 +12,7 @@ import { Button } from "@/components/ui/button";
 import { Select } from "@/components/ui/input";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { Table, Td, Th } from "@/components/ui/table";
+import { RESPONSE_CACHE_STATUSES, type EventKind, type ResponseCacheStatus } from "@/lib/events/event-enums";
 import type { EventDetail, EventPage } from "@/lib/metrics/event-list";
 import { formatMs, formatTokens, formatUsd } from "@/lib/metrics/format";
 import { eventsParsers } from "./search-params";
@@ -57,7 +58,7 @@ export function EventsClient({ projectSlug }: { projectSlug: string }) {
       <div className="flex flex-wrap gap-3 text-sm">
         <label className="flex items-center gap-1">
           <span className="text-[var(--muted)]">Kind</span>
-          <Select value={state.kind ?? "__all"} onChange={(e) => void setState({ kind: e.target.value === "__all" ? null : (e.target.value as "llm" | "tool") })} data-testid="filter-kind">
+          <Select value={state.kind ?? "__all"} onChange={(e) => void setState({ kind: e.target.value === "__all" ? null : (e.target.value as EventKind) })} data-testid="filter-kind">
             <option value="__all">All</option>
             <option value="llm">LLM calls</option>
             <option value="tool">Tool calls</option>
@@ -65,12 +66,13 @@ export function EventsClient({ projectSlug }: { projectSlug: string }) {
         </label>
         <label className="flex items-center gap-1">
           <span className="text-[var(--muted)]">Response cache</span>
-          <Select value={state.cache ?? "__all"} onChange={(e) => void setState({ cache: e.target.value === "__all" ? null : (e.target.value as "hit" | "miss" | "bypass" | "none") })} data-testid="filter-cache">
+          <Select value={state.cache ?? "__all"} onChange={(e) => void setState({ cache: e.target.value === "__all" ? null : (e.target.value as ResponseCacheStatus) })} data-testid="filter-cache">
             <option value="__all">All</option>
-            <option value="hit">hit</option>
-            <option value="miss">miss</option>
-            <option value="bypass">bypass</option>
-            <option value="none">none</option>
+            {RESPONSE_CACHE_STATUSES.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
           </Select>
         </label>
       </div>

@@ -1,11 +1,12 @@
 import { createLoader, parseAsString, parseAsStringLiteral } from "nuqs/server";
 import { metricsParsers } from "@/components/metrics/search-params";
+import { EVENT_KINDS, RESPONSE_CACHE_STATUSES } from "@/lib/events/event-enums";
 
 /** The shared dashboard state plus the list's own filters and the event open in the detail panel. */
 export const eventsParsers = {
   ...metricsParsers,
-  kind: parseAsStringLiteral(["llm", "tool"] as const),
-  cache: parseAsStringLiteral(["hit", "miss", "bypass", "none"] as const),
+  kind: parseAsStringLiteral(EVENT_KINDS),
+  cache: parseAsStringLiteral(RESPONSE_CACHE_STATUSES),
   event: parseAsString,
 };
 
