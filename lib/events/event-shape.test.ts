@@ -3,6 +3,7 @@ import { events } from "@/db/schema";
 import { callEvent, type CallOutcome } from "../gateway/call-event";
 import { IngestEvent, type IngestEventInput } from "../ingestion/event-schema";
 import { normalizeEvent } from "../ingestion/normalize-event";
+import type { SpanMapping } from "../otel/genai-span";
 import type { EventDetail, EventListItem } from "../metrics/event-list";
 import { EVENT_BYTES, PACKED, type RollupCostDelta, type RollupEvent } from "../metrics/rollup-event";
 import { PriceBook } from "../pricing/compute-cost";
@@ -37,8 +38,9 @@ const outcome: CallOutcome = {
 };
 
 describe("one event shape", () => {
-  it("the gateway's event is an ingest event: typed as the ingest input and accepted by the schema", () => {
+  it("the gateway's and the OTLP receiver's events are ingest events: typed as the ingest input and accepted by the schema", () => {
     expectTypeOf(callEvent).returns.toEqualTypeOf<IngestEventInput>();
+    expectTypeOf<Extract<SpanMapping, { event: unknown }>["event"]>().toEqualTypeOf<IngestEventInput>();
     const parsed = IngestEvent.safeParse(callEvent(outcome));
     expect(parsed.success, parsed.success ? "" : parsed.error.message).toBe(true);
   });

@@ -1,12 +1,8 @@
-import type { z } from "zod";
-import type { IngestEvent } from "../ingestion/event-schema";
+import type { IngestEventInput } from "../ingestion/event-schema";
 import { attrBool, attrCount, attrNumber, attrString } from "./attributes";
 import type { OtlpSpan } from "./otlp-span";
 import { SpanError } from "./span-error";
 import { readUsage } from "./token-semantics";
-
-/** What a producer sends to ingestion: the ingest schema's input type, so a renamed field fails the build. */
-export type IngestEventInput = z.input<typeof IngestEvent>;
 
 export type SpanMapping = { event: IngestEventInput } | { ignored: string } | { rejected: string };
 

@@ -1,6 +1,7 @@
 import type { Db } from "@/db/client";
 import { ingestBatch } from "../ingestion/ingest-batch";
-import { mapSpan, type IngestEventInput } from "./genai-span";
+import type { IngestEventInput } from "../ingestion/event-schema";
+import { mapSpan } from "./genai-span";
 import type { DecodedRequest } from "./otlp-span";
 import { receiverStats } from "./receiver-stats";
 
