@@ -9,7 +9,7 @@ export type CallMeasurement = {
   eventId: string;
   pane: string;
   ts: string;
-  status: "ok" | "error" | "aborted";
+  status: EventRow["status"];
   errorType: string | null;
   httpStatus: number | null;
   model: string | null;
@@ -22,7 +22,7 @@ export type CallMeasurement = {
   cacheWrite5mTokens: number;
   cacheWrite1hTokens: number;
   costNanoUsd: string;
-  responseCache: "hit" | "miss" | "bypass" | "none";
+  responseCache: EventRow["responseCache"];
 };
 
 export function measurementOf(row: EventRow): CallMeasurement {

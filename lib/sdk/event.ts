@@ -1,11 +1,10 @@
-import type { z } from "zod";
-import type { IngestEvent } from "../ingestion/event-schema";
+import type { IngestEventInput } from "../ingestion/event-schema";
 
 /**
  * An event as the SDK sends it: the ingest schema's input type (type-only import: nothing of the
  * server is loaded at run time), so a renamed ingest field fails the SDK's typecheck.
  */
-export type SdkEvent = z.input<typeof IngestEvent>;
+export type SdkEvent = IngestEventInput;
 
 /** What `track()` takes: id and timestamp are filled in when missing. */
 export type TrackEvent = Omit<SdkEvent, "id" | "timestamp"> & { id?: string; timestamp?: string };

@@ -1,3 +1,4 @@
+import type { EventStatus } from "../events/event-enums";
 import { mergeUsage, ZERO_USAGE, type CallUsage } from "../gateway/usage";
 import { currentContext, type TraceContext } from "./context";
 import { randomId, sha256Prefix, type SdkEvent } from "./event";
@@ -67,7 +68,7 @@ class CallRecorder {
     this.finish(aborted ? "aborted" : "error", typeof apiType === "string" ? apiType : name, typeof e?.status === "number" ? e.status : null);
   }
 
-  finish(status: "ok" | "error" | "aborted", errorType: string | null, httpStatus: number | null): void {
+  finish(status: EventStatus, errorType: string | null, httpStatus: number | null): void {
     if (this.done) return;
     this.done = true;
     const latencyMs = performance.now() - this.startedAt;
