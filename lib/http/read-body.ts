@@ -106,7 +106,8 @@ export function discardUpload(req: IncomingMessage, res: ServerResponse): void {
     const close = () => {
       clearTimeout(timer);
       req.off("data", count);
-      if (!req.complete) req.socket.destroy();
+      // The socket may be gone already (the client hung up); destroying the request closes it if not.
+      if (!req.complete) req.destroy();
     };
     const count = (chunk: Buffer) => {
       seen += chunk.length;
