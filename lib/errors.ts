@@ -72,6 +72,11 @@ const UNAVAILABLE_CODES = new Set([
   "ECONNRESET",
   "ETIMEDOUT",
   "EPIPE",
+  "ECONNABORTED",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
   "CONNECT_TIMEOUT",
   "CONNECTION_CLOSED",
   "CONNECTION_ENDED",
@@ -82,10 +87,13 @@ const UNAVAILABLE_CODES = new Set([
   "53300", // too_many_connections
 ]);
 
+/** The database cannot be reached (or is going away), as opposed to refusing this statement. */
 export function isDatabaseUnavailable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && UNAVAILABLE_CODES.has(code)) return true;
+    // SQLSTATE class 08: connection exception.
+    if (typeof code === "string" && code.length === 5 && code.startsWith("08")) return true;
     e = (e as { cause?: unknown }).cause;
   }
   return false;

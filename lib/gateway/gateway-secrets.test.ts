@@ -60,7 +60,7 @@ beforeAll(async () => {
     up.end(Buffer.concat(chunks));
   });
   const failing = (real: IngestFn): IngestFn => async (p, e) => {
-    if (writerDown) throw new Error("database is away");
+    if (writerDown) throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
     return real(p, e);
   };
   h = await startHarness(handle, clientKey, { env: { ANTHROPIC_API_KEY: PROVIDER_KEY, PITWALL_UPSTREAM_URL: hop.url }, ingest: failing });

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, open, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { and, eq, inArray } from "drizzle-orm";
@@ -210,5 +210,190 @@ describe("EventWriter", () => {
     w2.record(projectId, llmEvent());
     await w2.close();
     expect((await readdir(dir)).length).toBe(1);
+  });
+});
+
+describe("EventWriter: failures that are not outages", () => {
+  it("a batch refused for a reason other than an outage does not degrade the writer; the other events in it go in", async () => {
+    const dir = await tempDir();
+    const bad = llmEvent();
+    let calls = 0;
+    const ingest: IngestFn = async (pid, evs) => {
+      calls++;
+      // A bug-shaped failure (no connection code): thrown whenever the bad event is in the batch.
+      if (evs.some((e) => e.id === bad.id)) throw new Error("value out of range for a rollup sum");
+      return ingestBatch(handle.db, pid, evs);
+    };
+    const w = writer({ ingest, spoolDir: dir, batchSize: 10, maxReplayAttempts: 2 });
+    const good = Array.from({ length: 9 }, () => llmEvent());
+    for (const e of [...good.slice(0, 4), bad, ...good.slice(4)]) w.record(projectId, e);
+    await w.flush();
+    expect(w.stats().degraded).toBe(false);
+    expect((await countIds(good.map((e) => e.id as string))).size).toBe(9);
+    // Later events go straight to the database, not to the spool.
+    const later = llmEvent();
+    w.record(projectId, later);
+    await w.flush();
+    expect((await countIds([later.id as string])).size).toBe(1);
+    expect(calls).toBeGreaterThan(10); // the batch, then its events one by one
+  });
+
+  it("a spool file that keeps failing is set aside after N tries and does not block the files behind it", async () => {
+    const dir = await tempDir();
+    const bad = llmEvent();
+    const after = llmEvent();
+    // Two files left by a dead process: the older holds an event the database always refuses.
+    await writeFile(path.join(dir, "spool-1.4194305-dead.0.jsonl"), `${JSON.stringify({ p: projectId, e: bad })}\n`);
+    await writeFile(path.join(dir, "spool-2.4194305-dead.1.jsonl"), `${JSON.stringify({ p: projectId, e: after })}\n`);
+    const ingest: IngestFn = async (pid, evs) => {
+      if (evs.some((e) => e.id === bad.id)) throw Object.assign(new Error("duplicate key value violates unique constraint"), { code: "23505" });
+      return ingestBatch(handle.db, pid, evs);
+    };
+    const w = writer({ ingest, spoolDir: dir, maxReplayAttempts: 3 });
+    // The file behind the failing one is replayed in the first round, not after the set-aside.
+    await waitFor(async () => (await countIds([after.id as string])).size === 1, 5_000);
+    await waitFor(() => w.stats().setAside === 1, 10_000);
+    const files = await readdir(dir);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/\.failed$/);
+    expect(w.stats()).toMatchObject({ spooled: 0, setAside: 1, degraded: false });
+  });
+
+  it("an outage during replay never counts toward setting a file aside", async () => {
+    const dir = await tempDir();
+    const e = llmEvent();
+    await writeFile(path.join(dir, "spool-1.4194305-dead.0.jsonl"), `${JSON.stringify({ p: projectId, e })}\n`);
+    const { state, ingest } = switchableIngest();
+    state.down = true;
+    const w = writer({ ingest, spoolDir: dir, maxReplayAttempts: 2, retryMaxMs: 20 });
+    await waitFor(() => state.calls >= 6, 5_000);
+    expect(w.stats().setAside).toBe(0);
+    state.down = false;
+    await waitFor(async () => (await countIds([e.id as string])).size === 1, 5_000);
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe("EventWriter: a full disk", () => {
+  /** Spool files on a disk with `disk.free` bytes left: a write takes what fits, then fails with ENOSPC. */
+  function fillingDisk(disk: { free: number }) {
+    return async (file: string) => {
+      const real = await open(file, "wx", 0o600);
+      let size = 0;
+      return {
+        write: async (buf: Buffer, offset: number, length: number, position: number) => {
+          const n = Math.min(length, disk.free);
+          if (n === 0) throw Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" });
+          const r = await real.write(buf, offset, n, position);
+          disk.free -= n;
+          size = Math.max(size, position + n);
+          return r;
+        },
+        datasync: () => real.datasync(),
+        truncate: async (len: number) => {
+          await real.truncate(len);
+          disk.free += Math.max(0, size - len);
+          size = len;
+        },
+        close: () => real.close(),
+      };
+    };
+  }
+
+  async function spoolLines(dir: string): Promise<string[]> {
+    const files = (await readdir(dir)).filter((f) => f.startsWith("spool-"));
+    return (await Promise.all(files.map((f) => readFile(path.join(dir, f), "utf8")))).join("").split("\n").filter(Boolean);
+  }
+
+  it("a short write is undone and the loss counted and logged; the spool stays readable and later appends are intact", async () => {
+    const dir = await tempDir();
+    const disk = { free: 1 << 20 };
+    const { state, ingest } = switchableIngest();
+    state.down = true;
+    const w = writer({ ingest, spoolDir: dir, batchSize: 5, maxBuffered: 5, openSpoolFile: fillingDisk(disk), retryMinMs: 60_000, retryMaxMs: 60_000 });
+    const first = Array.from({ length: 5 }, () => llmEvent());
+    for (const e of first) w.record(projectId, e);
+    await w.flush();
+    expect(w.stats().spooled).toBe(5);
+
+    // The disk fills up partway through the next append (half a line fits).
+    disk.free = 100;
+    for (let i = 0; i < 5; i++) w.record(projectId, llmEvent());
+    await w.flush();
+    for (let i = 0; i < 5; i++) w.record(projectId, llmEvent()); // memory is full too: lost, and counted
+    await w.flush();
+    await new Promise((r) => setTimeout(r, 50));
+    const afterFull = w.stats();
+    expect(afterFull.dropped).toBeGreaterThan(0);
+    expect(afterFull.buffered + afterFull.dropped).toBe(10);
+    // Nothing torn was left behind: the spool holds exactly the first append, every line whole.
+    expect(disk.free).toBe(100);
+    const before = await spoolLines(dir);
+    expect(before.map((l) => (JSON.parse(l) as { e: { id: string } }).e.id).sort()).toEqual(first.map((e) => e.id as string).sort());
+
+    // Space again: what was kept in memory lands on a clean line boundary.
+    disk.free = 1 << 20;
+    await w.flush();
+    const lines = await spoolLines(dir);
+    expect(lines.every((l) => typeof (JSON.parse(l) as { p: string }).p === "string")).toBe(true);
+    expect(lines.length).toBe(5 + afterFull.buffered);
+  });
+});
+
+describe("EventWriter: shutdown", () => {
+  it("close with a hurry signal stops waiting on a hung database and spools what it has not confirmed", async () => {
+    const dir = await tempDir();
+    const hung: IngestFn = () => new Promise(() => {}); // a database that never answers
+    const w = new EventWriter({ ingest: hung, spoolDir: dir, flushIntervalMs: 20 });
+    const evs = Array.from({ length: 7 }, () => llmEvent());
+    for (const e of evs) w.record(projectId, e);
+    await new Promise((r) => setTimeout(r, 60)); // the timer has handed them to the database
+    const hurry = new AbortController();
+    setTimeout(() => hurry.abort(), 50);
+    const t = Date.now();
+    await w.close({ hurry: hurry.signal });
+    expect(Date.now() - t).toBeLessThan(2_000);
+    const files = await readdir(dir);
+    const lines = (await Promise.all(files.map((f) => readFile(path.join(dir, f), "utf8")))).join("").split("\n").filter(Boolean);
+    expect(lines.map((l) => (JSON.parse(l) as { e: { id: string } }).e.id).sort()).toEqual(evs.map((e) => e.id as string).sort());
+    // The next writer on this directory stores them.
+    const { ingest } = switchableIngest();
+    writer({ ingest, spoolDir: dir });
+    await waitFor(async () => (await countIds(evs.map((e) => e.id as string))).size === 7, 5_000);
+  });
+});
+
+describe("EventWriter: spool-first", () => {
+  it("journals each event as it is recorded, so a crash before the database write loses nothing", async () => {
+    const dir = await tempDir();
+    const hung: IngestFn = () => new Promise(() => {});
+    const w = new EventWriter({ ingest: hung, spoolDir: dir, spoolFirst: true, flushIntervalMs: 60_000 });
+    const evs = Array.from({ length: 3 }, () => llmEvent());
+    for (const e of evs) w.record(projectId, e);
+    // Written synchronously by record(), before any flush: what a crash right now would leave.
+    const files = await readdir(dir);
+    expect(files).toHaveLength(1);
+    const crashed = path.join(dir, files[0]!);
+    const lines = (await readFile(crashed, "utf8")).split("\n").filter(Boolean);
+    expect(lines).toHaveLength(3);
+    // Simulate the crash: the file now belongs to a dead process; the next start replays it.
+    await rename(crashed, path.join(dir, "spool-1.4194305-dead.0.jsonl"));
+    const { ingest } = switchableIngest();
+    writer({ ingest, spoolDir: dir });
+    await waitFor(async () => (await countIds(evs.map((e) => e.id as string))).size === 3, 5_000);
+    void w; // the crashed writer is never closed
+  });
+
+  it("removes a journal segment once its events are stored", async () => {
+    const dir = await tempDir();
+    const { ingest } = switchableIngest();
+    const w = writer({ ingest, spoolDir: dir, spoolFirst: true });
+    const evs = Array.from({ length: 4 }, () => llmEvent());
+    for (const e of evs) w.record(projectId, e);
+    expect((await readdir(dir)).length).toBe(1);
+    await w.flush();
+    await w.close();
+    expect(await readdir(dir)).toEqual([]);
+    expect((await countIds(evs.map((e) => e.id as string))).size).toBe(4);
   });
 });

@@ -13,10 +13,11 @@ export function spoolDir(env: NodeJS.ProcessEnv = process.env): string {
  * The process's event writer over the Foundation's ingestion (validation, pricing, one statement
  * per batch, rollup hooks), with its buffered/spooled/dropped counts on /api/health.
  */
-export function createRecorder(getDb: () => Db, opts: { spoolDir?: string; kind?: DbKind } = {}): EventWriter {
+export function createRecorder(getDb: () => Db, opts: { spoolDir?: string; kind?: DbKind; spoolFirst?: boolean } = {}): EventWriter {
   const writer = new EventWriter({
     ingest: (projectId, events) => ingestBatch(getDb(), projectId, events, { source: "gateway" }),
     spoolDir: opts.spoolDir ?? spoolDir(),
+    spoolFirst: opts.spoolFirst,
     // Validating a batch holds the event loop (~2 ms per 100 events on Postgres), so batches stay
     // small and frequent there. Embedded PGlite pays a large fixed cost per transaction instead.
     ...(opts.kind === "pglite" ? { batchSize: 500, flushIntervalMs: 200 } : { batchSize: 100, flushIntervalMs: 50 }),
