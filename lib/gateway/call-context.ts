@@ -55,9 +55,16 @@ export type PresetCall = {
   recordHints?: Partial<GatewayHints>;
 };
 
+/** What a call ended by a shutdown is told (an SSE error event, or a 503 before the answer started). */
+export const SHUTDOWN_MESSAGE = "The gateway is restarting and ended this call; retry it.";
+
 /** The abort reason of a call whose client left, or that the gateway ended on shutdown. */
 export class CallAborted extends Error {
   constructor(readonly by: "client" | "shutdown") {
-    super(by === "client" ? "The client closed the connection." : "The gateway is shutting down.");
+    super(by === "client" ? "The client closed the connection." : SHUTDOWN_MESSAGE);
   }
+}
+
+export function endedByShutdown(signal: AbortSignal): boolean {
+  return signal.aborted && signal.reason instanceof CallAborted && signal.reason.by === "shutdown";
 }

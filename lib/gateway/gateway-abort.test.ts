@@ -67,7 +67,7 @@ describe("client disconnects", () => {
     }, 5_000);
   });
 
-  it("gateway shutdown ends calls in flight and records them before the writer closes", async () => {
+  it("gateway shutdown ends a stream in flight with an error event and records it once as gateway_shutdown", async () => {
     const own = await startHarness(handle, key, { sim: { fixedLatencyMs: 0, deltaIntervalMs: 100 } });
     const stream = own.client().messages.stream(longAsk);
     const { response } = await stream.withResponse();
@@ -76,9 +76,20 @@ describe("client disconnects", () => {
     await own.gateway.close();
     expect(own.gateway.active).toBe(0);
     await own.writer.close();
-    await stream.done().catch(() => {});
+    // The client sees the API's error event, not a cut connection.
+    const err = (await stream.done().then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as { error?: { error?: { type?: string; message?: string } } } | undefined;
+    expect(err?.error?.error).toMatchObject({ type: "overloaded_error", message: expect.stringMatching(/restarting/) });
     const row = (await waitForEvents(handle, projectId, [id])).get(id)!;
-    expect(row.status).toBe("aborted");
+    expect(row).toMatchObject({ status: "error", errorType: "gateway_shutdown", streamed: true, httpStatus: 200 });
+    expect(row.outputTokens).toBeGreaterThan(0);
+    // A request after the shutdown is refused in the API's shape, with Retry-After.
+    const after = await fetch(`${own.baseURL}/v1/messages`, { method: "POST", headers: { "x-api-key": key, "content-type": "application/json" }, body: JSON.stringify(longAsk) });
+    expect(after.status).toBe(503);
+    expect(after.headers.get("retry-after")).toBe("1");
+    expect(((await after.json()) as { error: { type: string } }).error.type).toBe("api_error");
     await own.close().catch(() => {});
   });
 });

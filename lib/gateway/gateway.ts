@@ -10,7 +10,7 @@ import { getActivePolicies, type ActivePolicies } from "../policies/active-polic
 import type { ResponseCache } from "../response-cache/response-cache";
 import { Admission, DEFAULT_GATEWAY_LIMITS, type GatewayLimits, type Lease } from "./admission";
 import { GatewayError, sendGatewayError, toGatewayError } from "./anthropic-error";
-import { CallAborted, type CallRecorder, type GatewayDeps, type PresetCall } from "./call-context";
+import { CallAborted, endedByShutdown, SHUTDOWN_MESSAGE, type CallRecorder, type GatewayDeps, type PresetCall } from "./call-context";
 import { serveCountTokens } from "./count-tokens-call";
 import { serveMessages } from "./messages-call";
 import { createUpstreamPool, type UpstreamConfig } from "./upstream";
@@ -46,11 +46,16 @@ export type Gateway = {
   readonly active: number;
   /** Request body bytes the calls in progress hold. */
   readonly bufferedBytes: number;
-  /** Ends the calls in progress (recorded as aborted), then closes the upstream pool. */
+  /**
+   * Ends the calls in progress (a stream gets an error event, a call not yet answered a 503; each
+   * recorded as a gateway_shutdown error), refuses new ones, then closes the upstream pool.
+   * Idempotent.
+   */
   close(): Promise<void>;
 };
 
 export const GATEWAY_PREFIX = "/gateway/";
+const shuttingDown = () => new GatewayError(503, "api_error", SHUTDOWN_MESSAGE, { retryAfterSec: 1 });
 const MESSAGES = "/gateway/v1/messages";
 const COUNT_TOKENS = "/gateway/v1/messages/count_tokens";
 
@@ -73,8 +78,14 @@ export function createGateway(opts: GatewayOptions): Gateway {
   };
   const admission = new Admission(opts.limits ?? DEFAULT_GATEWAY_LIMITS);
   const active = new Set<AbortController>();
+  let closing: Promise<void> | undefined;
 
   const serve = async (req: IncomingMessage, res: ServerResponse, preset?: PresetCall): Promise<void> => {
+    if (closing) {
+      // A request on a socket that was already open when the shutdown ended the calls in flight.
+      discardUpload(req, res);
+      return sendGatewayError(res, shuttingDown(), "gw_shutdown", { connection: "close" });
+    }
     const t0 = deps.now();
     const id = `${GATEWAY_EVENT_ID_PREFIX}${randomUUID().replaceAll("-", "")}`;
     const controller = new AbortController();
@@ -93,20 +104,22 @@ export function createGateway(opts: GatewayOptions): Gateway {
       else if (path === COUNT_TOKENS) await serveCountTokens(deps, call);
       else throw new GatewayError(404, "not_found_error", `Not found: ${path.slice(0, 100)}. The gateway serves ${MESSAGES} and ${COUNT_TOKENS}.`);
     } catch (err) {
-      if (!controller.signal.aborted) {
+      const shutdown = endedByShutdown(controller.signal);
+      if (!controller.signal.aborted || shutdown) {
         // An answer before the upload was read: close rather than reuse a socket with bytes left on it.
         const extra: Record<string, string> = { "x-pitwall-request-id": id };
-        if (!req.complete) {
+        if (!req.complete || shutdown) {
           extra.connection = "close";
           discardUpload(req, res);
         }
-        sendGatewayError(res, toGatewayError(err), id, extra);
+        sendGatewayError(res, shutdown ? shuttingDown() : toGatewayError(err), id, extra);
       }
     } finally {
       lease?.release();
       active.delete(controller);
-      // Aborted (client gone, or shutdown mid-answer): nothing more can be said on this socket.
-      if (controller.signal.aborted && !res.destroyed) res.destroy();
+      // The client is gone, or a shutdown caught the answer where it could not be ended cleanly:
+      // nothing more can be said on this socket. (A stream ended by a shutdown got its error event.)
+      if (controller.signal.aborted && !res.destroyed && !(endedByShutdown(controller.signal) && res.writableEnded)) res.destroy();
     }
   };
 
@@ -121,13 +134,16 @@ export function createGateway(opts: GatewayOptions): Gateway {
     get bufferedBytes() {
       return admission.bufferedBytes;
     },
-    async close() {
-      for (const c of active) c.abort(new CallAborted("shutdown"));
-      const deadline = Date.now() + 2_000;
-      while (active.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-      // Records are queued a turn later; let them reach the recorder before it is closed.
-      await new Promise((r) => setImmediate(r));
-      if (ownsPool) await deps.pool.close().catch(() => {});
+    close() {
+      closing ??= (async () => {
+        for (const c of active) c.abort(new CallAborted("shutdown"));
+        const deadline = Date.now() + 2_000;
+        while (active.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+        // Records are queued a turn later; let them reach the recorder before it is closed.
+        await new Promise((r) => setImmediate(r));
+        if (ownsPool) await deps.pool.close().catch(() => {});
+      })();
+      return closing;
     },
   };
 }

@@ -89,9 +89,11 @@ export async function serveMessages(deps: GatewayDeps, call: CallContext): Promi
   try {
     await answer({ deps, call, projectId, raw, routed, streamed, record, pitwallHeaders });
   } catch (err) {
-    // The client left (or the gateway is stopping) before the call was recorded.
+    // The client left, or a shutdown ended the call (answered 503 by the gateway), before it was recorded.
     if (!recorded && err instanceof CallAborted) {
-      record({ servedModel: routed.plan.model, status: "aborted", httpStatus: 499, errorType: "client_closed", responseCache: routed.cache.statusIfUnread });
+      const base = { servedModel: routed.plan.model, responseCache: routed.cache.statusIfUnread };
+      if (err.by === "shutdown") record({ ...base, status: "error", httpStatus: call.res.headersSent ? call.res.statusCode : 503, errorType: "gateway_shutdown" });
+      else record({ ...base, status: "aborted", httpStatus: 499, errorType: "client_closed" });
     }
     throw err;
   }
@@ -184,10 +186,14 @@ async function answer(a: Answer): Promise<void> {
       }
     }
     const firstAt = observer.firstDeltaAt ?? observer.firstByteAt;
-    const failed = relay.end === "broken" || !!observer.error || !observer.complete;
+    const failed = relay.end === "broken" || relay.end === "shutdown" || !!observer.error || !observer.complete;
     const status = relay.end === "aborted" ? "aborted" : failed ? "error" : "ok";
     const errorType =
-      status === "aborted" ? "client_closed" : (observer.error?.type ?? (relay.end === "broken" ? "upstream_broken" : failed ? "incomplete_stream" : null));
+      status === "aborted"
+        ? "client_closed"
+        : relay.end === "shutdown"
+          ? "gateway_shutdown"
+          : (observer.error?.type ?? (relay.end === "broken" ? "upstream_broken" : failed ? "incomplete_stream" : null));
     record({
       ...base,
       status,

@@ -13,7 +13,7 @@ import { gatewayUpstreamKind } from "./upstream-kind";
 export { gatewayUpstreamKind };
 
 type Env = Readonly<Record<string, string | undefined>>;
-
+export type MountedGateway = { runMessages: RunMessages; endCalls: () => Promise<void>; close: (hurry?: AbortSignal) => Promise<void> };
 
 /** The in-process simulator on this very server, reached the way the request reached us. */
 function localSimulatorUrl(req: IncomingMessage): string {
@@ -28,11 +28,12 @@ function localSimulatorUrl(req: IncomingMessage): string {
  * off) and response cache. With neither ANTHROPIC_API_KEY nor PITWALL_UPSTREAM_URL the upstream is
  * the simulator mounted on this server at /_sim, whose address is known from the first request;
  * otherwise the upstream is resolved now, so a bad setting stops start-up with a clear message.
- * Returns the closer: ends calls in flight (recorded as aborted), then flushes the recorder; and
+ * Returns `endCalls` (ends the calls in flight: streams get an error event), `close` (that, then
+ * flushes the recorder; when `hurry` aborts it spools instead of waiting on the database), and
  * `runMessages`, the in-process seam the playground calls through (same gateway, same recorder).
  */
-export function mountGateway(router: HotRouter, handle: DbHandle, env: Env = process.env): (() => Promise<void>) & { runMessages: RunMessages } {
-  const recorder = env.PITWALL_RECORDING === "0" ? null : createRecorder(() => handle.db, { kind: handle.kind });
+export function mountGateway(router: HotRouter, handle: DbHandle, env: Env = process.env): MountedGateway {
+  const recorder = env.PITWALL_RECORDING === "0" ? null : createRecorder(() => handle.db, { kind: handle.kind, spoolFirst: env.PITWALL_RECORDING_SPOOL_FIRST === "1" });
   const responseCache = getResponseCache(handle.db);
   const kind = gatewayUpstreamKind(env);
   // Read now: a bad limit stops start-up with a clear message, not the first call.
@@ -58,9 +59,14 @@ export function mountGateway(router: HotRouter, handle: DbHandle, env: Env = pro
   const runMessages: RunMessages = async (req, res, preset) => ready(req, res)?.runMessages(req, res, preset);
   registerHealth("gateway", () => ({ upstream: kind, active: gateway?.active ?? 0, bufferedBytes: gateway?.bufferedBytes ?? 0, recording: recorder !== null }));
 
-  const close = async () => {
-    await gateway?.close();
-    await recorder?.close();
+  return {
+    runMessages,
+    endCalls: async () => {
+      await gateway?.close();
+    },
+    close: async (hurry) => {
+      await gateway?.close();
+      await recorder?.close({ hurry });
+    },
   };
-  return Object.assign(close, { runMessages });
 }

@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import type { Dispatcher } from "undici";
 import { scrubSecrets } from "../log";
 import { anthropicErrorBody } from "./anthropic-error";
+import { endedByShutdown, SHUTDOWN_MESSAGE } from "./call-context";
 import { SseObserver } from "./sse-observer";
 import { relayedResponseHeaders } from "./upstream-headers";
 
@@ -9,8 +10,11 @@ type Headers = Record<string, string | number>;
 
 export type StreamRelay = {
   observer: SseObserver;
-  /** complete: upstream ended; aborted: the client left; broken: the upstream failed mid-stream. */
-  end: "complete" | "aborted" | "broken";
+  /**
+   * complete: upstream ended; aborted: the client left; broken: the upstream failed mid-stream;
+   * shutdown: the gateway stopped it at the end of its shutdown grace period (with an error event).
+   */
+  end: "complete" | "aborted" | "broken" | "shutdown";
 };
 
 /**
@@ -43,6 +47,12 @@ export function relayStream(
     const onDrain = () => body.resume();
     const onAbort = () => {
       body.destroy();
+      if (endedByShutdown(signal) && !res.writableEnded && !res.destroyed) {
+        // A deploy, not a failure of the call: end the stream the way the API reports an error,
+        // so the client raises (and can retry) instead of seeing a cut connection.
+        res.end(`event: error\ndata: ${anthropicErrorBody("overloaded_error", SHUTDOWN_MESSAGE, requestId)}\n\n`);
+        return settle("shutdown");
+      }
       settle("aborted");
     };
     if (signal.aborted) return onAbort();
