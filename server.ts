@@ -14,12 +14,16 @@ import { log } from "./lib/log";
 import { CLIENT_IP_HEADER, socketClientIp } from "./lib/auth/request-origin";
 import { startDemoTrafficFromEnv } from "./lib/demo/start-demo-from-env";
 import type { DemoTraffic } from "./lib/demo/demo-traffic";
+import { exitOnStopSignals, GracefulShutdown } from "./lib/lifecycle/graceful-shutdown";
+import { ServerDrain } from "./lib/lifecycle/server-drain";
+import { shutdownSettingsFromEnv } from "./lib/lifecycle/shutdown-settings";
 
 const dev = process.argv.includes("--dev");
 const port = Number(process.env.PORT ?? 3000);
 const hostname = process.env.HOST ?? "0.0.0.0";
 
 async function main(): Promise<void> {
+  const shutdownSettings = shutdownSettingsFromEnv();
   const handle = getDbHandle();
   await bootstrap(handle);
 
@@ -40,6 +44,8 @@ async function main(): Promise<void> {
     void nextHandler(req, res);
   });
 
+  const drain = new ServerDrain(server);
+
   let demo: DemoTraffic | undefined;
   server.listen(port, hostname, () => {
     log.info({ port, db: handle.kind, dev }, `Pitwall listening on http://localhost:${port}`);
@@ -48,16 +54,21 @@ async function main(): Promise<void> {
     void startDemoTrafficFromEnv(handle.db, bound, process.env, { host: hostname }).then((d) => (demo = d));
   });
 
-  const shutdown = async (signal: string) => {
-    log.info({ signal }, "shutting down");
-    server.close();
-    await demo?.stop();
-    await hot.close();
-    await handle.close().catch(() => {});
-    process.exit(0);
-  };
-  process.once("SIGINT", () => void shutdown("SIGINT"));
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  // SIGTERM / SIGINT: drain for PITWALL_SHUTDOWN_GRACE_MS, end what is left, flush (lib/lifecycle).
+  const shutdown = new GracefulShutdown(
+    {
+      drain,
+      stopClients: () => void demo?.stop(),
+      endCalls: () => hot.endCalls(),
+      close: async (hurry) => {
+        await demo?.stop();
+        await hot.close(hurry);
+        await handle.close().catch(() => {});
+      },
+    },
+    shutdownSettings,
+  );
+  exitOnStopSignals(shutdown);
 }
 
 main().catch((err) => {

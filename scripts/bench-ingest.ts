@@ -77,7 +77,7 @@ async function freshDatabase() {
 async function startServer(url: string): Promise<{ port: number; stop: () => void }> {
   // node itself (not npx): a signal to an npx wrapper never reaches the server it started.
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/bench/hot-server.ts"], {
-    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: "warn", NODE_ENV: "production", PITWALL_DB_POOL: "8" },
+    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: "warn", NODE_ENV: "production", PITWALL_DB_POOL: "8", PITWALL_SHUTDOWN_FLUSH_MS: "1000" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const port = await new Promise<number>((resolve, reject) => {

@@ -4,6 +4,7 @@
  */
 import { spawnSync, spawn } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 
 const root = process.cwd();
@@ -33,7 +34,9 @@ if (!env.DATABASE_URL) {
   env.PITWALL_INIT_PROJECT ??= "demo";
   env.PITWALL_DEMO_TRAFFIC ??= "1";
 }
-// node itself (not an npx wrapper), so Ctrl-C and SIGTERM reach the server directly.
+// node itself (not an npx wrapper), so Ctrl-C and SIGTERM reach the server directly. Every signal is
+// passed on: the server treats a repeat within a second (the process group got it too) as the same
+// request, and a later one as "skip the grace period" (see lib/lifecycle/graceful-shutdown.ts).
 const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], { stdio: "inherit", env });
 for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => child.kill(sig));
-child.on("exit", (code) => process.exit(code ?? 0));
+child.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 0)));

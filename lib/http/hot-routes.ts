@@ -13,18 +13,25 @@ import { simulatorOptionsFromEnv } from "../simulator/options";
 import { sendJson } from "./respond";
 import { HotRouter } from "./hot-router";
 
-/**
- * The hot-path route table of the custom server. Each area mounts its node handler here; the
- * returned `close` flushes whatever the areas buffer (e.g. the gateway's event writer).
- */
 export function simulatorMounted(env: Readonly<Record<string, string | undefined>>): boolean {
   if (env.PITWALL_SIMULATOR === "0") return false;
   return env.PITWALL_SIMULATOR === "1" || gatewayUpstreamKind(env) === "simulator";
 }
 
-export async function buildHotRouter(handle: DbHandle): Promise<HotRouter & { close: () => Promise<void> }> {
+export type HotRoutes = HotRouter & {
+  /** Shutdown, at the end of the grace period: ends the gateway's calls still in flight. */
+  endCalls: () => Promise<void>;
+  /** Flushes whatever the areas buffer (the gateway's event writer first); see ShutdownHooks.close. */
+  close: (hurry?: AbortSignal) => Promise<void>;
+};
+
+/**
+ * The hot-path route table of the custom server. Each area mounts its node handler here; the
+ * returned `close` flushes whatever the areas buffer (e.g. the gateway's event writer).
+ */
+export async function buildHotRouter(handle: DbHandle): Promise<HotRoutes> {
   const router = new HotRouter();
-  const closers: (() => Promise<void>)[] = [];
+  const closers: ((hurry?: AbortSignal) => Promise<void>)[] = [];
   router.route("/api/v1/events", createIngestHandler(() => handle.db));
   // OTLP/HTTP traces (OTEL_EXPORTER_OTLP_ENDPOINT=<base>/api/otel): GenAI spans become events.
   router.route("/api/otel/v1/traces", createOtlpTracesHandler(() => handle.db));
@@ -48,12 +55,13 @@ export async function buildHotRouter(handle: DbHandle): Promise<HotRouter & { cl
   // The gateway (/gateway/v1/messages, count_tokens). Its closer goes first: it ends calls in
   // flight and flushes the event writer while metrics and the simulator are still up.
   const gateway = mountGateway(router, handle);
-  closers.unshift(gateway);
+  closers.unshift(gateway.close);
   // The playground: an operator's session runs a pane's call through that same gateway.
   router.route(PLAYGROUND_STREAM_PATH, createPlaygroundStreamHandler(() => handle.db, gateway.runMessages));
   return Object.assign(router, {
-    close: async () => {
-      for (const close of closers) await close();
+    endCalls: gateway.endCalls,
+    close: async (hurry?: AbortSignal) => {
+      for (const close of closers) await close(hurry);
     },
   });
 }
