@@ -2,7 +2,8 @@
  * `npm run bench:gateway`: what the gateway adds to a call, measured in one run against the
  * standalone simulator (0 ms and 20 ms fixed latency): direct calls, calls through a minimal
  * undici pass-through proxy (the baseline), and calls through the gateway with recording on and
- * off. Every server runs in its own process; this process only drives load, over keep-alive
+ * off, and with recording spool-first (the cost of zero loss on a crash). Every server runs in its
+ * own process; this process only drives load, over keep-alive
  * connections on loopback, with bounded request counts.
  *
  * Options: --latencies 0,20  --pglite (record into in-memory PGlite instead of Postgres)
@@ -26,6 +27,7 @@ const { values: opts } = parseArgs({
     latency: { type: "string" },
     delta: { type: "string" },
     recording: { type: "string" },
+    "spool-first": { type: "boolean", default: false },
     latencies: { type: "string", default: "0,20" },
     pglite: { type: "boolean", default: false },
     "base-url": { type: "string" },
@@ -82,7 +84,7 @@ async function runGateway(): Promise<void> {
   const { key } = await projectWithKey(handle.db);
   const recording = opts.recording === "on";
   const spoolDir = await mkdtemp(path.join(os.tmpdir(), "pitwall-bench-spool-"));
-  const recorder = recording ? createRecorder(() => handle.db, { spoolDir, kind: handle.kind }) : null;
+  const recorder = recording ? createRecorder(() => handle.db, { spoolDir, kind: handle.kind, spoolFirst: opts["spool-first"] }) : null;
   // As in the server: recording brings the rollup hooks of the metrics engine with it.
   const stopMetrics = recording ? startMetrics(handle) : async () => {};
   const responseCache = createResponseCache(handle.db, { redisUrl: process.env.REDIS_URL ?? "" });
@@ -206,19 +208,21 @@ async function benchLatency(latencyMs: number, db: NodeJS.ProcessEnv): Promise<v
   const sim = await start("sim", ["--latency", String(latencyMs), "--delta", String(deltaMs)]);
   // The per-key rate limit (1,000 req/s by default) stays in the path but never trips here.
   const gatewayEnv = { ...db, PITWALL_KEY_RATE_LIMIT_PER_SECOND: "1000000" };
-  const [pt, gwOn, gwOff] = await Promise.all([
+  const [pt, gwOn, gwOff, gwFirst] = await Promise.all([
     start("passthrough", ["--upstream", sim.url]),
     start("gateway", ["--upstream", sim.url, "--recording", "on"], gatewayEnv),
     start("gateway", ["--upstream", sim.url, "--recording", "off"], gatewayEnv),
+    start("gateway", ["--upstream", sim.url, "--recording", "on", "--spool-first"], gatewayEnv),
   ]);
   const mk = (c: number) => ({
     direct: target("direct", sim.url, "/v1/messages", { "x-api-key": "bench" }, c),
     pass: target("pass-through", pt.url, "/v1/messages", { "x-api-key": "bench" }, c),
     on: target("gateway (recording on)", gwOn.url, "/gateway/v1/messages", { authorization: `Bearer ${gwOn.key}` }, c),
     off: target("gateway (recording off)", gwOff.url, "/gateway/v1/messages", { authorization: `Bearer ${gwOff.key}` }, c),
+    first: target("gateway (recording on, spool-first)", gwFirst.url, "/gateway/v1/messages", { authorization: `Bearer ${gwFirst.key}` }, c),
   });
   const c1 = mk(1);
-  const all1 = [c1.direct, c1.pass, c1.on, c1.off];
+  const all1 = [c1.direct, c1.pass, c1.on, c1.off, c1.first];
 
   // Warm-up: connections, JIT, key and policy caches.
   for (const t of all1) for (let i = 0; i < 200; i++) await call(t, body(i));
@@ -241,6 +245,8 @@ async function benchLatency(latencyMs: number, db: NodeJS.ProcessEnv): Promise<v
   const addedP99 = on.p99 - d.p99;
   console.log(`  gateway added p50 ${fmt(addedP50, 2)} ms (target <= 1 ms: ${verdict(addedP50 <= 1)}), p99 ${fmt(addedP99, 2)} ms (target <= 3 ms: ${verdict(addedP99 <= 3)})`);
   console.log(`  pass-through baseline added p50 ${fmt(pass.p50 - d.p50, 2)} ms, p99 ${fmt(pass.p99 - d.p99, 2)} ms`);
+  const first = summarize(s1.get(c1.first.name)!);
+  console.log(`  spool-first cost: added p50 ${fmt(first.p50 - d.p50, 2)} vs ${fmt(addedP50, 2)} ms, p99 ${fmt(first.p99 - d.p99, 2)} vs ${fmt(addedP99, 2)} ms (recording on, in memory)`);
   const offAdded = off.p99 - d.p99;
   if (offAdded > 0) {
     const change = ((addedP99 - offAdded) / offAdded) * 100;
@@ -256,7 +262,7 @@ async function benchLatency(latencyMs: number, db: NodeJS.ProcessEnv): Promise<v
   const n32 = paced ? (quick ? 640 : 3200) : quick ? 2000 : 8000;
   console.log(`concurrency 32, non-streaming (n=${n32} each)          req/s    p50 ms   p99 ms`);
   const thr = new Map<string, number>();
-  for (const t of [c32.direct, c32.pass, c32.on, c32.off]) {
+  for (const t of [c32.direct, c32.pass, c32.on, c32.off, c32.first]) {
     for (let i = 0; i < 32 * 4; i++) await call(t, body(i));
     const lat: number[] = [];
     const t0 = performance.now();
@@ -270,6 +276,7 @@ async function benchLatency(latencyMs: number, db: NodeJS.ProcessEnv): Promise<v
   }
   const ratio = thr.get(c32.on.name)! / thr.get(c32.pass.name)!;
   console.log(`  gateway / pass-through throughput ${fmt(ratio, 2)}x (target >= 0.5x: ${verdict(ratio >= 0.5)})`);
+  console.log(`  spool-first throughput ${fmt(thr.get(c32.first.name)! / thr.get(c32.on.name)!, 2)}x of recording in memory`);
 
   // 3. Streaming, concurrency 1: TTFT added, and no batching of deltas.
   const ns = paced ? (quick ? 30 : 150) : quick ? 300 : 1500;
@@ -308,7 +315,7 @@ async function benchLatency(latencyMs: number, db: NodeJS.ProcessEnv): Promise<v
   const sh = summarize(hits);
   console.log(`response-cache hit, concurrency 1 (n=${nh}): p50 ${fmt(sh.p50, 2)} ms, p99 ${fmt(sh.p99, 2)} ms (target p99 <= 2 ms: ${verdict(sh.p99 <= 2)})`);
 
-  for (const t of [...all1, c32.direct, c32.pass, c32.on, c32.off]) await t.pool.close();
+  for (const t of [...all1, c32.direct, c32.pass, c32.on, c32.off, c32.first]) await t.pool.close();
   await stopAll();
 }
 
