@@ -8,6 +8,7 @@
  *
  * Options: --latencies 0,20  --pglite (record into in-memory PGlite instead of Postgres)
  *          --base-url postgres://... (else DATABASE_URL, else the local Postgres)  --quick
+ *          --cpu-prof <dir> (a V8 CPU profile of the recording gateway, for `node --cpu-prof` analysis)
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
@@ -32,6 +33,7 @@ const { values: opts } = parseArgs({
     pglite: { type: "boolean", default: false },
     "base-url": { type: "string" },
     quick: { type: "boolean", default: false },
+    "cpu-prof": { type: "string" },
   },
 });
 
@@ -110,8 +112,8 @@ async function runGateway(): Promise<void> {
 type Target = { name: string; url: string; path: string; headers: Record<string, string>; pool: Pool };
 const children: ChildProcess[] = [];
 
-function start(role: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ url: string; key?: string }> {
-  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, "--role", role, ...args], {
+function start(role: string, args: string[], env: NodeJS.ProcessEnv = process.env, nodeArgs: string[] = []): Promise<{ url: string; key?: string }> {
+  const child = spawn(process.execPath, [...process.execArgv, ...nodeArgs, process.argv[1]!, "--role", role, ...args], {
     env: { ...env, LOG_LEVEL: "warn", NODE_ENV: "production" },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -210,7 +212,8 @@ async function benchLatency(latencyMs: number, db: NodeJS.ProcessEnv): Promise<v
   const gatewayEnv = { ...db, PITWALL_KEY_RATE_LIMIT_PER_SECOND: "1000000" };
   const [pt, gwOn, gwOff, gwFirst] = await Promise.all([
     start("passthrough", ["--upstream", sim.url]),
-    start("gateway", ["--upstream", sim.url, "--recording", "on"], gatewayEnv),
+    // --cpu-prof <dir>: a V8 CPU profile of the recording gateway, written when it exits.
+    start("gateway", ["--upstream", sim.url, "--recording", "on"], gatewayEnv, opts["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${opts["cpu-prof"]}`] : []),
     start("gateway", ["--upstream", sim.url, "--recording", "off"], gatewayEnv),
     start("gateway", ["--upstream", sim.url, "--recording", "on", "--spool-first"], gatewayEnv),
   ]);
