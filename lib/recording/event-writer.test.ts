@@ -310,7 +310,8 @@ describe("EventWriter: a full disk", () => {
     const disk = { free: 1 << 20 };
     const { state, ingest } = switchableIngest();
     state.down = true;
-    const w = writer({ ingest, spoolDir: dir, batchSize: 5, maxBuffered: 5, openSpoolFile: fillingDisk(disk), retryMinMs: 60_000, retryMaxMs: 60_000 });
+    // No timer flushes: a retry racing the checks below would hold the disk mid-append.
+    const w = writer({ ingest, spoolDir: dir, batchSize: 5, maxBuffered: 5, openSpoolFile: fillingDisk(disk), flushIntervalMs: 60_000, retryMinMs: 60_000, retryMaxMs: 60_000 });
     const first = Array.from({ length: 5 }, () => llmEvent());
     for (const e of first) w.record(projectId, e);
     await w.flush();
