@@ -90,7 +90,42 @@ export const rollupQueue = pgTable("rollup_queue", {
   // the strings they refer to.
   packed: bytea("packed"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  // Folds of this row that failed on their own (lib/metrics/rollup-dead-letter.ts); at
+  // PITWALL_ROLLUP_MAX_ATTEMPTS it moves to rollup_dead_letters so the rows behind it keep flowing.
+  attempts: integer("attempts").notNull().default(0),
+  lastError: text("last_error"),
 });
+
+/**
+ * Rollup work set aside after failing PITWALL_ROLLUP_MAX_ATTEMPTS times, with its error: a queue
+ * row that would not fold (`kind = 'fold'`, its payload kept to fold again once fixed) or an
+ * hour/day bucket of one project that would not seal (`kind = 'seal'`). /api/health reports them.
+ */
+export const rollupDeadLetters = pgTable(
+  "rollup_dead_letters",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    kind: text("kind").$type<"fold" | "seal">().notNull(),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    queueId: bigint("queue_id", { mode: "number" }),
+    payload: text("payload"),
+    packed: bytea("packed"),
+    grainS: integer("grain_s"),
+    bucket: timestamp("bucket", { withTimezone: true }),
+    attempts: integer("attempts").notNull(),
+    error: text("error").notNull(),
+    queuedAt: timestamp("queued_at", { withTimezone: true }),
+    failedAt: timestamp("failed_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // /api/health counts them and shows the latest.
+    index("rollup_dead_letters_failed_idx").on(t.failedAt),
+  ],
+);
+
+export type RollupDeadLetter = typeof rollupDeadLetters.$inferSelect;
 
 /** Stored-cost recomputations after a price change, so any process can report their progress. */
 export const costRecomputeJobs = pgTable(

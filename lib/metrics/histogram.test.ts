@@ -6,7 +6,8 @@ import { decodeHist, encodeHist } from "./hist-codec";
 import { nanoToUsdRounded, nanoToUsdString } from "./money";
 import { RollupAggregator, toMicros, tokensPerSecond } from "./rollup-aggregate";
 import type { RollupEvent } from "./rollup-event";
-import { microsToMsDecimal } from "./rollup-write";
+import { decodeInto, encodeEvents } from "./rollup-queue-codec";
+import { microsToMsDecimal, msDecimalToMicros } from "./rollup-write";
 
 /** Postgres' percentile_cont, for checking in memory. */
 function percentileCont(values: number[], q: number): number {
@@ -148,7 +149,7 @@ describe("RollupAggregator", () => {
     // 2 full-dimension rows + project + model + 2 routes + agent
     expect(unsealed).toHaveLength(7);
     const project = unsealed.find((r) => r.setId === 15)!;
-    expect(project).toMatchObject({ requests: 2, errors: 1, costNanoUsd: 130n, rcHits: 2, rcHitCostNano: 130n, latencySumUs: 2_001_000 });
+    expect(project).toMatchObject({ requests: 2, errors: 1, costNanoUsd: 130n, rcHits: 2, rcHitCostNano: 130n, latencySumUs: 2_001_000n });
     const sealed = agg.rows({ hourUntilMs: Infinity, dayUntilMs: Infinity });
     expect(sealed).toHaveLength(21);
   });
@@ -164,6 +165,80 @@ describe("RollupAggregator", () => {
     expect(tokensPerSecond({ status: "ok", outputTokens: 100, latencyMs: 1200, ttftMs: 200 })).toBe(100);
     expect(tokensPerSecond({ status: "error", outputTokens: 100, latencyMs: 1200, ttftMs: 200 })).toBeNull();
     expect(tokensPerSecond({ status: "ok", outputTokens: 0, latencyMs: 1200, ttftMs: null })).toBeNull();
+  });
+});
+
+describe("latency sums past 2^53 microseconds", () => {
+  type QueuedEvent = Parameters<typeof encodeEvents>[0][number];
+  const DAY_MS = 86_400_000;
+  const record = (i: number): QueuedEvent => ({
+    id: `e${i}`,
+    ts: "2026-01-01T00:00:30.000Z",
+    kind: "llm",
+    agent: null,
+    route: null,
+    sessionId: null,
+    traceId: null,
+    parentId: null,
+    userId: null,
+    provider: "anthropic",
+    model: "m",
+    requestedModel: null,
+    status: "ok",
+    errorType: null,
+    httpStatus: null,
+    latencyMs: DAY_MS,
+    ttftMs: DAY_MS - 1,
+    streamed: true,
+    inputTokens: 1,
+    outputTokens: 1,
+    cacheReadTokens: 0,
+    cacheWrite5mTokens: 0,
+    cacheWrite1hTokens: 0,
+    responseCache: i % 2 ? "hit" : "miss",
+    costNanoUsd: "1",
+    costSource: "computed",
+    promptHash: null,
+    systemHash: null,
+    systemTokens: null,
+    messageCount: null,
+    toolCount: null,
+    policyVersion: null,
+    tags: {},
+    metadata: {},
+  });
+
+  it("stay exact for 105,000 events of 24 h latency in one row (the queue's packed path)", () => {
+    const n = 105_000;
+    const agg = new RollupAggregator();
+    // Ingest batches are at most 1,000 events: one queue row each, as the flusher sees them.
+    for (let i = 0; i < n; i += 1000) {
+      const { payload, packed } = encodeEvents(Array.from({ length: 1000 }, (_, j) => record(i + j)));
+      decodeInto(agg, "p", payload, packed);
+    }
+    const row = agg.rows({ hourUntilMs: 0, dayUntilMs: 0 }).find((r) => r.setId === 15)!;
+    expect(row.latencyCount).toBe(n);
+    expect(row.latencySumUs).toBe(BigInt(n) * 86_400_000_000n);
+    expect(row.latencySumUs > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true);
+    expect(row.ttftSumUs).toBe(BigInt(n) * 86_399_999_000n);
+    expect(row.rcHitLatencyUs + row.rcMissLatencyUs).toBe(row.latencySumUs);
+    expect(microsToMsDecimal(row.latencySumUs)).toBe("9072000000000");
+  });
+
+  it("stay exact within one huge queue row, settling before a double passes 2^53", () => {
+    const agg = new RollupAggregator();
+    const { payload, packed } = encodeEvents(Array.from({ length: 105_000 }, (_, i) => record(i)));
+    decodeInto(agg, "p", payload, packed);
+    const row = agg.rows({ hourUntilMs: 0, dayUntilMs: 0 }).find((r) => r.setId === 15)!;
+    expect(row.latencySumUs).toBe(105_000n * 86_400_000_000n);
+  });
+
+  it("print and read back sums beyond 2^53 exactly", () => {
+    const big = 2n ** 53n + 7n;
+    expect(microsToMsDecimal(big)).toBe("9007199254740.999");
+    expect(msDecimalToMicros("9007199254740.999")).toBe(big);
+    expect(msDecimalToMicros(microsToMsDecimal(123_456_789_012_345_678n))).toBe(123_456_789_012_345_678n);
+    expect(() => microsToMsDecimal(2 ** 53 + 2)).toThrow(/exact integer/);
   });
 });
 

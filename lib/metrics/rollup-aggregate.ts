@@ -29,17 +29,20 @@ export type RollupRow = {
   cacheWrite1hTokens: number;
   costNanoUsd: bigint;
   latencyCount: number;
-  /** Latencies are summed as whole microseconds (floor(ms x 1000 + 0.5)), which keeps sums exact. */
-  latencySumUs: number;
+  /**
+   * Latencies are summed as whole microseconds (floor(ms x 1000 + 0.5)), which keeps sums exact,
+   * in BigInt: ~105k events of 24 h latency pass 2^53 us in one row.
+   */
+  latencySumUs: bigint;
   ttftCount: number;
-  ttftSumUs: number;
+  ttftSumUs: bigint;
   rcHits: number;
   rcMisses: number;
   rcBypass: number;
   rcHitCostNano: bigint;
   rcMissCostNano: bigint;
-  rcHitLatencyUs: number;
-  rcMissLatencyUs: number;
+  rcHitLatencyUs: bigint;
+  rcMissLatencyUs: bigint;
   latencyHist: Hist;
   ttftHist: Hist;
   tpsHist: Hist;
@@ -93,16 +96,16 @@ export function emptyRow(projectId: string, grainS: number, bucketMs: number, se
     cacheWrite1hTokens: 0,
     costNanoUsd: 0n,
     latencyCount: 0,
-    latencySumUs: 0,
+    latencySumUs: 0n,
     ttftCount: 0,
-    ttftSumUs: 0,
+    ttftSumUs: 0n,
     rcHits: 0,
     rcMisses: 0,
     rcBypass: 0,
     rcHitCostNano: 0n,
     rcMissCostNano: 0n,
-    rcHitLatencyUs: 0,
-    rcMissLatencyUs: 0,
+    rcHitLatencyUs: 0n,
+    rcMissLatencyUs: 0n,
     latencyHist: new Map(),
     ttftHist: new Map(),
     tpsHist: new Map(),
@@ -219,12 +222,12 @@ export class RollupAggregator {
     const latencyUs = latencyMs === null ? 0 : toMicros(latencyMs);
     if (latencyMs !== null) {
       row.latencyCount += 1;
-      row.latencySumUs += latencyUs;
+      row.latencySumUs += BigInt(latencyUs);
       bump(row.latencyHist, bucketKey(latencyMs));
     }
     if (ttftMs !== null) {
       row.ttftCount += 1;
-      row.ttftSumUs += toMicros(ttftMs);
+      row.ttftSumUs += BigInt(toMicros(ttftMs));
       bump(row.ttftHist, bucketKey(ttftMs));
     }
     const tps = tokensPerSecond({ status, outputTokens, latencyMs, ttftMs });
@@ -232,11 +235,11 @@ export class RollupAggregator {
     if (responseCache === "hit") {
       row.rcHits += 1;
       row.rcHitCostNano += costNano;
-      row.rcHitLatencyUs += latencyUs;
+      row.rcHitLatencyUs += BigInt(latencyUs);
     } else if (responseCache === "miss") {
       row.rcMisses += 1;
       row.rcMissCostNano += costNano;
-      row.rcMissLatencyUs += latencyUs;
+      row.rcMissLatencyUs += BigInt(latencyUs);
     } else if (responseCache === "bypass") {
       row.rcBypass += 1;
     }
@@ -244,8 +247,9 @@ export class RollupAggregator {
 
   /**
    * Adds a queue row's packed events (rollup-queue-codec.ts). Rows are found by numeric keys of
-   * the batch's dictionary indexes and costs add as doubles until the batch ends (exact below
-   * 2^53 nano-USD), which keeps this loop free of strings and BigInts.
+   * the batch's dictionary indexes; costs and microsecond sums add as doubles until the batch
+   * ends or they would pass 2^53 (exact below it), which keeps this loop free of strings and
+   * BigInts.
    */
   addPacked(projectId: string, baseMs: number, strings: string[], view: DataView): void {
     if (strings.length >= 8192) {
@@ -253,13 +257,17 @@ export class RollupAggregator {
       for (let o = 0; o < view.byteLength; o += EVENT_BYTES) this.addPackedOne(projectId, baseMs, strings, view, o);
       return;
     }
-    type Slot = { row: RollupRow; cost: number; hitCost: number; missCost: number };
+    type Slot = { row: RollupRow; cost: number; hitCost: number; missCost: number; lat: number; ttft: number; hitLat: number; missLat: number };
     const slots = new Map<number, Map<number, Slot>>();
     const settle = (slot: Slot) => {
       slot.row.costNanoUsd += BigInt(slot.cost);
       slot.row.rcHitCostNano += BigInt(slot.hitCost);
       slot.row.rcMissCostNano += BigInt(slot.missCost);
-      slot.cost = slot.hitCost = slot.missCost = 0;
+      slot.row.latencySumUs += BigInt(slot.lat);
+      slot.row.ttftSumUs += BigInt(slot.ttft);
+      slot.row.rcHitLatencyUs += BigInt(slot.hitLat);
+      slot.row.rcMissLatencyUs += BigInt(slot.missLat);
+      slot.cost = slot.hitCost = slot.missCost = slot.lat = slot.ttft = slot.hitLat = slot.missLat = 0;
     };
     const baseMinute = Math.floor(baseMs / MINUTE);
     const str = (i: number) => (i < 0 ? null : strings[i]!);
@@ -279,7 +287,7 @@ export class RollupAggregator {
       }
       let slot = byInner.get(inner);
       if (!slot) {
-        slot = { row: this.minuteRow(projectId, tsMs, strings[kind]!, str(model), str(route), str(agent), strings[status]!), cost: 0, hitCost: 0, missCost: 0 };
+        slot = { row: this.minuteRow(projectId, tsMs, strings[kind]!, str(model), str(route), str(agent), strings[status]!), cost: 0, hitCost: 0, missCost: 0, lat: 0, ttft: 0, hitLat: 0, missLat: 0 };
         byInner.set(inner, slot);
       }
       const row = slot.row;
@@ -296,19 +304,22 @@ export class RollupAggregator {
       row.cacheReadTokens += view.getUint32(o + PACKED.cacheReadTokens, true);
       row.cacheWrite5mTokens += view.getUint32(o + PACKED.cacheWrite5mTokens, true);
       row.cacheWrite1hTokens += view.getUint32(o + PACKED.cacheWrite1hTokens, true);
-      if (slot.cost + cost > Number.MAX_SAFE_INTEGER) settle(slot);
-      slot.cost += cost;
       const hasLatency = !Number.isNaN(latencyMs);
       const latencyUs = hasLatency ? toMicros(latencyMs) : 0;
+      const hasTtft = !Number.isNaN(ttftMs);
+      const ttftUs = hasTtft ? toMicros(ttftMs) : 0;
+      // Every double below stays a safe integer: one that would pass 2^53 settles the slot first
+      // (the hit and miss latency sums are parts of `lat`, so checking it covers them).
+      if (slot.cost + cost > Number.MAX_SAFE_INTEGER || slot.lat + latencyUs > Number.MAX_SAFE_INTEGER || slot.ttft + ttftUs > Number.MAX_SAFE_INTEGER) settle(slot);
+      slot.cost += cost;
       if (hasLatency) {
         row.latencyCount += 1;
-        row.latencySumUs += latencyUs;
+        slot.lat += latencyUs;
         bump(row.latencyHist, bucketKey(latencyMs));
       }
-      const hasTtft = !Number.isNaN(ttftMs);
       if (hasTtft) {
         row.ttftCount += 1;
-        row.ttftSumUs += toMicros(ttftMs);
+        slot.ttft += ttftUs;
         bump(row.ttftHist, bucketKey(ttftMs));
       }
       const tps = tokensPerSecond({ status: statusName, outputTokens, latencyMs: hasLatency ? latencyMs : null, ttftMs: hasTtft ? ttftMs : null });
@@ -316,11 +327,11 @@ export class RollupAggregator {
       if (rc === "hit") {
         row.rcHits += 1;
         slot.hitCost += cost;
-        row.rcHitLatencyUs += latencyUs;
+        slot.hitLat += latencyUs;
       } else if (rc === "miss") {
         row.rcMisses += 1;
         slot.missCost += cost;
-        row.rcMissLatencyUs += latencyUs;
+        slot.missLat += latencyUs;
       } else if (rc === "bypass") {
         row.rcBypass += 1;
       }

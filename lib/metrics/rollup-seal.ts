@@ -2,6 +2,8 @@ import { sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db/client";
 import { rowsOf } from "@/db/rows";
 import { emptyRow, mergeInto, rowKey, type RollupRow } from "./rollup-aggregate";
+import { isDatabaseUnavailable } from "../errors";
+import { DEFAULT_MAX_ATTEMPTS, recordSealFailure } from "./rollup-dead-letter";
 import { rowFromDb, STORED_COLUMNS, writeRollupRows } from "./rollup-write";
 
 export type Watermarks = { hourUntilMs: number; dayUntilMs: number };
@@ -58,57 +60,91 @@ export async function queryWatermarks(db: Db): Promise<Watermarks> {
  * (bounded memory when catching up), replacing any that exist, so sealing is idempotent. Sums add
  * exactly; histograms merge bucket by bucket.
  */
-export async function coarsenRollups(db: Db, fromGrain: number, toGrain: number, from: Date, to: Date, projectId?: string): Promise<void> {
+export async function coarsenRollups(db: DbOrTx, fromGrain: number, toGrain: number, from: Date, to: Date, projectId?: string): Promise<void> {
   const step = toGrain * 1000;
+  for (let t = floorTo(from.getTime(), step); t < to.getTime(); t += step) await coarsenBucket(db, fromGrain, toGrain, t, projectId);
+}
+
+/** One target bucket of `coarsenRollups`: every project's, or one project's. */
+export async function coarsenBucket(db: DbOrTx, fromGrain: number, toGrain: number, t: number, projectId?: string): Promise<void> {
   const project = projectId ? sql` and project_id = ${projectId}::uuid` : sql``;
-  for (let t = floorTo(from.getTime(), step); t < to.getTime(); t += step) {
-    const a = new Date(t).toISOString();
-    const b = new Date(t + step).toISOString();
-    const sources = rowsOf<Record<string, unknown>>(
+  const a = new Date(t).toISOString();
+  const b = new Date(t + toGrain * 1000).toISOString();
+  const sources = rowsOf<Record<string, unknown>>(
+    await db.execute(sql`
+      select ${STORED_COLUMNS} from metric_rollups
+      where grain_s = ${fromGrain} and bucket >= ${a}::timestamptz and bucket < ${b}::timestamptz${project}
+    `),
+  );
+  const targets = new Map<string, RollupRow>();
+  for (const s of sources) {
+    const src = rowFromDb(s);
+    const dims: [string, string, string, string] = [src.model, src.route, src.agent, src.status];
+    const key = rowKey(src.projectId, toGrain, t, src.setId, src.kind, dims);
+    let row = targets.get(key);
+    if (!row) {
+      row = emptyRow(src.projectId, toGrain, t, src.setId, src.kind, dims);
+      targets.set(key, row);
+    }
+    mergeInto(row, src);
+  }
+  await db.execute(sql`delete from metric_rollups where grain_s = ${toGrain} and bucket = ${a}::timestamptz${project}`);
+  await writeRollupRows(db, [...targets.values()], { replace: true });
+}
+
+/**
+ * Seals one target bucket, each attempt in a savepoint. If the whole bucket fails, each project
+ * is sealed alone, so one project's bad rows cannot hold back everyone's hours; a project that
+ * fails `maxAttempts` times is set aside (rollup_dead_letters) and sealing goes past it, leaving
+ * that project's bucket without coarse rows. Returns false while a project is still being retried.
+ */
+async function sealBucket(db: DbOrTx, fromGrain: number, toGrain: number, t: number, maxAttempts: number): Promise<boolean> {
+  try {
+    await db.transaction((sp) => coarsenBucket(sp, fromGrain, toGrain, t));
+    return true;
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) throw err;
+    const projects = rowsOf<{ project_id: string }>(
       await db.execute(sql`
-        select ${STORED_COLUMNS} from metric_rollups
-        where grain_s = ${fromGrain} and bucket >= ${a}::timestamptz and bucket < ${b}::timestamptz${project}
+        select distinct project_id from metric_rollups
+        where grain_s = ${fromGrain} and bucket >= ${new Date(t).toISOString()}::timestamptz and bucket < ${new Date(t + toGrain * 1000).toISOString()}::timestamptz
       `),
     );
-    const targets = new Map<string, RollupRow>();
-    for (const s of sources) {
-      const src = rowFromDb(s);
-      const dims: [string, string, string, string] = [src.model, src.route, src.agent, src.status];
-      const key = rowKey(src.projectId, toGrain, t, src.setId, src.kind, dims);
-      let row = targets.get(key);
-      if (!row) {
-        row = emptyRow(src.projectId, toGrain, t, src.setId, src.kind, dims);
-        targets.set(key, row);
+    let done = true;
+    for (const { project_id: projectId } of projects) {
+      try {
+        await db.transaction((sp) => coarsenBucket(sp, fromGrain, toGrain, t, projectId));
+      } catch (e) {
+        if (!(await recordSealFailure(db, { grainS: toGrain, bucketMs: t, projectId }, e, maxAttempts))) done = false;
       }
-      mergeInto(row, src);
     }
-    await db.execute(sql`delete from metric_rollups where grain_s = ${toGrain} and bucket = ${a}::timestamptz${project}`);
-    await writeRollupRows(db, [...targets.values()], { replace: true });
+    return done;
   }
 }
 
 /**
  * Seals every complete hour (and then day) past the marks: run by the flusher under its lock,
- * after draining the queue, so no queued event of a sealed hour is left behind.
+ * after draining the queue, so no queued event of a sealed hour is left behind. The marks move
+ * bucket by bucket and stop at a bucket still being retried (queries then read its minutes).
  */
-export async function sealRollups(db: DbOrTx, marks: Watermarks, nowMs = Date.now()): Promise<Watermarks> {
+export async function sealRollups(db: DbOrTx, marks: Watermarks, nowMs = Date.now(), maxAttempts = DEFAULT_MAX_ATTEMPTS): Promise<Watermarks> {
   const hourTarget = floorTo(nowMs, HOUR);
   const dayTarget = floorTo(nowMs, DAY);
   const next = { ...marks };
-  if (marks.hourUntilMs < hourTarget) {
-    await coarsenRollups(db, 60, 3600, new Date(marks.hourUntilMs), new Date(hourTarget));
-    await setWatermark(db, 3600, hourTarget);
-    next.hourUntilMs = hourTarget;
+  for (let t = marks.hourUntilMs; t < hourTarget; t += HOUR) {
+    if (!(await sealBucket(db, 60, 3600, t, maxAttempts))) break;
+    next.hourUntilMs = t + HOUR;
   }
-  if (marks.dayUntilMs < dayTarget && next.hourUntilMs >= dayTarget) {
-    await coarsenRollups(db, 3600, 86_400, new Date(marks.dayUntilMs), new Date(dayTarget));
-    await setWatermark(db, 86_400, dayTarget);
-    next.dayUntilMs = dayTarget;
+  if (next.hourUntilMs !== marks.hourUntilMs) await setWatermark(db, 3600, next.hourUntilMs);
+  for (let t = marks.dayUntilMs; t < dayTarget && next.hourUntilMs >= t + DAY; t += DAY) {
+    if (!(await sealBucket(db, 3600, 86_400, t, maxAttempts))) break;
+    next.dayUntilMs = t + DAY;
   }
+  if (next.dayUntilMs !== marks.dayUntilMs) await setWatermark(db, 86_400, next.dayUntilMs);
   return next;
 }
 
-export async function setWatermark(db: Db, grainS: number, untilMs: number): Promise<void> {
+export async function setWatermark(db: DbOrTx, grainS: number, untilMs: number): Promise<void> {
   await db.execute(sql`
     insert into rollup_watermarks (grain_s, sealed_until) values (${grainS}, ${new Date(untilMs).toISOString()}::timestamptz)
     on conflict (grain_s) do update set sealed_until = excluded.sealed_until

@@ -2,10 +2,12 @@ import { sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db/client";
 import { rowsOf } from "@/db/rows";
 import type { EventRecord } from "../events/event-record";
+import { isDatabaseUnavailable } from "../errors";
 import { log } from "../log";
 import { RollupAggregator } from "./rollup-aggregate";
 import type { RollupCostDelta } from "./rollup-event";
 import { asBytes } from "./hist-codec";
+import { deadLettersChanged, getDeadLetterSummary, maxAttemptsFromEnv, recordFoldFailure, type AloneResult, type DeadLetterSummary } from "./rollup-dead-letter";
 import { decodeInto, encodeCostDeltas, encodeEvents } from "./rollup-queue-codec";
 import { readWatermarks, sealRollups } from "./rollup-seal";
 import { writeRollupRows } from "./rollup-write";
@@ -47,51 +49,97 @@ const FLUSH_LOCK = 0x70_77_72_6f; // "pwro"
 const SLICE = 50;
 const ROW_BUDGET = 500;
 
-export type FlushResult = { batches: number; rows: number; transactions: number; skipped: boolean };
+export type FlushResult = { batches: number; rows: number; transactions: number; skipped: boolean; setAside: number };
 
 /** Per tick, the flusher starts no new transaction after this long (half of the 1 s tick). */
 const TICK_BUDGET_MS = 500;
 
 /**
+ * Folds one queue row in its own transaction (after a batch holding it failed). A failure is then
+ * this row's own: it counts an attempt, and at `maxAttempts` the row is set aside.
+ */
+export async function foldQueueRowAlone(db: Db, id: number, maxAttempts: number, nowMs?: number): Promise<AloneResult> {
+  try {
+    return await db.transaction(async (tx) => {
+      const lock = rowsOf<{ ok: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(${FLUSH_LOCK}) as ok`));
+      if (!lock[0]?.ok) return "skipped" as const;
+      const rows = rowsOf<{ project_id: string; payload: string; packed: unknown }>(
+        await tx.execute(sql`delete from rollup_queue where id = ${id} returning project_id, payload, packed`),
+      );
+      const q = rows[0];
+      if (!q) return "gone" as const;
+      const agg = new RollupAggregator();
+      decodeInto(agg, q.project_id, q.payload, asBytes(q.packed));
+      await writeRollupRows(tx, agg.rows(await readWatermarks(tx, nowMs)));
+      return "folded" as const;
+    });
+  } catch (err) {
+    return recordFoldFailure(db, id, err, maxAttempts);
+  }
+}
+
+/**
  * Drains the queue: queued events are deleted, aggregated and upserted in one transaction, so a
  * crash leaves them queued and nothing is counted twice. Then seals complete hours and days.
+ * A batch that fails (not for want of a database) is folded again row by row, so one poison row
+ * costs only its own attempts and the rows behind it keep flowing (rollup-dead-letter.ts).
  */
 export async function flushRollups(
   db: Db,
-  opts: { nowMs?: number; rowBudget?: number; slice?: number; untilMs?: number; yieldBetween?: boolean } = {},
+  opts: { nowMs?: number; rowBudget?: number; slice?: number; untilMs?: number; yieldBetween?: boolean; maxAttempts?: number } = {},
 ): Promise<FlushResult> {
-  const total: FlushResult = { batches: 0, rows: 0, transactions: 0, skipped: false };
+  const total: FlushResult = { batches: 0, rows: 0, transactions: 0, skipped: false, setAside: 0 };
   const slice = opts.slice ?? SLICE;
   const budget = opts.rowBudget ?? ROW_BUDGET;
+  const maxAttempts = opts.maxAttempts ?? maxAttemptsFromEnv();
   for (;;) {
     const started = Date.now();
-    const step = await db.transaction(async (tx) => {
-      const lock = rowsOf<{ ok: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(${FLUSH_LOCK}) as ok`));
-      if (!lock[0]?.ok) return null;
-      // Rollups are derived: if a crash loses this commit, it loses the queue deletion with it and
-      // the events fold again. So the flush need not wait for its WAL to reach disk.
-      await tx.execute(sql`set local synchronous_commit = off`);
-      const nowMs = opts.nowMs ?? Date.now();
-      const marks = await readWatermarks(tx, nowMs);
-      const agg = new RollupAggregator();
-      let batches = 0;
-      let drained = false;
-      while (!drained && agg.size < budget) {
-        const queued = rowsOf<{ project_id: string; payload: string; packed: unknown }>(
-          await tx.execute(sql`
-            delete from rollup_queue where id in (select id from rollup_queue order by id limit ${slice})
-            returning project_id, payload, packed
-          `),
-        );
-        for (const q of queued) decodeInto(agg, q.project_id, q.payload, asBytes(q.packed));
-        batches += queued.length;
-        drained = queued.length < slice;
+    // The queue rows the transaction took: if it fails, these are the suspects.
+    const taken: number[] = [];
+    let step: { batches: number; rows: number; drained: boolean } | null;
+    try {
+      step = await db.transaction(async (tx) => {
+        const lock = rowsOf<{ ok: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(${FLUSH_LOCK}) as ok`));
+        if (!lock[0]?.ok) return null;
+        // Rollups are derived: if a crash loses this commit, it loses the queue deletion with it and
+        // the events fold again. So the flush need not wait for its WAL to reach disk.
+        await tx.execute(sql`set local synchronous_commit = off`);
+        const nowMs = opts.nowMs ?? Date.now();
+        const marks = await readWatermarks(tx, nowMs);
+        const agg = new RollupAggregator();
+        let batches = 0;
+        let drained = false;
+        while (!drained && agg.size < budget) {
+          const queued = rowsOf<{ id: string | number; project_id: string; payload: string; packed: unknown }>(
+            await tx.execute(sql`
+              delete from rollup_queue where id in (select id from rollup_queue order by id limit ${slice})
+              returning id, project_id, payload, packed
+            `),
+          );
+          for (const q of queued) taken.push(Number(q.id));
+          for (const q of queued) decodeInto(agg, q.project_id, q.payload, asBytes(q.packed));
+          batches += queued.length;
+          drained = queued.length < slice;
+        }
+        const rows = agg.rows(marks);
+        await writeRollupRows(tx, rows);
+        // Sealing fails on its own (in a savepoint, bucket by bucket): never the fold with it.
+        if (drained) await sealRollups(tx, marks, nowMs, maxAttempts);
+        return { batches, rows: rows.length, drained };
+      });
+    } catch (err) {
+      if (taken.length === 0 || isDatabaseUnavailable(err)) throw err;
+      log.warn({ err, queueRows: taken.length }, "a rollup fold failed; folding its queue rows one by one to find the cause");
+      for (const id of [...new Set(taken)].sort((a, b) => a - b)) {
+        const r = await foldQueueRowAlone(db, id, maxAttempts, opts.nowMs);
+        total.transactions += 1;
+        if (r === "folded") total.batches += 1;
+        if (r === "set_aside") total.setAside += 1;
+        if (r === "skipped") break;
       }
-      const rows = agg.rows(marks);
-      await writeRollupRows(tx, rows);
-      if (drained) await sealRollups(tx, marks, nowMs);
-      return { batches, rows: rows.length, drained };
-    });
+      // The next tick goes on with what is still queued (a row being retried is at its head).
+      return total;
+    }
     if (!step) return { ...total, skipped: true };
     total.batches += step.batches;
     total.rows += step.rows;
@@ -114,6 +162,8 @@ export type RollupFlusherStats = {
   totalRows: number;
   totalMs: number;
   failures: number;
+  /** Queue rows or buckets set aside after failing too often (rollup_dead_letters). */
+  deadLetters: DeadLetterSummary;
 };
 
 /**
@@ -124,7 +174,7 @@ export type RollupFlusherStats = {
  * while it does, new events show later than 2 s.
  */
 export function startRollupFlusher(getDb: () => Db, everyMs = 1000): { stop: () => Promise<void>; stats: () => RollupFlusherStats } {
-  const stats: RollupFlusherStats = { flushes: 0, lastFlushAt: null, lastBatches: 0, lastRows: 0, lastMs: 0, totalRows: 0, totalMs: 0, failures: 0 };
+  const stats: RollupFlusherStats = { flushes: 0, lastFlushAt: null, lastBatches: 0, lastRows: 0, lastMs: 0, totalRows: 0, totalMs: 0, failures: 0, deadLetters: { count: 0, latest: null } };
   let running: Promise<void> | null = null;
   const tick = (final = false) => {
     if (running) return running;
@@ -138,6 +188,10 @@ export function startRollupFlusher(getDb: () => Db, everyMs = 1000): { stop: () 
         stats.lastMs = Math.round(performance.now() - started);
         stats.totalRows += r.rows;
         stats.totalMs += stats.lastMs;
+      })
+      .then(async () => {
+        // Read once at start and again only after something was set aside.
+        if (deadLettersChanged()) stats.deadLetters = await getDeadLetterSummary(getDb());
       })
       .catch((err) => {
         stats.failures += 1;
