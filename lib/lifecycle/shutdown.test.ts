@@ -39,7 +39,7 @@ beforeAll(async () => {
     ({ key, project: { id: projectId } } = await projectWithKey(h.db));
     await h.close();
   }
-}, 60_000);
+}, 120_000);
 afterAll(async () => {
   for (const c of children) c.kill("SIGKILL");
   await db?.close();
@@ -141,7 +141,7 @@ async function storedEvents(ids: string[]) {
 /** Starts the server again on the same data and spool, lets it replay the spool, stops it cleanly. */
 async function restartAndStop(spoolDir: string): Promise<void> {
   const again = await startServer(spoolDir);
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 60_000;
   while ((await readdir(spoolDir).catch(() => [])).some((f) => f.startsWith("spool-")) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -195,7 +195,7 @@ describe("graceful shutdown of the server process", () => {
 
     await restartAndStop(spoolDir);
     expectOneEventPerCall(all, await storedEvents(all.map((r) => r.id)));
-  }, 90_000);
+  }, 240_000);
 
   it("a second SIGTERM after a second skips the grace period, and every call still has exactly one event after restart", async () => {
     const spoolDir = path.join(dir, "spool-b");
@@ -209,11 +209,11 @@ describe("graceful shutdown of the server process", () => {
     server.child.kill("SIGTERM");
     const all = await results;
     expect(await server.exited).toBe(0);
-    expect(Date.now() - forcedAt).toBeLessThan(8_000);
+    expect(Date.now() - forcedAt).toBeLessThan(20_000); // against a 600 s grace period
 
     expect(all.filter((r) => r.outcome === "other")).toEqual([]);
     expect(all.filter((r) => r.outcome === "error_event").length).toBeGreaterThanOrEqual(CALLS / 2);
     await restartAndStop(spoolDir);
     expectOneEventPerCall(all, await storedEvents(all.map((r) => r.id)));
-  }, 90_000);
+  }, 240_000);
 });
