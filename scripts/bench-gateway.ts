@@ -16,7 +16,7 @@ import type { AddressInfo } from "node:net";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { performance } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { Pool } from "undici";
 import { fmt, rate, runPool, summarize } from "./bench/stats";
@@ -39,8 +39,21 @@ const { values: opts } = parseArgs({
 
 // ---------------------------------------------------------------- child processes (servers)
 
+/**
+ * Event-loop delay from ready to stop, printed when the server stops: a loop blocked by its own work
+ * (validation, pricing, JSON) shows here above the pass-through's, which does none of that; waiting
+ * for a CPU on a busy machine delays both alike.
+ */
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
+function reportLoopDelay(name: string): void {
+  const ms = (ns: number) => fmt(ns / 1e6, 2);
+  process.stderr.write(`  (${name}: event-loop delay p50 ${ms(loopDelay.percentile(50))} ms, p99 ${ms(loopDelay.percentile(99))} ms, max ${ms(loopDelay.max)} ms)\n`);
+}
+
 /** Prints the one JSON line the parent waits for. */
 function ready(info: Record<string, unknown>): void {
+  loopDelay.reset(); // start-up (migrations, module loading) is not what is measured
   process.stdout.write(`${JSON.stringify({ ready: true, ...info })}\n`);
 }
 
@@ -71,7 +84,10 @@ async function runPassThrough(): Promise<void> {
     );
   });
   server.listen(0, "127.0.0.1", () => ready({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
-  process.once("SIGTERM", () => process.exit(0));
+  process.once("SIGTERM", () => {
+    reportLoopDelay("pass-through");
+    process.exit(0);
+  });
 }
 
 async function runGateway(): Promise<void> {
@@ -94,6 +110,7 @@ async function runGateway(): Promise<void> {
   const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => void gateway.handler(req, res));
   server.listen(0, "127.0.0.1", () => ready({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, key }));
   process.once("SIGTERM", async () => {
+    reportLoopDelay(`gateway, recording ${recording ? (opts["spool-first"] ? "on, spool-first" : "on") : "off"}`);
     server.close();
     await gateway.close();
     await recorder?.close();
