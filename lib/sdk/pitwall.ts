@@ -40,7 +40,9 @@ export function createPitwall(options: PitwallOptions): Pitwall {
   const sink = {
     agent,
     record(build: () => Promise<SdkEvent>) {
-      const p = build()
+      // Off the caller's path: hashing, batching and sending start after the caller has its answer.
+      const p = new Promise<void>((resolve) => setTimeout(resolve, 0))
+        .then(build)
         .then((event) => void transport.enqueue(event))
         .catch((err: unknown) => options.onError?.(err instanceof Error ? err : new Error(String(err))))
         .finally(() => building.delete(p));
