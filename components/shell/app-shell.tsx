@@ -26,6 +26,7 @@ export function AppShell({
     { href: `${base}/models`, label: "Models" },
     { href: `${base}/cache`, label: "Cache" },
     { href: `${base}/events`, label: "Events" },
+    { href: `${base}/sessions`, label: "Sessions" },
     { href: `${base}/pricing`, label: "Pricing" },
     { href: `${base}/policies`, label: "Policies" },
     { href: `${base}/keys`, label: "API keys", adminOnly: true },

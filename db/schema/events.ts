@@ -73,6 +73,10 @@ export const events = pgTable(
     index("events_project_route_ts_idx").on(t.projectId, t.route, t.ts),
     // Retention deletes by age across projects; BRIN stays tiny on append-mostly time data.
     index("events_ts_brin_idx").using("brin", t.ts),
+    // The trace view: every call of one trace (GET /api/v1/traces/detail).
+    index("events_project_trace_idx")
+      .on(t.projectId, t.traceId)
+      .where(sql`${t.traceId} is not null`),
     // Repeat detection (how often the same normalized prompt recurs) by the advisor.
     index("events_project_prompt_hash_idx")
       .on(t.projectId, t.promptHash)

@@ -1,6 +1,7 @@
 "use client";
 
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { useQueryStates } from "nuqs";
 import { useEffect } from "react";
 import { fetchJson } from "@/components/auth/fetch-json";
@@ -30,7 +31,12 @@ function StatusBadge({ status }: { status: string }) {
 export function EventsClient({ projectSlug }: { projectSlug: string }) {
   const [state, setState] = useQueryStates(eventsParsers);
   const dimensions = useDimensions(projectSlug, state);
-  const qs = metricsQuery(projectSlug, state, { kind: state.kind ?? undefined, responseCache: state.cache ?? undefined });
+  const qs = metricsQuery(projectSlug, state, {
+    kind: state.kind ?? undefined,
+    responseCache: state.cache ?? undefined,
+    sessionId: state.session ?? undefined,
+    traceId: state.trace ?? undefined,
+  });
 
   const list = useInfiniteQuery({
     queryKey: ["events", "list", qs],
@@ -75,6 +81,15 @@ export function EventsClient({ projectSlug }: { projectSlug: string }) {
             ))}
           </Select>
         </label>
+        {state.session || state.trace ? (
+          <span className="flex items-center gap-2" data-testid="scope-filter">
+            <span className="text-[var(--muted)]">{state.session ? "Session" : "Trace"}</span>
+            <span className="font-mono text-xs">{state.session ?? state.trace}</span>
+            <Button variant="ghost" onClick={() => void setState({ session: null, trace: null })} aria-label="Clear session and trace filter">
+              ✕
+            </Button>
+          </span>
+        ) : null}
       </div>
 
       <div>
@@ -202,6 +217,13 @@ function EventPanel({ projectSlug, id, onClose }: { projectSlug: string; id: str
             <Field label="Agent">{e.agent ?? "—"}</Field>
             <Field label="Session">{e.sessionId ?? "—"}</Field>
             <Field label="Trace / parent">{`${e.traceId ?? "—"} / ${e.parentId ?? "—"}`}</Field>
+            {e.traceId ? (
+              <Field label="Trace view">
+                <Link href={`/p/${projectSlug}/traces/${encodeURIComponent(e.traceId)}`} className="underline" data-testid="open-trace">
+                  Open the trace waterfall
+                </Link>
+              </Field>
+            ) : null}
             <Field label="User">{e.userId ?? "—"}</Field>
             <Field label="Status">
               <StatusBadge status={e.status} /> {e.httpStatus ?? ""} {e.errorType ?? ""}

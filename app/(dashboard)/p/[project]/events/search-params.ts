@@ -8,6 +8,9 @@ export const eventsParsers = {
   kind: parseAsStringLiteral(EVENT_KINDS),
   cache: parseAsStringLiteral(RESPONSE_CACHE_STATUSES),
   event: parseAsString,
+  // From the sessions list and the trace page: the events of one session or trace.
+  session: parseAsString,
+  trace: parseAsString,
 };
 
 export const loadEventsParams = createLoader(eventsParsers);

@@ -1,0 +1,1 @@
+CREATE INDEX "events_project_trace_idx" ON "events" USING btree ("project_id","trace_id") WHERE "events"."trace_id" is not null;
