@@ -99,7 +99,10 @@ async function runGateway(): Promise<void> {
   const { createResponseCache } = await import("../lib/response-cache/create-response-cache");
   const { startMetrics } = await import("../lib/metrics/start-metrics");
   const handle = await createTestDb();
-  const { key } = await projectWithKey(handle.db);
+  const { key, project } = await projectWithKey(handle.db);
+  // The cache-hit measure sets its TTL with x-pitwall-cache-ttl, which the policy must allow.
+  const { saveVersion } = await import("../lib/policies/policy-queries");
+  await saveVersion(handle.db, { projectId: project.id, kind: "cache", document: { rules: [], clientTtl: "any" } });
   const recording = opts.recording === "on";
   const spoolDir = await mkdtemp(path.join(os.tmpdir(), "pitwall-bench-spool-"));
   const recorder = recording ? createRecorder(() => handle.db, { spoolDir, kind: handle.kind, spoolFirst: opts["spool-first"] }) : null;

@@ -8,6 +8,7 @@ import { events } from "@/db/schema";
 import { createTestDb } from "@/db/test-db";
 import { startHarness, type Harness } from "../gateway/gateway-test-harness";
 import { LruResponseCache } from "../response-cache";
+import { ensureDemoCachePolicy } from "./demo-cache-policy";
 import { ensureDemoKey } from "./demo-key";
 import { startDemoTraffic } from "./demo-traffic";
 
@@ -21,6 +22,8 @@ beforeAll(async () => {
   handle = await createTestDb();
   dir = await mkdtemp(path.join(os.tmpdir(), "pitwall-demo-gw-"));
   ({ apiKey, projectId } = await ensureDemoKey(handle.db, { file: path.join(dir, "demo-api-key") }));
+  // As the server's demo start does: the agents' x-pitwall-cache-ttl needs the policy's leave.
+  await ensureDemoCachePolicy(handle.db, projectId);
   harness = await startHarness(handle, apiKey, { responseCache: new LruResponseCache() });
 });
 afterAll(async () => {

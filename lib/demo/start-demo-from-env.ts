@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { log } from "../log";
+import { ensureDemoCachePolicy } from "./demo-cache-policy";
 import { ensureDemoKey } from "./demo-key";
 import { startDemoTraffic, type DemoTraffic } from "./demo-traffic";
 
@@ -28,7 +29,8 @@ export async function startDemoTrafficFromEnv(
   const on = parsed.data.PITWALL_DEMO_TRAFFIC === "1" || parsed.data.PITWALL_DEMO_TRAFFIC === "true";
   if (!on) return undefined;
   try {
-    const { apiKey } = await ensureDemoKey(db, { file: opts.keyFile });
+    const { apiKey, projectId } = await ensureDemoKey(db, { file: opts.keyFile });
+    await ensureDemoCachePolicy(db, projectId);
     const rate = parsed.data.PITWALL_DEMO_RATE ?? 1;
     log.info({ rate }, "demo traffic on (PITWALL_DEMO_TRAFFIC=0 turns it off)");
     return startDemoTraffic({ baseUrl: `http://${loopbackHost(opts.host)}:${port}/gateway`, apiKey, rate, startDelayMs: opts.startDelayMs ?? 3_000 });

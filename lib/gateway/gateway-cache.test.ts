@@ -12,6 +12,8 @@ import { projectWithKey } from "../testing/fixtures";
 import { startHarness, waitFor, waitForEvents, type Harness } from "./gateway-test-harness";
 
 const MODEL = "claude-haiku-4-5";
+/** The anthropic-version these clients send (part of the cache key). */
+const SDK_VERSION = "2023-06-01";
 let handle: DbHandle;
 let projectId: string;
 let h: Harness;
@@ -26,8 +28,9 @@ beforeAll(async () => {
   // The Postgres-table store (no REDIS_URL) behind the in-process LRU.
   cache = createResponseCache(handle.db, { redisUrl: "" });
   h = await startHarness(handle, p.key, { responseCache: cache });
-  client = h.client();
-  // Cache policy: route "faq" is cached for 5 minutes project-wide; route "per-user" per end user.
+  client = h.client({ defaultHeaders: { "anthropic-version": SDK_VERSION } });
+  // Cache policy: route "faq" is cached for 5 minutes project-wide; route "per-user" per end user;
+  // callers may set any TTL with x-pitwall-cache-ttl (gateway-cache-ttl.test.ts covers the default).
   await saveVersion(handle.db, {
     projectId,
     kind: "cache",
@@ -36,6 +39,7 @@ beforeAll(async () => {
         { id: "faq", match: { route: "faq" }, ttlSec: 300, scope: "project" },
         { id: "mine", match: { route: "per-user" }, ttlSec: 300, scope: "user" },
       ],
+      clientTtl: "any",
     },
   });
   invalidateActivePolicies(handle.db, projectId);
@@ -57,7 +61,7 @@ function wire(m: Anthropic.Message): Record<string, unknown> {
 }
 /** Waits until the gateway has stored the answer to `req` (stores happen after the answer is sent). */
 async function stored(req: object, userId: string | null = null): Promise<void> {
-  const key = responseCacheKey(req as Record<string, unknown>, { projectId, userId });
+  const key = responseCacheKey(req as Record<string, unknown>, { projectId, userId, anthropicVersion: SDK_VERSION });
   await waitFor(async () => (await cache.get(key, projectId)) !== null, 5_000);
 }
 const ttl = (sec: number, more: Record<string, string> = {}) => ({ headers: { "x-pitwall-cache-ttl": String(sec), ...more } });
@@ -115,7 +119,7 @@ describe("response cache through the gateway", () => {
     const fresh = await client.messages.create(req, ttl(60, { "cache-control": "no-cache" })).withResponse();
     expect(fresh.response.headers.get("x-pitwall-cache")).toBe("BYPASS");
     expect(fresh.data.id).not.toBe(first.id);
-    const key = responseCacheKey(req as unknown as Record<string, unknown>, { projectId });
+    const key = responseCacheKey(req as unknown as Record<string, unknown>, { projectId, anthropicVersion: SDK_VERSION });
     await waitFor(async () => (await cache.get(key, projectId))?.message.id === fresh.data.id, 5_000);
     const after = await client.messages.create(req, ttl(60));
     expect(after.id).toBe(fresh.data.id); // the no-cache answer replaced the older entry

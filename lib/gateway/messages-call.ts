@@ -45,7 +45,12 @@ export async function serveMessages(deps: GatewayDeps, call: CallContext): Promi
   const hints = parseGatewayHints(headers);
   const policies = await deps.loadPolicies(db, projectId);
   const beta = headers["anthropic-beta"];
-  const routed = routeRequest(request, hints, policies, { projectId, anthropicBeta: beta === undefined ? null : String(beta) });
+  const version = headers["anthropic-version"];
+  const routed = routeRequest(request, hints, policies, {
+    projectId,
+    anthropicBeta: beta === undefined ? null : String(beta),
+    anthropicVersion: version === undefined ? null : String(version),
+  });
   const streamed = request.stream === true;
 
   let recorded = false;

@@ -5,6 +5,7 @@ import { GatewayError } from "./anthropic-error";
 export type MessagesRequest = Record<string, unknown> & { model: string; messages: unknown[]; stream?: boolean | null };
 
 const MAX_JSON_DEPTH = 128;
+const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
 
 function parseJsonObject(body: Buffer): Record<string, unknown> {
   let json: unknown;
@@ -36,6 +37,8 @@ export function parseMessagesRequest(body: Buffer): MessagesRequest {
   };
   if (typeof json.model !== "string" || json.model === "") fail("model", "Field required (a model id string)");
   if ((json.model as string).length > 256) fail("model", "at most 256 characters");
+  // It is echoed in x-pitwall-model: a header value must be printable ASCII (else writeHead throws).
+  if (!PRINTABLE_ASCII.test(json.model as string)) fail("model", "must be printable ASCII (a model id such as claude-sonnet-4-5)");
   if (!Array.isArray(json.messages)) fail("messages", "Field required (an array)");
   if (json.stream != null && typeof json.stream !== "boolean") fail("stream", "must be a boolean");
   if (json.max_tokens != null && typeof json.max_tokens !== "number") fail("max_tokens", "must be a number");

@@ -58,14 +58,15 @@ export function cacheFacts(request: Json, hints: Pick<GatewayHints, "route" | "t
 
 /**
  * Applies the project's policies to one request: the routing plan (model, max_tokens cap, prompt
- * caching, fallbacks) and the response-cache decision. `x-pitwall-cache-ttl` overrides the cache
- * policy's TTL; no-store turns the cache off for the call, no-cache skips only the read.
+ * caching, fallbacks) and the response-cache decision. `x-pitwall-cache-ttl` may lower the cache
+ * policy's TTL (replace it only where the policy says clientTtl "any"); no-store turns the cache
+ * off for the call, no-cache skips only the read.
  */
 export function routeRequest(
   request: Json,
   hints: GatewayHints,
   policies: ActivePolicies,
-  ctx: { projectId: string; anthropicBeta: string | null },
+  ctx: { projectId: string; anthropicBeta: string | null; anthropicVersion?: string | null },
 ): RoutedRequest {
   const requestedModel = request.model as string;
   const plan = planRoute(policies.routing, routeFacts(request, hints, policies.routing), { policyVersion: policies.routingVersion });
@@ -95,7 +96,9 @@ export function routeRequest(
   const facts = cacheFacts(request, hints, plan.model);
   const userId = facts.userId ?? null;
   const decision = resolveCacheRule(policies.cache, facts);
-  let ttlSec = hints.cacheTtlSec ?? decision.ttlSec;
+  // The header may only lower the policy's TTL unless the policy lets callers choose.
+  const asked = hints.cacheTtlSec;
+  let ttlSec = asked === null ? decision.ttlSec : policies.cache.clientTtl === "any" ? asked : Math.min(asked, decision.ttlSec);
   // A per-user scope without a user never widens to the whole project, header or not.
   if (decision.scope === "user" && !userId) ttlSec = 0;
   const on = ttlSec > 0 && hints.cacheMode !== "no-store";
@@ -110,6 +113,7 @@ export function routeRequest(
         projectId: ctx.projectId,
         userId: decision.scope === "user" ? userId : null,
         variant: ctx.anthropicBeta,
+        anthropicVersion: ctx.anthropicVersion ?? null,
       }),
   };
   return { plan, body, changed, promptCachingAdded, maxTokensCapped, cache, userId };

@@ -12,6 +12,8 @@ export type ResponseCacheScope = (typeof RESPONSE_CACHE_SCOPES)[number];
 /** 30 days: longer than any sane answer-reuse window, short enough that stores stay bounded. */
 export const MAX_RESPONSE_CACHE_TTL_SEC = 30 * 24 * 3600;
 
+export const CLIENT_TTL_MODES = ["lower", "any"] as const;
+
 export const CacheSetting = z.strictObject({
   /** Seconds a response may be reused; 0 turns the cache off. */
   ttlSec: z.number().int("must be a whole number of seconds").min(0).max(MAX_RESPONSE_CACHE_TTL_SEC),
@@ -39,6 +41,12 @@ export const CachePolicy = z
   .strictObject({
     rules: z.array(CacheRule).max(MAX_RULES, `at most ${MAX_RULES} rules`).default([]),
     default: CacheSetting.default({ ttlSec: 0, scope: "project" }),
+    /**
+     * What x-pitwall-cache-ttl may do. "lower" (the default, also when absent): only shorten the
+     * TTL this policy gives, or turn the cache off with 0; a caller can never switch the cache on
+     * or keep answers longer than the policy says. "any": the header replaces the policy's TTL.
+     */
+    clientTtl: z.enum(CLIENT_TTL_MODES).optional(),
   })
   .superRefine((p, ctx) => checkUniqueRuleIds(p.rules, ctx));
 export type CachePolicy = z.infer<typeof CachePolicy>;

@@ -18,6 +18,8 @@ export type CacheKeyScope = {
    * gateway passes it verbatim; requests with different variants never share an entry.
    */
   variant?: string | null;
+  /** The anthropic-version header: another API version may answer the same body differently. */
+  anthropicVersion?: string | null;
 };
 
 type Json = Record<string, unknown>;
@@ -69,6 +71,8 @@ export function responseCacheKey(body: Json, scope: CacheKeyScope): string {
   hash.update(`project:${scope.projectId}\n`);
   hash.update(scope.userId ? `user:${scope.userId.length}:${scope.userId}\n` : "user:-\n");
   hash.update(scope.variant ? `variant:${scope.variant.length}:${scope.variant}\n` : "variant:-\n");
+  const version = scope.anthropicVersion;
+  hash.update(version ? `version:${version.length}:${version}\n` : "version:-\n");
   hash.update(canonicalJson(normalizeForCache(body)));
   return hash.digest("hex");
 }
