@@ -57,14 +57,14 @@ describe("x-pitwall-cache-ttl against the cache policy", () => {
     const long = ask();
     const t = Date.now();
     expect(await cacheHeader(client.messages.create(long, headers({ "x-pitwall-route": "faq", "x-pitwall-cache-ttl": "2592000" })))).toBe("MISS");
-    await waitFor(async () => (await cache.get(keyOf(long), projectId)) !== null, 5_000);
+    await waitFor(async () => (await cache.get(keyOf(long), projectId)) !== null, 15_000);
     const entry = (await cache.get(keyOf(long), projectId))!;
     expect(entry.expiresAt! - t).toBeLessThanOrEqual(61_000);
 
     const short = ask();
     const t2 = Date.now();
     await client.messages.create(short, headers({ "x-pitwall-route": "faq", "x-pitwall-cache-ttl": "5" }));
-    await waitFor(async () => (await cache.get(keyOf(short), projectId)) !== null, 5_000);
+    await waitFor(async () => (await cache.get(keyOf(short), projectId)) !== null, 15_000);
     expect((await cache.get(keyOf(short), projectId))!.expiresAt! - t2).toBeLessThanOrEqual(6_000);
 
     const off = ask();
@@ -78,7 +78,7 @@ describe("x-pitwall-cache-ttl against the cache policy", () => {
     const req = ask();
     expect(await cacheHeader(c.messages.create(req, headers({ "x-pitwall-cache-ttl": "600" })))).toBe("MISS");
     const key = responseCacheKey(req, { projectId: other.project.id, anthropicVersion: VERSION });
-    await waitFor(async () => (await cache.get(key, other.project.id)) !== null, 5_000);
+    await waitFor(async () => (await cache.get(key, other.project.id)) !== null, 15_000);
     expect(await cacheHeader(c.messages.create(req, headers({ "x-pitwall-cache-ttl": "600" })))).toBe("HIT");
   });
 });
@@ -88,7 +88,7 @@ describe("the cache key", () => {
     const req = ask();
     const faq = { "x-pitwall-route": "faq" };
     expect(await cacheHeader(client.messages.create(req, headers(faq)))).toBe("MISS");
-    await waitFor(async () => (await cache.get(keyOf(req), projectId)) !== null, 5_000);
+    await waitFor(async () => (await cache.get(keyOf(req), projectId)) !== null, 15_000);
     expect(await cacheHeader(client.messages.create(req, headers(faq)))).toBe("HIT");
     expect(await cacheHeader(client.messages.create(req, headers({ ...faq, "anthropic-version": "2026-10-21" })))).toBe("MISS");
   });
