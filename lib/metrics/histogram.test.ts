@@ -4,7 +4,7 @@ import { bucketKey, bucketValue, GAMMA, HistAccumulator, MIN_VALUE, percentilesO
 import { csvField } from "./event-csv";
 import { decodeHist, encodeHist } from "./hist-codec";
 import { nanoToUsdRounded, nanoToUsdString } from "./money";
-import { RollupAggregator, toMicros, tokensPerSecond } from "./rollup-aggregate";
+import { addExact, RollupAggregator, toMicros, tokensPerSecond } from "./rollup-aggregate";
 import type { RollupEvent } from "./rollup-event";
 import { decodeInto, encodeEvents } from "./rollup-queue-codec";
 import { microsToMsDecimal, msDecimalToMicros } from "./rollup-write";
@@ -149,7 +149,7 @@ describe("RollupAggregator", () => {
     // 2 full-dimension rows + project + model + 2 routes + agent
     expect(unsealed).toHaveLength(7);
     const project = unsealed.find((r) => r.setId === 15)!;
-    expect(project).toMatchObject({ requests: 2, errors: 1, costNanoUsd: 130n, rcHits: 2, rcHitCostNano: 130n, latencySumUs: 2_001_000n });
+    expect(project).toMatchObject({ requests: 2, errors: 1, costNanoUsd: 130n, rcHits: 2, rcHitCostNano: 130n, latencySumUs: 2_001_000 });
     const sealed = agg.rows({ hourUntilMs: Infinity, dayUntilMs: Infinity });
     expect(sealed).toHaveLength(21);
   });
@@ -221,7 +221,7 @@ describe("latency sums past 2^53 microseconds", () => {
     expect(row.latencySumUs).toBe(BigInt(n) * 86_400_000_000n);
     expect(row.latencySumUs > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true);
     expect(row.ttftSumUs).toBe(BigInt(n) * 86_399_999_000n);
-    expect(row.rcHitLatencyUs + row.rcMissLatencyUs).toBe(row.latencySumUs);
+    expect(BigInt(row.rcHitLatencyUs) + BigInt(row.rcMissLatencyUs)).toBe(row.latencySumUs);
     expect(microsToMsDecimal(row.latencySumUs)).toBe("9072000000000");
   });
 
@@ -238,6 +238,11 @@ describe("latency sums past 2^53 microseconds", () => {
     expect(microsToMsDecimal(big)).toBe("9007199254740.999");
     expect(msDecimalToMicros("9007199254740.999")).toBe(big);
     expect(msDecimalToMicros(microsToMsDecimal(123_456_789_012_345_678n))).toBe(123_456_789_012_345_678n);
+    // Below 2^53 a sum stays a plain number (the fast path).
+    expect(msDecimalToMicros("1234.567")).toBe(1_234_567);
+    expect(addExact(Number.MAX_SAFE_INTEGER, 2)).toBe(2n ** 53n + 1n);
+    expect(addExact(1, 2)).toBe(3);
+    expect(addExact(2n ** 60n, 5)).toBe(2n ** 60n + 5n);
     expect(() => microsToMsDecimal(2 ** 53 + 2)).toThrow(/exact integer/);
   });
 });

@@ -31,18 +31,18 @@ export type RollupRow = {
   latencyCount: number;
   /**
    * Latencies are summed as whole microseconds (floor(ms x 1000 + 0.5)), which keeps sums exact,
-   * in BigInt: ~105k events of 24 h latency pass 2^53 us in one row.
+   * as ExactInt: ~105k events of 24 h latency pass 2^53 us in one row.
    */
-  latencySumUs: bigint;
+  latencySumUs: ExactInt;
   ttftCount: number;
-  ttftSumUs: bigint;
+  ttftSumUs: ExactInt;
   rcHits: number;
   rcMisses: number;
   rcBypass: number;
   rcHitCostNano: bigint;
   rcMissCostNano: bigint;
-  rcHitLatencyUs: bigint;
-  rcMissLatencyUs: bigint;
+  rcHitLatencyUs: ExactInt;
+  rcMissLatencyUs: ExactInt;
   latencyHist: Hist;
   ttftHist: Hist;
   tpsHist: Hist;
@@ -59,6 +59,22 @@ const DERIVED_SETS: { setId: number; keep: (r: RollupRow) => [string, string, st
   { setId: 11, keep: (r) => ["", r.route, "", ""] },
   { setId: 13, keep: (r) => ["", "", r.agent, ""] },
 ];
+
+/**
+ * An exact integer sum: a double while it is a safe integer, a BigInt past 2^53. Nearly every row
+ * stays below 2^53 us and adds at double speed (BigInt everywhere made folding ~25% slower); a
+ * row that passes it (~105k events of 24 h latency) stays exact instead of failing the fold.
+ */
+export type ExactInt = number | bigint;
+
+export function addExact(a: ExactInt, b: ExactInt): ExactInt {
+  if (typeof a === "number" && typeof b === "number") {
+    const sum = a + b;
+    if (sum <= Number.MAX_SAFE_INTEGER && sum >= -Number.MAX_SAFE_INTEGER) return sum;
+  }
+  // Each part is a safe integer or a BigInt, so this is exact.
+  return BigInt(a) + BigInt(b);
+}
 
 /** Microseconds, rounded half up, identically in JS and SQL (floor(x * 1000 + 0.5)). */
 export function toMicros(ms: number): number {
@@ -96,16 +112,16 @@ export function emptyRow(projectId: string, grainS: number, bucketMs: number, se
     cacheWrite1hTokens: 0,
     costNanoUsd: 0n,
     latencyCount: 0,
-    latencySumUs: 0n,
+    latencySumUs: 0,
     ttftCount: 0,
-    ttftSumUs: 0n,
+    ttftSumUs: 0,
     rcHits: 0,
     rcMisses: 0,
     rcBypass: 0,
     rcHitCostNano: 0n,
     rcMissCostNano: 0n,
-    rcHitLatencyUs: 0n,
-    rcMissLatencyUs: 0n,
+    rcHitLatencyUs: 0,
+    rcMissLatencyUs: 0,
     latencyHist: new Map(),
     ttftHist: new Map(),
     tpsHist: new Map(),
@@ -126,16 +142,16 @@ export function mergeInto(target: RollupRow, src: RollupRow): void {
   target.cacheWrite1hTokens += src.cacheWrite1hTokens;
   target.costNanoUsd += src.costNanoUsd;
   target.latencyCount += src.latencyCount;
-  target.latencySumUs += src.latencySumUs;
+  target.latencySumUs = addExact(target.latencySumUs, src.latencySumUs);
   target.ttftCount += src.ttftCount;
-  target.ttftSumUs += src.ttftSumUs;
+  target.ttftSumUs = addExact(target.ttftSumUs, src.ttftSumUs);
   target.rcHits += src.rcHits;
   target.rcMisses += src.rcMisses;
   target.rcBypass += src.rcBypass;
   target.rcHitCostNano += src.rcHitCostNano;
   target.rcMissCostNano += src.rcMissCostNano;
-  target.rcHitLatencyUs += src.rcHitLatencyUs;
-  target.rcMissLatencyUs += src.rcMissLatencyUs;
+  target.rcHitLatencyUs = addExact(target.rcHitLatencyUs, src.rcHitLatencyUs);
+  target.rcMissLatencyUs = addExact(target.rcMissLatencyUs, src.rcMissLatencyUs);
   for (const [k, n] of src.latencyHist) bump(target.latencyHist, k, n);
   for (const [k, n] of src.ttftHist) bump(target.ttftHist, k, n);
   for (const [k, n] of src.tpsHist) bump(target.tpsHist, k, n);
@@ -222,12 +238,12 @@ export class RollupAggregator {
     const latencyUs = latencyMs === null ? 0 : toMicros(latencyMs);
     if (latencyMs !== null) {
       row.latencyCount += 1;
-      row.latencySumUs += BigInt(latencyUs);
+      row.latencySumUs = addExact(row.latencySumUs, latencyUs);
       bump(row.latencyHist, bucketKey(latencyMs));
     }
     if (ttftMs !== null) {
       row.ttftCount += 1;
-      row.ttftSumUs += BigInt(toMicros(ttftMs));
+      row.ttftSumUs = addExact(row.ttftSumUs, toMicros(ttftMs));
       bump(row.ttftHist, bucketKey(ttftMs));
     }
     const tps = tokensPerSecond({ status, outputTokens, latencyMs, ttftMs });
@@ -235,11 +251,11 @@ export class RollupAggregator {
     if (responseCache === "hit") {
       row.rcHits += 1;
       row.rcHitCostNano += costNano;
-      row.rcHitLatencyUs += BigInt(latencyUs);
+      row.rcHitLatencyUs = addExact(row.rcHitLatencyUs, latencyUs);
     } else if (responseCache === "miss") {
       row.rcMisses += 1;
       row.rcMissCostNano += costNano;
-      row.rcMissLatencyUs += BigInt(latencyUs);
+      row.rcMissLatencyUs = addExact(row.rcMissLatencyUs, latencyUs);
     } else if (responseCache === "bypass") {
       row.rcBypass += 1;
     }
@@ -263,10 +279,10 @@ export class RollupAggregator {
       slot.row.costNanoUsd += BigInt(slot.cost);
       slot.row.rcHitCostNano += BigInt(slot.hitCost);
       slot.row.rcMissCostNano += BigInt(slot.missCost);
-      slot.row.latencySumUs += BigInt(slot.lat);
-      slot.row.ttftSumUs += BigInt(slot.ttft);
-      slot.row.rcHitLatencyUs += BigInt(slot.hitLat);
-      slot.row.rcMissLatencyUs += BigInt(slot.missLat);
+      slot.row.latencySumUs = addExact(slot.row.latencySumUs, slot.lat);
+      slot.row.ttftSumUs = addExact(slot.row.ttftSumUs, slot.ttft);
+      slot.row.rcHitLatencyUs = addExact(slot.row.rcHitLatencyUs, slot.hitLat);
+      slot.row.rcMissLatencyUs = addExact(slot.row.rcMissLatencyUs, slot.missLat);
       slot.cost = slot.hitCost = slot.missCost = slot.lat = slot.ttft = slot.hitLat = slot.missLat = 0;
     };
     const baseMinute = Math.floor(baseMs / MINUTE);

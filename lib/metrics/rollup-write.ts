@@ -2,14 +2,14 @@ import { sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db/client";
 import { rowsOf } from "@/db/rows";
 import { asBytes, decodeHist, encodeHist, hexBytea } from "./hist-codec";
-import { emptyRow, mergeInto, rowKey, type RollupRow } from "./rollup-aggregate";
+import { emptyRow, mergeInto, rowKey, type ExactInt, type RollupRow } from "./rollup-aggregate";
 import { HIST_COLUMNS, KEY_COLUMNS, SUM_COLUMNS } from "./rollup-sql";
 
 /**
  * Whole microseconds as an exact decimal of milliseconds ("1234.567"). BigInt, like money: the
  * columns are numeric, and a busy row's sum passes 2^53 us (~105k events of 24 h latency).
  */
-export function microsToMsDecimal(us: bigint | number): string {
+export function microsToMsDecimal(us: ExactInt): string {
   if (typeof us === "number" && !Number.isSafeInteger(us)) throw new Error(`latency sum is not an exact integer: ${us}`);
   const v = BigInt(us);
   if (v < 0n) throw new Error(`latency sum out of range: ${v}`);
@@ -18,12 +18,13 @@ export function microsToMsDecimal(us: bigint | number): string {
   return frac === 0n ? String(whole) : `${whole}.${String(frac).padStart(3, "0")}`;
 }
 
-/** The inverse, for sums read back from numeric columns ("1234.5670000" is fine). */
-export function msDecimalToMicros(text: string): bigint {
+/** The inverse, for sums read back from numeric columns ("1234.5670000" is fine); see ExactInt. */
+export function msDecimalToMicros(text: string): ExactInt {
   const [whole = "0", frac = ""] = text.split(".");
   const trimmed = frac.replace(/0+$/, "");
   if (trimmed.length > 3 || !/^\d*$/.test(whole) || !/^\d*$/.test(trimmed)) throw new Error(`not a microsecond sum: ${text}`);
-  return BigInt(whole || "0") * 1000n + BigInt(trimmed.padEnd(3, "0"));
+  const us = BigInt(whole || "0") * 1000n + BigInt(trimmed.padEnd(3, "0"));
+  return us <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(us) : us;
 }
 
 const KEYS_RECORD = sql.raw(`project_id uuid, grain_s integer, bucket timestamptz, set_id smallint, kind text, model text, route text, agent text, status text`);
