@@ -37,6 +37,35 @@ export class TieredResponseCache implements ResponseCache {
   }
 }
 
+/**
+ * Caps every entry's lifetime at the event retention (PITWALL_RETENTION_DAYS): a stored answer
+ * holds a prompt's reply, so it must not outlive the events the operator chose to keep.
+ */
+export class RetentionBoundCache implements ResponseCache {
+  constructor(
+    readonly inner: ResponseCache,
+    readonly maxTtlSec: number,
+  ) {}
+
+  get(key: string, projectId: string): Promise<CachedResponse | null> {
+    return this.inner.get(key, projectId);
+  }
+
+  set(key: string, entry: CachedResponse, ttlSec: number): Promise<boolean> {
+    return this.inner.set(key, entry, Math.min(ttlSec, this.maxTtlSec));
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+/** PITWALL_RETENTION_DAYS in seconds (30 days when unset or not a positive number). */
+export function retentionTtlSec(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const days = Number(env.PITWALL_RETENTION_DAYS ?? 30);
+  return Math.round((Number.isFinite(days) && days > 0 ? days : 30) * 86_400);
+}
+
 export type CreateResponseCacheOptions = {
   /** Defaults to REDIS_URL; empty means the Postgres table. */
   redisUrl?: string;
@@ -44,6 +73,8 @@ export type CreateResponseCacheOptions = {
   /** In-process LRU budget; 0 disables the front layer. PITWALL_RESPONSE_CACHE_LRU_BYTES overrides. */
   lruBytes?: number;
   maxEntryBytes?: number;
+  /** Longest entry lifetime; defaults to PITWALL_RETENTION_DAYS. */
+  maxTtlSec?: number;
 };
 
 function envInt(name: string): number | undefined {
@@ -62,8 +93,8 @@ export function createResponseCache(db: Db, opts: CreateResponseCacheOptions = {
     ? new RedisResponseCache({ url: redisUrl, prefix: opts.redisPrefix, maxEntryBytes })
     : new PostgresResponseCache(db, { maxEntryBytes });
   const lruBytes = opts.lruBytes ?? envInt("PITWALL_RESPONSE_CACHE_LRU_BYTES") ?? DEFAULT_LRU_BYTES;
-  if (lruBytes === 0) return back;
-  return new TieredResponseCache(new LruResponseCache({ maxBytes: lruBytes, maxEntryBytes }), back, maxEntryBytes);
+  const store = lruBytes === 0 ? back : new TieredResponseCache(new LruResponseCache({ maxBytes: lruBytes, maxEntryBytes }), back, maxEntryBytes);
+  return new RetentionBoundCache(store, opts.maxTtlSec ?? retentionTtlSec());
 }
 
 // On globalThis because the custom server and Next's bundle load this module separately.

@@ -5,7 +5,7 @@ import type { DbHandle } from "@/db/client";
 import { rowsOf } from "@/db/rows";
 import { createProject } from "../projects/project-queries";
 import { PostgresResponseCache } from "./postgres-response-cache";
-import { createResponseCache, TieredResponseCache } from "./create-response-cache";
+import { createResponseCache, RetentionBoundCache, retentionTtlSec, TieredResponseCache } from "./create-response-cache";
 import { cachedMessage } from "./test-entry";
 
 let handle: DbHandle;
@@ -67,17 +67,29 @@ describe("PostgresResponseCache", () => {
 
   it("is what createResponseCache picks without Redis, behind an LRU", async () => {
     const cache = createResponseCache(handle.db, { redisUrl: "" });
-    expect(cache).toBeInstanceOf(TieredResponseCache);
-    const tiered = cache as TieredResponseCache;
+    expect(cache).toBeInstanceOf(RetentionBoundCache);
+    const tiered = (cache as RetentionBoundCache).inner as TieredResponseCache;
+    expect(tiered).toBeInstanceOf(TieredResponseCache);
     expect(tiered.back).toBeInstanceOf(PostgresResponseCache);
     const entry = cachedMessage(projectA);
     await cache.set("pg-tier", entry, 60);
     // A second process (a fresh cache on the same database) reads it from the table.
-    const other = createResponseCache(handle.db, { redisUrl: "" }) as TieredResponseCache;
+    const other = (createResponseCache(handle.db, { redisUrl: "" }) as RetentionBoundCache).inner as TieredResponseCache;
     expect(other.front.peek("pg-tier", projectA)).toBeNull();
     expect((await other.get("pg-tier", projectA))?.message).toEqual(entry.message);
     expect(other.front.peek("pg-tier", projectA)).not.toBeNull();
     await cache.close();
     await other.close();
+  });
+
+  it("keeps no entry longer than PITWALL_RETENTION_DAYS, whatever TTL it is given", async () => {
+    expect(retentionTtlSec({})).toBe(30 * 86_400);
+    expect(retentionTtlSec({ PITWALL_RETENTION_DAYS: "7" })).toBe(7 * 86_400);
+    const cache = createResponseCache(handle.db, { redisUrl: "", lruBytes: 0, maxTtlSec: retentionTtlSec({ PITWALL_RETENTION_DAYS: "1" }) });
+    await cache.set("pg-retention", cachedMessage(projectA), 30 * 86_400);
+    const got = await cache.get("pg-retention", projectA);
+    expect(got!.expiresAt! - Date.now()).toBeLessThanOrEqual(86_400_000);
+    expect(got!.expiresAt! - Date.now()).toBeGreaterThan(86_400_000 - 60_000);
+    await cache.close();
   });
 });
