@@ -3,7 +3,7 @@ import type { DbHandle, Db } from "@/db/client";
 import { apiKeys } from "@/db/schema";
 import { runMigrations } from "@/db/migrate";
 import { createApiKey } from "./auth/api-keys";
-import { parseSecret } from "./auth/api-key-secret";
+import { KEY_PREFIX, parseSecret, SECRET_FORMAT, secretMatches } from "./auth/api-key-secret";
 import { ensureInitAdmin } from "./auth/setup";
 import { log } from "./log";
 import { ensureProject } from "./projects/project-queries";
@@ -13,6 +13,8 @@ import { ensureProject } from "./projects/project-queries";
  * PITWALL_INIT_PROJECT, PITWALL_INIT_API_KEY and PITWALL_INIT_ADMIN_EMAIL / _PASSWORD.
  */
 export async function bootstrap(handle: DbHandle, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  // A setting that cannot work stops start-up: a server that starts but refuses the agents is worse.
+  assertInitKeySetting(env);
   await runMigrations(handle);
   const slug = env.PITWALL_INIT_PROJECT;
   if (slug) {
@@ -26,15 +28,33 @@ export async function bootstrap(handle: DbHandle, env: NodeJS.ProcessEnv = proce
   }
 }
 
-async function registerInitKey(db: Db, projectId: string, secret: string): Promise<void> {
-  const parsed = parseSecret(secret);
-  if (!parsed) {
-    log.error("PITWALL_INIT_API_KEY is not a valid pw_sk_ key; ignored");
-    return;
+/** Thrown for a headless-init setting that cannot work; server.ts logs it and exits 1. */
+export class StartupConfigError extends Error {}
+
+export function assertInitKeySetting(env: NodeJS.ProcessEnv): void {
+  const secret = env.PITWALL_INIT_API_KEY;
+  if (!secret) return;
+  if (!parseSecret(secret)) {
+    throw new StartupConfigError(
+      `PITWALL_INIT_API_KEY must be ${SECRET_FORMAT} (e.g. pw_sk_$(openssl rand -hex 24)); got ${secret.length} characters${secret.startsWith(KEY_PREFIX) ? "" : " without the pw_sk_ prefix"}.`,
+    );
   }
-  const [existing] = await db.select({ projectId: apiKeys.projectId }).from(apiKeys).where(eq(apiKeys.lookupId, parsed.lookupId));
+  if (!env.PITWALL_INIT_PROJECT) throw new StartupConfigError("PITWALL_INIT_API_KEY needs PITWALL_INIT_PROJECT: the project the key belongs to.");
+}
+
+async function registerInitKey(db: Db, projectId: string, secret: string): Promise<void> {
+  const parsed = parseSecret(secret)!;
+  const [existing] = await db
+    .select({ projectId: apiKeys.projectId, salt: apiKeys.salt, secretHash: apiKeys.secretHash, revokedAt: apiKeys.revokedAt })
+    .from(apiKeys)
+    .where(eq(apiKeys.lookupId, parsed.lookupId));
   if (existing) {
-    if (existing.projectId !== projectId) log.error("PITWALL_INIT_API_KEY is registered to another project; ignored");
+    // The first 8 characters after pw_sk_ are the key's lookup id, unique across keys.
+    if (!secretMatches(existing.salt, secret, existing.secretHash)) {
+      throw new StartupConfigError("PITWALL_INIT_API_KEY shares its first 8 characters after pw_sk_ with another key; pick a new random key.");
+    }
+    if (existing.projectId !== projectId) throw new StartupConfigError("PITWALL_INIT_API_KEY is registered to another project than PITWALL_INIT_PROJECT.");
+    if (existing.revokedAt) log.warn("PITWALL_INIT_API_KEY was revoked in the app and stays revoked; set a new key to use one");
     return;
   }
   await createApiKey(db, { projectId, name: "init key (PITWALL_INIT_API_KEY)", secret });

@@ -1,13 +1,19 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
 /**
- * Secret format: `pw_sk_` + 8-char lookup id + 32 random chars (base62-ish via base64url).
+ * Secret format: `pw_sk_` + 32 to 128 URL-safe characters (letters, digits, `-`, `_`); the first 8
+ * of them are the public lookup id. Generated keys are 8 lookup + 32 random chars (base64url);
+ * operators may bring their own (PITWALL_INIT_API_KEY, e.g. `pw_sk_$(openssl rand -hex 16)`).
  * Only a salted SHA-256 and a display prefix are stored. SHA-256 (not a slow KDF) is right here:
- * the secret has 190+ bits of entropy, so brute force is hopeless, and verification sits on the hot path.
+ * a secret of 32+ random characters is beyond brute force, and verification sits on the hot path.
  */
 export const KEY_PREFIX = "pw_sk_";
 const LOOKUP_LEN = 8;
-const SECRET_RE = /^pw_sk_[A-Za-z0-9_-]{8}[A-Za-z0-9_-]{32}$/;
+export const SECRET_BODY_MIN = 32;
+export const SECRET_BODY_MAX = 128;
+const SECRET_RE = new RegExp(`^pw_sk_[A-Za-z0-9_-]{${SECRET_BODY_MIN},${SECRET_BODY_MAX}}$`);
+/** For error messages and docs: what a key must look like. */
+export const SECRET_FORMAT = `pw_sk_ followed by ${SECRET_BODY_MIN} to ${SECRET_BODY_MAX} letters, digits, - or _`;
 
 export type ParsedSecret = { lookupId: string; secret: string };
 
@@ -19,7 +25,7 @@ export function generateSecret(): string {
 
 /** Returns null for anything that is not key-shaped, before any database work. */
 export function parseSecret(secret: string): ParsedSecret | null {
-  if (secret.length > 64 || !SECRET_RE.test(secret)) return null;
+  if (secret.length > KEY_PREFIX.length + SECRET_BODY_MAX || !SECRET_RE.test(secret)) return null;
   return { lookupId: secret.slice(KEY_PREFIX.length, KEY_PREFIX.length + LOOKUP_LEN), secret };
 }
 

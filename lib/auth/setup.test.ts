@@ -1,10 +1,13 @@
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb } from "@/db/test-db";
 import type { DbHandle } from "@/db/client";
 import { bootstrap } from "../bootstrap";
 import { webHandler } from "../http/web-handler";
 import { createProject, getProjectBySlug } from "../projects/project-queries";
-import { getMembershipBySlug, listMembers } from "../projects/members";
+import { ensureMember, getMembershipBySlug, listMembers, removeMember } from "../projects/members";
+import { toAppError } from "../errors";
+import { verifyApiKey } from "./api-keys";
 import { postSetup } from "./http/setup-handler";
 import { cookieHeaderFrom, signIn, webRequest } from "./test-sessions";
 import { getSessionUser } from "./session";
@@ -82,8 +85,66 @@ describe("headless init (PITWALL_INIT_ADMIN_EMAIL / _PASSWORD)", () => {
     await expect(signIn(handle.db, "ops@example.com", "a different password")).rejects.toThrow(/401/);
   });
 
+  it("grants admin only when it creates the account: a removal by an admin survives the next start", async () => {
+    const env = { PITWALL_INIT_PROJECT: "regrant", PITWALL_INIT_ADMIN_EMAIL: "regrant@example.com", PITWALL_INIT_ADMIN_PASSWORD: "init password 123", NODE_ENV: "test" } as const;
+    await bootstrap(handle, env);
+    const project = await getProjectBySlug(handle.db, "regrant");
+    const user = await getUserByEmail(handle.db, "regrant@example.com");
+    // Another admin takes over and removes the init admin (a project keeps at least one admin).
+    const other = await getUserByEmail(handle.db, "admin@example.com");
+    await ensureMember(handle.db, { projectId: project!.id, userId: other!.id, role: "admin" });
+    await removeMember(handle.db, { projectId: project!.id, userId: user!.id });
+    await bootstrap(handle, env);
+    expect(await getMembershipBySlug(handle.db, { userId: user!.id, slug: "regrant" })).toBeUndefined();
+  });
+
+  it("makes the init admin admin of the init project only, not of every project", async () => {
+    await createProject(handle.db, { slug: "someone-elses" });
+    const env = { PITWALL_INIT_PROJECT: "only-this", PITWALL_INIT_ADMIN_EMAIL: "only@example.com", PITWALL_INIT_ADMIN_PASSWORD: "init password 123", NODE_ENV: "test" } as const;
+    await bootstrap(handle, env);
+    const user = await getUserByEmail(handle.db, "only@example.com");
+    expect((await getMembershipBySlug(handle.db, { userId: user!.id, slug: "only-this" }))?.role).toBe("admin");
+    expect(await getMembershipBySlug(handle.db, { userId: user!.id, slug: "someone-elses" })).toBeUndefined();
+    expect(await getMembershipBySlug(handle.db, { userId: user!.id, slug: "demo" })).toBeUndefined();
+  });
+
   it("ignores an invalid init password instead of creating a weak account", async () => {
     await bootstrap(handle, { PITWALL_INIT_ADMIN_EMAIL: "weak@example.com", PITWALL_INIT_ADMIN_PASSWORD: "123", NODE_ENV: "test" });
     expect(await getUserByEmail(handle.db, "weak@example.com")).toBeUndefined();
+  });
+});
+
+describe("headless init key (PITWALL_INIT_API_KEY)", () => {
+  const ingestWith = async (key: string) => {
+    try {
+      await verifyApiKey(handle.db, key, "ingest");
+      return 200;
+    } catch (err) {
+      return toAppError(err).status;
+    }
+  };
+
+  it("accepts any pw_sk_ secret of 32 to 128 URL-safe characters (e.g. openssl rand -hex 16) and the key works", async () => {
+    for (const key of [`pw_sk_${randomBytes(16).toString("hex")}`, `pw_sk_${randomBytes(96).toString("base64url")}`, `pw_sk_${"A1-_".repeat(8)}`]) {
+      await bootstrap(handle, { PITWALL_INIT_PROJECT: "keyed", PITWALL_INIT_API_KEY: key, NODE_ENV: "test" });
+      expect(await ingestWith(key)).toBe(200);
+    }
+  });
+
+  it("refuses to start, naming the setting and the format, for a key it cannot use", async () => {
+    for (const bad of ["pw_sk_tooshort", `pw_sk_${"a".repeat(129)}`, `sk_${"a".repeat(40)}`, `pw_sk_${"a".repeat(31)}!`]) {
+      await expect(bootstrap(handle, { PITWALL_INIT_PROJECT: "keyed", PITWALL_INIT_API_KEY: bad, NODE_ENV: "test" })).rejects.toThrow(
+        /PITWALL_INIT_API_KEY must be pw_sk_ followed by 32 to 128 letters, digits, - or _/,
+      );
+    }
+    await expect(bootstrap(handle, { PITWALL_INIT_API_KEY: `pw_sk_${"b".repeat(40)}`, NODE_ENV: "test" })).rejects.toThrow(/needs PITWALL_INIT_PROJECT/);
+  });
+
+  it("refuses to start when the key's lookup id is taken by another key, rather than leave it unusable", async () => {
+    const first = `pw_sk_samelook${"c".repeat(32)}`;
+    const second = `pw_sk_samelook${"d".repeat(32)}`;
+    await bootstrap(handle, { PITWALL_INIT_PROJECT: "keyed", PITWALL_INIT_API_KEY: first, NODE_ENV: "test" });
+    await expect(bootstrap(handle, { PITWALL_INIT_PROJECT: "keyed", PITWALL_INIT_API_KEY: second, NODE_ENV: "test" })).rejects.toThrow(/first 8 characters/);
+    expect(await ingestWith(first)).toBe(200);
   });
 });

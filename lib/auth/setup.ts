@@ -55,7 +55,8 @@ export function setupDone(): AppError {
 
 /**
  * Headless init (PITWALL_INIT_ADMIN_EMAIL / PITWALL_INIT_ADMIN_PASSWORD): creates that account once
- * and makes it admin of the init project. Idempotent: an existing account keeps its password.
+ * and makes it admin of the init project, at creation only. Once the account exists, start-up
+ * leaves it alone: its password, and its roles, which admins may since have changed or removed.
  */
 export async function ensureInitAdmin(db: Db, params: { email: string; password: string; projectSlug?: string }): Promise<void> {
   const parsed = NewAccountSchema.safeParse({ email: params.email, password: params.password, name: params.email.split("@")[0] || "admin" });
@@ -66,11 +67,12 @@ export async function ensureInitAdmin(db: Db, params: { email: string; password:
   const input = parsed.data;
   await db.transaction(async (tx) => {
     await tx.execute(SETUP_LOCK);
-    const existing = await getUserByEmail(tx, input.email);
-    const userId = existing?.id ?? (await createUserWithPassword(tx, input)).id;
-    if (!existing) log.info({ email: input.email }, "created the init admin (PITWALL_INIT_ADMIN_EMAIL)");
-    // Without PITWALL_INIT_PROJECT the admin gets what the setup page would give: every project.
+    if (await getUserByEmail(tx, input.email)) return;
+    const userId = (await createUserWithPassword(tx, input)).id;
+    // Without PITWALL_INIT_PROJECT the admin gets what the setup page would give: every project
+    // that exists now (or a new `default` one).
     const targets = params.projectSlug ? [await ensureProject(tx, params.projectSlug)] : await adminTargets(tx);
     for (const project of targets) await ensureMember(tx, { projectId: project.id, userId, role: "admin" });
+    log.info({ email: input.email, projects: targets.map((p) => p.slug) }, "created the init admin (PITWALL_INIT_ADMIN_EMAIL)");
   });
 }
