@@ -6,6 +6,7 @@ import { resolveApiKey, verifyApiKey } from "./api-keys";
 import { extractApiKey } from "./extract-api-key";
 import { assertSameOrigin, isSafeMethod } from "./origin-check";
 import { projectIdForSlug } from "./project-slug-cache";
+import { clientIp } from "./request-origin";
 import { enforceKeyRateLimit } from "./rate-limit";
 import { roleAtLeast, type Role } from "./roles";
 import { getSessionUser, signInRequired, type SessionUser } from "./session";
@@ -31,7 +32,8 @@ type HeaderBag = Record<string, string | string[] | undefined>;
 /** A web Request, a node IncomingMessage, or `{ headers }` from a server component. */
 export type AuthRequest = { headers: Headers | HeaderBag; url?: string; method?: string };
 
-function toHeaders(bag: Headers | HeaderBag): Headers {
+/** Node's header bag as web Headers (values a web Headers refuses are dropped). */
+export function headersOf(bag: Headers | HeaderBag): Headers {
   if (bag instanceof Headers) return bag;
   const h = new Headers();
   for (const [k, v] of Object.entries(bag)) {
@@ -61,7 +63,7 @@ function absoluteUrl(req: AuthRequest): string | undefined {
  * Cookie-authenticated mutations must come from this origin (CSRF); key callers are rate limited.
  */
 export async function authenticate(db: Db, req: AuthRequest, need: AuthNeed): Promise<Caller> {
-  const headers = toHeaders(req.headers);
+  const headers = headersOf(req.headers);
   if (hasKeyHeader(headers)) return authenticateKey(db, req, headers, need);
   const user = await requireSessionUser(db, req, headers);
   const slug = need.projectSlug;
@@ -79,9 +81,9 @@ export async function authenticate(db: Db, req: AuthRequest, need: AuthNeed): Pr
  * a signed-in user, CSRF-checked on mutations. API keys are refused.
  */
 export async function authenticateUser(db: Db, req: AuthRequest): Promise<SessionUser> {
-  const headers = toHeaders(req.headers);
+  const headers = headersOf(req.headers);
   if (hasKeyHeader(headers)) {
-    await resolveApiKey(db, keyOf(req, headers));
+    await resolveApiKey(db, keyOf(req, headers), { clientIp: clientIp(headers) });
     throw keysRefused();
   }
   return requireSessionUser(db, req, headers);
@@ -104,11 +106,12 @@ function keyOf(req: AuthRequest, headers: Headers): string {
 async function authenticateKey(db: Db, req: AuthRequest, headers: Headers, need: AuthNeed): Promise<Caller> {
   const secret = keyOf(req, headers);
   // A bad key is a 401 everywhere; a good key on a users-only route is a 403.
+  const ctx = { clientIp: clientIp(headers) };
   if (!need.scope) {
-    await resolveApiKey(db, secret);
+    await resolveApiKey(db, secret, ctx);
     throw keysRefused();
   }
-  const key = await verifyApiKey(db, secret, need.scope);
+  const key = await verifyApiKey(db, secret, need.scope, ctx);
   if (need.projectSlug) {
     // A key names its project by itself; asking it for another project is refused, not redirected.
     const projectId = await projectIdForSlug(db, need.projectSlug);

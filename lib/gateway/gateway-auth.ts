@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Db } from "@/db/client";
 import { verifyApiKey } from "../auth/api-keys";
+import { hotPathClientIp } from "../auth/auth-failure-limit";
 import { extractApiKey } from "../auth/extract-api-key";
 import { enforceKeyRateLimit } from "../auth/rate-limit";
 import { AppError } from "../errors";
@@ -26,7 +27,7 @@ export async function authenticateGatewayCall(db: Db, req: IncomingMessage): Pro
   const secret = extractApiKey(req.headers, req.url);
   let key: { keyId: string; projectId: string };
   try {
-    key = await verifyApiKey(db, secret, "gateway");
+    key = await verifyApiKey(db, secret, "gateway", { clientIp: hotPathClientIp(req) });
   } catch (err) {
     if (err instanceof AppError && err.type !== "unavailable" && err.type !== "internal") throw err;
     const known = verified.get(secret);

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Db } from "@/db/client";
 import { extractApiKey } from "../auth/extract-api-key";
 import { verifyApiKey } from "../auth/api-keys";
+import { hotPathClientIp } from "../auth/auth-failure-limit";
 import { enforceKeyRateLimit } from "../auth/rate-limit";
 import { AppError } from "../errors";
 import { parseJsonBody, readBody } from "../http/read-body";
@@ -23,7 +24,7 @@ export function createIngestHandler(getDb: () => Db) {
       }
       const db = getDb();
       const secret = extractApiKey(req.headers, req.url);
-      const key = await verifyApiKey(db, secret, "ingest");
+      const key = await verifyApiKey(db, secret, "ingest", { clientIp: hotPathClientIp(req) });
       await enforceKeyRateLimit(db, key);
       const body = await readBody(req, INGEST_LIMITS.maxBodyBytes);
       const json = parseJsonBody(req, body);
