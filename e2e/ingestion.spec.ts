@@ -40,8 +40,10 @@ test("ingested events show up in the project's event counts", async ({ signedInP
   await expect(total).toHaveText((before + 26).toLocaleString("en-US"));
 });
 
-test("the health endpoint reports the embedded database", async ({ request }) => {
+test("the health endpoint answers liveness to anyone and the details to a metrics:read key", async ({ request }) => {
   const res = await request.get("/api/health");
   expect(res.status()).toBe(200);
-  expect(await res.json()).toMatchObject({ status: "ok", db: process.env.E2E_DATABASE_URL ? "postgres" : "pglite" });
+  expect(await res.json()).toEqual({ status: "ok" });
+  const detailed = await request.get("/api/health", { headers: { authorization: `Bearer ${E2E_KEY}` } });
+  expect(await detailed.json()).toMatchObject({ status: "ok", db: process.env.E2E_DATABASE_URL ? "postgres" : "pglite" });
 });

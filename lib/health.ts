@@ -1,7 +1,10 @@
 import { sql } from "drizzle-orm";
 import type { DbHandle } from "@/db/client";
 
-/** Components (e.g. the gateway's event writer) add their own figures to /api/health. */
+/**
+ * Components (e.g. the gateway's event writer) add their own figures to /api/health's details,
+ * which only signed-in users and metrics:read keys see (lib/health-handler.ts); anyone gets the status.
+ */
 type HealthContributor = () => Record<string, unknown>;
 const KEY = Symbol.for("pitwall.health");
 type G = typeof globalThis & { [KEY]?: Map<string, HealthContributor> };

@@ -44,7 +44,8 @@ describe("the gateway mounted on the hot router", () => {
     const id = response.headers.get("x-pitwall-request-id")!;
     expect((await waitForEvents(handle, projectId, [id])).get(id)).toMatchObject({ status: "ok", model: "claude-haiku-4-5" });
 
-    const health = (await (await fetch(`${server.url}/api/health`)).json()) as Record<string, unknown>;
+    // The details of /api/health are for metrics:read keys (projectWithKey's key has every scope).
+    const health = (await (await fetch(`${server.url}/api/health`, { headers: { authorization: `Bearer ${key}` } })).json()) as Record<string, unknown>;
     expect(health.gateway).toMatchObject({ upstream: "simulator", recording: true });
     expect(health.recording).toMatchObject({ buffered: 0, spooled: 0, dropped: 0 });
   });

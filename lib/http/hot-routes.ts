@@ -1,7 +1,7 @@
 import type { DbHandle } from "@/db/client";
 import { mountGateway } from "../gateway/mount-gateway";
 import { gatewayUpstreamKind } from "../gateway/upstream-kind";
-import { checkHealth } from "../health";
+import { createHealthHandler } from "../health-handler";
 import { createIngestHandler } from "../ingestion/http-handler";
 import { startMetrics } from "../metrics/start-metrics";
 import { startPolicyListener } from "../policies/policy-listener";
@@ -10,7 +10,6 @@ import { createPlaygroundStreamHandler, PLAYGROUND_STREAM_PATH } from "../playgr
 import { createSimulator } from "../simulator/handler";
 import { localCallersOnly } from "../simulator/local-callers-only";
 import { simulatorOptionsFromEnv } from "../simulator/options";
-import { sendJson } from "./respond";
 import { HotRouter } from "./hot-router";
 
 export function simulatorMounted(env: Readonly<Record<string, string | undefined>>): boolean {
@@ -37,10 +36,8 @@ export async function buildHotRouter(handle: DbHandle): Promise<HotRoutes> {
   router.route("/api/otel/v1/traces", createOtlpTracesHandler(() => handle.db));
   // Rollup flusher and rollup retention (metrics); its stop folds what is still queued.
   closers.push(startMetrics(handle));
-  router.route("/api/health", async (_req, res) => {
-    const { status, body } = await checkHealth(handle);
-    sendJson(res, status, body);
-  });
+  // Public liveness; the details need a session or a metrics:read key.
+  router.route("/api/health", createHealthHandler(handle));
   // The simulated Anthropic upstream: the default upstream without ANTHROPIC_API_KEY, the demo's
   // and the playground's model. It takes any key, so it is mounted only while it is the gateway's
   // upstream (or PITWALL_SIMULATOR=1 asks for it), and for callers on this machine only;
