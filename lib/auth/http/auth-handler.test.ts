@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb } from "@/db/test-db";
 import type { DbHandle } from "@/db/client";
 import { webHandler } from "../../http/web-handler";
-import { LoginRateLimiter, setLoginRateLimiter } from "../login-rate-limit";
+import { DEFAULT_LOGIN_LIMITS, LoginRateLimiter, loginDelaySec, setLoginRateLimiter, type LoginLimits } from "../login-rate-limit";
 import { memoryLimiters } from "../rate-limit-store";
 import { getSessionUser } from "../session";
 import { endlessUpload, streamedPost } from "../../testing/endless-upload";
@@ -99,34 +99,48 @@ describe("sign-in", () => {
 });
 
 describe("login rate limit", () => {
-  it("after too many failures from one address for one account, even the right password gets 429 + Retry-After", async () => {
-    setLoginRateLimiter(
-      new LoginRateLimiter(memoryLimiters(), {
-        perAccountAndIp: { points: 5, duration: 60 },
-        perIp: { points: 100, duration: 60 },
-        perAccount: { points: 50, duration: 60 },
-      }),
-    );
+  const limits = (over: Partial<LoginLimits>): LoginLimits => ({ ...DEFAULT_LOGIN_LIMITS, ...over });
+
+  it("after the free failures from one address for one account, each attempt waits a delay that doubles (429 + Retry-After)", async () => {
+    setLoginRateLimiter(new LoginRateLimiter(memoryLimiters(), limits({ perClient: { free: 3, maxDelaySec: 900 } })));
     const user = await signedInUser(handle.db);
-    for (let i = 0; i < 5; i++) expect((await attempt(user.email, `guess number ${i}`, "192.0.2.10")).status).toBe(401);
-    const blocked = await attempt(user.email, user.password, "192.0.2.10");
+    const ip = "192.0.2.10";
+    for (let i = 0; i < 4; i++) expect((await attempt(user.email, `guess number ${i}`, ip)).status).toBe(401);
+    // The 4th failure started a 1 s wait: even the right password is refused during it.
+    const blocked = await attempt(user.email, user.password, ip);
     expect(blocked.status).toBe(429);
-    expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
-    // Another address is not blocked for that account.
+    expect(blocked.headers.get("retry-after")).toBe("1");
+    expect(((await blocked.json()) as { error: { message: string } }).error.message).toMatch(/wait 1 second/i);
+    // Another address is not slowed for that account.
     expect((await attempt(user.email, user.password, "192.0.2.11")).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await attempt(user.email, "guess number 9", ip)).status).toBe(401);
+    const longer = await attempt(user.email, user.password, ip);
+    expect(longer.status).toBe(429);
+    expect(Number(longer.headers.get("retry-after"))).toBeGreaterThanOrEqual(3);
   });
 
-  it("counts attempts per account across addresses, and per address across accounts", async () => {
-    setLoginRateLimiter(
-      new LoginRateLimiter(memoryLimiters(), {
-        perAccountAndIp: { points: 100, duration: 60 },
-        perIp: { points: 6, duration: 60 },
-        perAccount: { points: 4, duration: 60 },
-      }),
-    );
-    const user = await signedInUser(handle.db);
-    for (let i = 0; i < 4; i++) await attempt(user.email, "wrong password!", `203.0.113.${i}`);
-    expect((await attempt(user.email, user.password, "203.0.113.99")).status).toBe(429);
+  it("the delay doubles from 1 s up to its cap", () => {
+    const limit = { free: 5, maxDelaySec: 900 };
+    expect([1, 5, 6, 7, 8, 15, 40, 1e6].map((n) => loginDelaySec(n, limit))).toEqual([0, 0, 1, 2, 4, 512, 900, 900]);
+  });
+
+  it("50 failures from anywhere do not lock the admin out of their known client (default limits)", async () => {
+    setLoginRateLimiter(new LoginRateLimiter(memoryLimiters()));
+    const admin = await signedInUser(handle.db);
+    const home = "192.0.2.20";
+    expect((await attempt(admin.email, admin.password, home)).status).toBe(200);
+    for (let i = 0; i < 50; i++) await attempt(admin.email, "wrong password!", `203.0.113.${i}`);
+    expect((await attempt(admin.email, admin.password, home)).status).toBe(200);
+    // Clients the account has never used are slowed: at most one attempt per delay, now minutes.
+    await attempt(admin.email, "wrong password!", "198.51.100.7");
+    const slowed = await attempt(admin.email, admin.password, "198.51.100.8");
+    expect(slowed.status).toBe(429);
+    expect(Number(slowed.headers.get("retry-after"))).toBeGreaterThan(60);
+  });
+
+  it("counts one address across accounts (password spraying)", async () => {
+    setLoginRateLimiter(new LoginRateLimiter(memoryLimiters(), limits({ perIp: { points: 6, duration: 60 } })));
     for (let i = 0; i < 6; i++) await attempt(`spray${i}@example.com`, "wrong password!", "203.0.113.200");
     expect((await attempt("spray-next@example.com", "wrong password!", "203.0.113.200")).status).toBe(429);
   });
@@ -134,9 +148,10 @@ describe("login rate limit", () => {
   it("a successful sign-in does not use up the budget", async () => {
     setLoginRateLimiter(
       new LoginRateLimiter(memoryLimiters(), {
-        perAccountAndIp: { points: 3, duration: 60 },
+        perClient: { free: 1, maxDelaySec: 60 },
+        perAccount: { free: 1, maxDelaySec: 60 },
         perIp: { points: 3, duration: 60 },
-        perAccount: { points: 3, duration: 60 },
+        knownClientDays: 1,
       }),
     );
     const user = await signedInUser(handle.db);
