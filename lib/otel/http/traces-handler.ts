@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Db } from "@/db/client";
 import { verifyApiKey } from "../../auth/api-keys";
+import { hotPathClientIp } from "../../auth/auth-failure-limit";
 import { extractApiKey } from "../../auth/extract-api-key";
 import { enforceKeyRateLimit } from "../../auth/rate-limit";
 import { AppError } from "../../errors";
@@ -25,7 +26,7 @@ export function createOtlpTracesHandler(getDb: () => Db, limits = otlpLimits()) 
         throw new AppError("bad_request:method", "Use POST.");
       }
       const db = getDb();
-      const key = await verifyApiKey(db, extractApiKey(req.headers, req.url), "ingest");
+      const key = await verifyApiKey(db, extractApiKey(req.headers, req.url), "ingest", { clientIp: hotPathClientIp(req) });
       await enforceKeyRateLimit(db, key);
       const format = formatOf(req);
       const body = await readBody(req, limits.maxBodyBytes);
