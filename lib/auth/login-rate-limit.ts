@@ -14,7 +14,7 @@ import { defaultLimiters, msBeforeNext, type LimiterFactory } from "./rate-limit
  * - per address across accounts: a plain budget (password spraying).
  * Every attempt is counted before the password is checked, so parallel guesses cannot slip past.
  */
-export type ProgressiveLimit = { free: number; maxDelaySec: number };
+export type ProgressiveLimit = { free: number; maxDelaySec: number; /** first delay (default 1 s) */ baseDelaySec?: number };
 export type LoginLimits = {
   perClient: ProgressiveLimit;
   perAccount: ProgressiveLimit;
@@ -37,7 +37,7 @@ const FAILURE_MEMORY_SEC = 24 * 3600;
 export function loginDelaySec(attempt: number, limit: ProgressiveLimit): number {
   const over = attempt - limit.free;
   if (over <= 0) return 0;
-  return Math.min(limit.maxDelaySec, 2 ** Math.min(over - 1, 30));
+  return Math.min(limit.maxDelaySec, (limit.baseDelaySec ?? 1) * 2 ** Math.min(over - 1, 30));
 }
 
 class ProgressiveDelay {

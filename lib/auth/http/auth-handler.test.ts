@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb } from "@/db/test-db";
 import type { DbHandle } from "@/db/client";
+import type { AppError } from "../../errors";
 import { webHandler } from "../../http/web-handler";
 import { DEFAULT_LOGIN_LIMITS, LoginRateLimiter, loginDelaySec, setLoginRateLimiter, type LoginLimits } from "../login-rate-limit";
 import { memoryLimiters } from "../rate-limit-store";
@@ -101,23 +102,31 @@ describe("sign-in", () => {
 describe("login rate limit", () => {
   const limits = (over: Partial<LoginLimits>): LoginLimits => ({ ...DEFAULT_LOGIN_LIMITS, ...over });
 
-  it("after the free failures from one address for one account, each attempt waits a delay that doubles (429 + Retry-After)", async () => {
-    setLoginRateLimiter(new LoginRateLimiter(memoryLimiters(), limits({ perClient: { free: 3, maxDelaySec: 900 } })));
+  it("after the free failures from one address for one account, even the right password waits (429 + Retry-After)", async () => {
+    setLoginRateLimiter(new LoginRateLimiter(memoryLimiters(), limits({ perClient: { free: 3, maxDelaySec: 900, baseDelaySec: 60 } })));
     const user = await signedInUser(handle.db);
     const ip = "192.0.2.10";
     for (let i = 0; i < 4; i++) expect((await attempt(user.email, `guess number ${i}`, ip)).status).toBe(401);
-    // The 4th failure started a 1 s wait: even the right password is refused during it.
+    // The 4th failure started a wait: the right password is refused during it.
     const blocked = await attempt(user.email, user.password, ip);
     expect(blocked.status).toBe(429);
-    expect(blocked.headers.get("retry-after")).toBe("1");
-    expect(((await blocked.json()) as { error: { message: string } }).error.message).toMatch(/wait 1 second/i);
+    expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(30);
+    expect(((await blocked.json()) as { error: { message: string } }).error.message).toMatch(/wait (\d+ seconds|1 minutes?)/i);
     // Another address is not slowed for that account.
     expect((await attempt(user.email, user.password, "192.0.2.11")).status).toBe(200);
+  });
+
+  it("each attempt past the free ones waits twice as long as the one before", async () => {
+    const limiter = new LoginRateLimiter(memoryLimiters(), limits({ perClient: { free: 1, maxDelaySec: 900 } }));
+    await limiter.consume("192.0.2.30", "d@example.com"); // free
+    await limiter.consume("192.0.2.30", "d@example.com"); // starts a 1 s wait
+    const first = await limiter.consume("192.0.2.30", "d@example.com").catch((e: AppError) => e);
+    expect(first).toMatchObject({ status: 429, retryAfter: 1 });
     await new Promise((r) => setTimeout(r, 1100));
-    expect((await attempt(user.email, "guess number 9", ip)).status).toBe(401);
-    const longer = await attempt(user.email, user.password, ip);
-    expect(longer.status).toBe(429);
-    expect(Number(longer.headers.get("retry-after"))).toBeGreaterThanOrEqual(3);
+    await limiter.consume("192.0.2.30", "d@example.com"); // allowed again, and starts a longer wait
+    const second = await limiter.consume("192.0.2.30", "d@example.com").catch((e: AppError) => e);
+    expect(second).toMatchObject({ status: 429 });
+    expect((second as AppError).retryAfter).toBeGreaterThanOrEqual(4);
   });
 
   it("the delay doubles from 1 s up to its cap", () => {
@@ -132,12 +141,12 @@ describe("login rate limit", () => {
     expect((await attempt(admin.email, admin.password, home)).status).toBe(200);
     for (let i = 0; i < 50; i++) await attempt(admin.email, "wrong password!", `203.0.113.${i}`);
     expect((await attempt(admin.email, admin.password, home)).status).toBe(200);
-    // Clients the account has never used are slowed: at most one attempt per delay, now minutes.
+    // Clients the account has never used are slowed: at most one attempt per delay window.
     await attempt(admin.email, "wrong password!", "198.51.100.7");
     const slowed = await attempt(admin.email, admin.password, "198.51.100.8");
     expect(slowed.status).toBe(429);
-    expect(Number(slowed.headers.get("retry-after"))).toBeGreaterThan(60);
-  });
+    expect(Number(slowed.headers.get("retry-after"))).toBeGreaterThan(0);
+  }, 120_000); // 50 password checks
 
   it("counts one address across accounts (password spraying)", async () => {
     setLoginRateLimiter(new LoginRateLimiter(memoryLimiters(), limits({ perIp: { points: 6, duration: 60 } })));
