@@ -8,6 +8,7 @@ import next from "next";
 import { getDbHandle } from "./db/client";
 import { bootstrap } from "./lib/bootstrap";
 import { buildHotRouter } from "./lib/http/hot-routes";
+import { createHostGuard } from "./lib/http/host-allow-list";
 import { scheduleRetention } from "./lib/events/retention";
 import { retentionDays } from "./lib/ingestion/ingest-batch";
 import { log } from "./lib/log";
@@ -25,7 +26,7 @@ const hostname = process.env.HOST ?? "0.0.0.0";
 async function main(): Promise<void> {
   const shutdownSettings = shutdownSettingsFromEnv();
   const handle = getDbHandle();
-  await bootstrap(handle);
+  await bootstrap(handle, process.env, { announceSetup: true });
 
   const app = next({ dev, dir: process.cwd(), hostname, port });
   const nextHandler = app.getRequestHandler();
@@ -33,7 +34,9 @@ async function main(): Promise<void> {
 
   const hot = await buildHotRouter(handle);
   scheduleRetention(handle.db, retentionDays());
+  const hostAllowed = createHostGuard();
   const server = http.createServer({ keepAliveTimeout: 65_000, maxHeaderSize: 32 * 1024 }, (req, res) => {
+    if (!hostAllowed(req, res)) return; // Host allow-list (DNS rebinding): answered 403 already
     const handler = hot.match(req.url);
     if (handler) {
       void handler(req, res);

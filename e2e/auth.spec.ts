@@ -1,4 +1,6 @@
 import { test, expect, type Page } from "@playwright/test";
+import { readFileSync, statSync } from "node:fs";
+import { FRESH_SETUP_TOKEN_FILE } from "./env";
 import { signIn } from "./fixtures";
 
 /**
@@ -18,14 +20,37 @@ async function signOut(page: Page) {
   await expect(page).toHaveURL(/\/sign-in/);
 }
 
-test("the first visit shows setup; the first admin lands in the demo project", async ({ page }) => {
-  await page.goto("/");
-  await expect(page).toHaveURL(/\/setup$/);
-  await expect(page.getByText("You will be admin of")).toContainText("demo");
+async function fillAdmin(page: Page) {
   await page.getByLabel("Your name").fill(ADMIN.name);
   await page.getByLabel("Email").fill(ADMIN.email);
   await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
   await page.getByLabel("Confirm password").fill(ADMIN.password);
+}
+
+test("setup asks for the one-time token the server printed, and a wrong one claims nothing", async ({ page, request, baseURL }) => {
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/setup$/);
+  await page.getByLabel("Setup token").fill("not-the-token");
+  await fillAdmin(page);
+  await page.getByRole("button", { name: /create admin account/i }).click();
+  await expect(page.getByTestId("form-error")).toContainText(/not the one this server printed/i);
+  // A script that reaches the port is refused as well, with or without a guess.
+  const scripted = await request.post("/api/v1/setup", { headers: { origin: baseURL! }, data: { email: "bot@e2e.test", name: "Bot", password: "bot-password-123" } });
+  expect(scripted.status()).toBe(403);
+  expect(((await scripted.json()) as { error: { code: string } }).error.code).toBe("forbidden:setup_token");
+  await page.reload();
+  await expect(page).toHaveURL(/\/setup$/);
+});
+
+test("the first visit shows setup; with the token the first admin lands in the demo project", async ({ page }) => {
+  const token = readFileSync(FRESH_SETUP_TOKEN_FILE, "utf8").trim();
+  expect(statSync(FRESH_SETUP_TOKEN_FILE).mode & 0o777).toBe(0o600);
+  // The link the log prints fills the token in.
+  await page.goto(`/setup?token=${encodeURIComponent(token)}`);
+  await expect(page.getByLabel("Setup token")).toHaveValue(token);
+  await expect(page.getByText("You will be admin of")).toContainText("demo");
+  await page.screenshot({ path: "test-results/e2e/setup-token.png", fullPage: true });
+  await fillAdmin(page);
   await page.getByRole("button", { name: /create admin account/i }).click();
   await expect(page).toHaveURL(/\/p\/demo\/overview/);
 });

@@ -1,12 +1,9 @@
 import { defineConfig } from "@playwright/test";
-import os from "node:os";
 import path from "node:path";
-import { APP_PORT, APP_URL, E2E_ADMIN, E2E_KEY, E2E_PROJECT, FRESH_PORT, FRESH_URL } from "./env";
+import { APP_PORT, APP_URL, E2E_ADMIN, E2E_KEY, E2E_PROJECT, e2eDataDir as dataDir, FRESH_PORT, FRESH_URL } from "./env";
 
 // `npm run test:e2e` builds into .next-e2e first; both servers serve that build.
 const distDir = process.env.PITWALL_NEXT_DIST_DIR ?? ".next-e2e";
-const runId = `${process.pid}-${Date.now()}`;
-const dataDir = (name: string) => path.join(os.tmpdir(), `pitwall-e2e-${name}-${runId}`);
 const root = path.resolve(import.meta.dirname, "..");
 
 const baseEnv = {

@@ -4,7 +4,8 @@ import { apiKeys } from "@/db/schema";
 import { runMigrations } from "@/db/migrate";
 import { createApiKey } from "./auth/api-keys";
 import { KEY_PREFIX, parseSecret, SECRET_FORMAT, secretMatches } from "./auth/api-key-secret";
-import { ensureInitAdmin } from "./auth/setup";
+import { ensureInitAdmin, needsSetup } from "./auth/setup";
+import { ensureSetupTokenFile, removeSetupTokenFile, setupAccess } from "./auth/setup-token";
 import { log } from "./log";
 import { ensureProject } from "./projects/project-queries";
 
@@ -12,7 +13,7 @@ import { ensureProject } from "./projects/project-queries";
  * Start-up work, idempotent so every process may run it: migrate, then the headless init of
  * PITWALL_INIT_PROJECT, PITWALL_INIT_API_KEY and PITWALL_INIT_ADMIN_EMAIL / _PASSWORD.
  */
-export async function bootstrap(handle: DbHandle, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function bootstrap(handle: DbHandle, env: NodeJS.ProcessEnv = process.env, opts: { announceSetup?: boolean } = {}): Promise<void> {
   // A setting that cannot work stops start-up: a server that starts but refuses the agents is worse.
   assertInitKeySetting(env);
   await runMigrations(handle);
@@ -26,6 +27,27 @@ export async function bootstrap(handle: DbHandle, env: NodeJS.ProcessEnv = proce
   if (env.PITWALL_INIT_ADMIN_EMAIL && env.PITWALL_INIT_ADMIN_PASSWORD) {
     await ensureInitAdmin(handle.db, { email: env.PITWALL_INIT_ADMIN_EMAIL, password: env.PITWALL_INIT_ADMIN_PASSWORD, projectSlug: slug });
   }
+  if (opts.announceSetup) await announceSetup(handle.db, env);
+}
+
+/**
+ * The server (not a script) tells the operator how to claim a fresh install: the setup token in
+ * the log and in a 0600 file, or that setup is open to this machine only (loopback mode).
+ */
+async function announceSetup(db: Db, env: NodeJS.ProcessEnv): Promise<void> {
+  const access = setupAccess(env);
+  if (!(await needsSetup(db))) {
+    removeSetupTokenFile(env);
+    return;
+  }
+  const local = `http://localhost:${env.PORT ?? 3000}/setup`;
+  if (access === "loopback") {
+    log.warn(`No admin yet: open ${local} on this machine to create one (PITWALL_SETUP_ACCESS=loopback).`);
+    return;
+  }
+  const { token, file } = ensureSetupTokenFile(env);
+  // Printed on purpose: it is useless once the first admin exists, and the operator needs it.
+  log.warn({ setupTokenFile: file }, `No admin yet. Setup token: ${token}  Open ${local}?token=${token} (or enter the token on /setup).`);
 }
 
 /** Thrown for a headless-init setting that cannot work; server.ts logs it and exits 1. */

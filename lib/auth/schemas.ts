@@ -27,6 +27,8 @@ export type NewAccount = z.infer<typeof NewAccount>;
 export const SetupBody = NewAccount.extend({
   // Used only when no project exists yet (no PITWALL_INIT_PROJECT).
   projectSlug: z.string().trim().optional(),
+  // The one-time token the server printed at start (not needed with PITWALL_SETUP_ACCESS=loopback).
+  setupToken: z.string().max(200, "That is not a setup token.").optional(),
 }).strict();
 export type SetupBody = z.infer<typeof SetupBody>;
 

@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb } from "@/db/test-db";
 import type { DbHandle } from "@/db/client";
@@ -12,26 +15,72 @@ import { postSetup } from "./http/setup-handler";
 import { cookieHeaderFrom, signIn, webRequest } from "./test-sessions";
 import { getSessionUser } from "./session";
 import { needsSetup } from "./setup";
+import { assertSetupAllowed, ensureSetupTokenFile, isLoopbackAddress, setupAccess } from "./setup-token";
 import { getUserByEmail } from "./users";
 
 let handle: DbHandle;
+let tokenDir: string;
+let token: string;
+const savedEnv = { ...process.env };
 
 beforeAll(async () => {
   handle = await createTestDb();
+  tokenDir = mkdtempSync(path.join(os.tmpdir(), "pitwall-setup-token-"));
+  process.env.PITWALL_SETUP_TOKEN_FILE = path.join(tokenDir, "setup-token");
+  delete process.env.PITWALL_SETUP_TOKEN;
+  delete process.env.PITWALL_SETUP_ACCESS;
 });
-afterAll(async () => handle?.close());
+afterAll(async () => {
+  process.env = savedEnv;
+  rmSync(tokenDir, { recursive: true, force: true });
+  await handle?.close();
+});
 
-const setup = (body: unknown, opts: { origin?: string | null } = {}) =>
-  webHandler((req) => postSetup(handle.db, req))(webRequest("/api/v1/setup", { method: "POST", body, origin: opts.origin }), undefined);
+const setup = (body: Record<string, unknown>, opts: { origin?: string | null; ip?: string; token?: string | null } = {}) =>
+  webHandler((req) => postSetup(handle.db, req))(
+    webRequest("/api/v1/setup", {
+      method: "POST",
+      body: opts.token === null ? body : { ...body, setupToken: opts.token ?? token },
+      origin: opts.origin,
+      headers: { "x-pitwall-client-ip": opts.ip ?? "203.0.113.9" },
+    }),
+    undefined,
+  );
+const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string } }).error;
 
 describe("first admin setup", () => {
   it("is needed on a fresh install and refuses a cross-origin page", async () => {
     expect(await needsSetup(handle.db)).toBe(true);
+    // What server.ts does at start: print the token and write it to the file.
+    await bootstrap(handle, { NODE_ENV: "test", PITWALL_SETUP_TOKEN_FILE: process.env.PITWALL_SETUP_TOKEN_FILE }, { announceSetup: true });
+    token = readFileSync(process.env.PITWALL_SETUP_TOKEN_FILE!, "utf8").trim();
+    expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);
     await createProject(handle.db, { slug: "demo" });
     await createProject(handle.db, { slug: "second" });
     const res = await setup({ email: "admin@example.com", name: "Admin", password: "correct horse battery" }, { origin: "http://evil.example" });
     expect(res.status).toBe(403);
     expect(await needsSetup(handle.db)).toBe(true);
+  });
+
+  it("refuses a caller without the setup token, or with a wrong one, and creates nobody", async () => {
+    const body = { email: "claimer@example.com", name: "Claimer", password: "correct horse battery" };
+    const missing = await setup(body, { token: null });
+    expect(missing.status).toBe(403);
+    expect((await errorOf(missing)).message).toMatch(/setup token.*log/i);
+    const wrong = await setup(body, { token: "not-the-token" });
+    expect(wrong.status).toBe(403);
+    expect((await errorOf(wrong)).code).toBe("forbidden:setup_token");
+    // Even from this machine: the token is the rule unless loopback mode is chosen.
+    expect((await setup(body, { token: null, ip: "127.0.0.1" })).status).toBe(403);
+    expect(await getUserByEmail(handle.db, "claimer@example.com")).toBeUndefined();
+    expect(await needsSetup(handle.db)).toBe(true);
+  });
+
+  it("keeps the token in a file only the server's user can read, the same across restarts", () => {
+    const file = process.env.PITWALL_SETUP_TOKEN_FILE!;
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, "utf8").trim()).toBe(token);
+    expect(ensureSetupTokenFile().token).toBe(token);
   });
 
   it("rejects a short password with a clear 400", async () => {
@@ -40,9 +89,10 @@ describe("first admin setup", () => {
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/at least 10 characters/);
   });
 
-  it("creates the first admin of every existing project and signs them in", async () => {
+  it("creates the first admin of every existing project and signs them in, and the token is gone", async () => {
     const res = await setup({ email: "Admin@Example.com", name: "Admin", password: "correct horse battery" });
     expect(res.status).toBe(201);
+    expect(existsSync(process.env.PITWALL_SETUP_TOKEN_FILE!)).toBe(false);
     const body = (await res.json()) as { projects: string[]; redirectTo: string };
     expect(body.projects.sort()).toEqual(["demo", "second"]);
     expect(body.redirectTo).toMatch(/^\/p\/(demo|second)\/overview$/);
@@ -60,6 +110,10 @@ describe("first admin setup", () => {
 
   it("disappears once an admin exists", async () => {
     expect(await needsSetup(handle.db)).toBe(false);
+    // A start after setup removes a stale token file (left by a crash, say).
+    writeFileSync(process.env.PITWALL_SETUP_TOKEN_FILE!, "stale\n");
+    await bootstrap(handle, { NODE_ENV: "test", PITWALL_SETUP_TOKEN_FILE: process.env.PITWALL_SETUP_TOKEN_FILE }, { announceSetup: true });
+    expect(existsSync(process.env.PITWALL_SETUP_TOKEN_FILE!)).toBe(false);
     const res = await setup({ email: "intruder@example.com", name: "X", password: "another long password" });
     expect(res.status).toBe(404);
     expect(await getUserByEmail(handle.db, "intruder@example.com")).toBeUndefined();
@@ -146,5 +200,27 @@ describe("headless init key (PITWALL_INIT_API_KEY)", () => {
     await bootstrap(handle, { PITWALL_INIT_PROJECT: "keyed", PITWALL_INIT_API_KEY: first, NODE_ENV: "test" });
     await expect(bootstrap(handle, { PITWALL_INIT_PROJECT: "keyed", PITWALL_INIT_API_KEY: second, NODE_ENV: "test" })).rejects.toThrow(/first 8 characters/);
     expect(await ingestWith(first)).toBe(200);
+  });
+});
+
+describe("setup access rule (pure)", () => {
+  it("with PITWALL_SETUP_ACCESS=loopback, allows this machine without a token and refuses others", () => {
+    const env = { PITWALL_SETUP_ACCESS: "loopback" };
+    for (const ip of ["127.0.0.1", "::1", "::ffff:127.0.0.1", "127.8.9.10"]) expect(() => assertSetupAllowed({ clientIp: ip, env })).not.toThrow();
+    for (const ip of ["203.0.113.9", "10.0.0.1", "::ffff:10.0.0.1", "unknown", "1270.0.0.1"]) {
+      expect(() => assertSetupAllowed({ clientIp: ip, env, token: "anything" })).toThrow(/this machine only/);
+    }
+    expect(isLoopbackAddress("128.0.0.1")).toBe(false);
+  });
+
+  it("names the setting when PITWALL_SETUP_ACCESS has a value it does not know", () => {
+    expect(setupAccess({})).toBe("token");
+    expect(() => setupAccess({ PITWALL_SETUP_ACCESS: "open" })).toThrow(/PITWALL_SETUP_ACCESS must be "token".*or "loopback"/);
+  });
+
+  it("accepts PITWALL_SETUP_TOKEN as the token when the operator sets one", () => {
+    const env = { PITWALL_SETUP_TOKEN: "operator-chosen-token", PITWALL_SETUP_TOKEN_FILE: "/nonexistent/setup-token" };
+    expect(() => assertSetupAllowed({ clientIp: "203.0.113.1", env, token: "operator-chosen-token" })).not.toThrow();
+    expect(() => assertSetupAllowed({ clientIp: "203.0.113.1", env, token: "operator-chosen-tokeN" })).toThrow(/not the one/);
   });
 });
