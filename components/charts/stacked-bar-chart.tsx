@@ -5,6 +5,7 @@ import { timeDomain, type ChartRow } from "@/lib/metrics/chart-data";
 import { ChartContainer } from "./chart-container";
 import { timeTick, type BucketName, type SeriesConfig, type ValueFormat } from "./chart-config";
 import { ChartTooltip } from "./chart-tooltip";
+import { markerLines, rowDomain, type ChartMarker } from "./change-markers";
 import { digestOf } from "./digest";
 
 /** Sums per bucket stacked by series (tokens by kind, cost by model, requests and errors). */
@@ -19,6 +20,7 @@ export function StackedBarChart({
   onRetry,
   testId,
   note,
+  markers,
   stacked = true,
   integer = false,
 }: {
@@ -32,6 +34,8 @@ export function StackedBarChart({
   onRetry?: () => void;
   testId?: string;
   note?: string;
+  /** Policy changes to mark on the time axis (see change-markers.tsx). */
+  markers?: readonly ChartMarker[];
   stacked?: boolean;
   /** Whole-number ticks for counts: with a few requests the axis would repeat rounded labels (1, 2, 2, 3). */
   integer?: boolean;
@@ -47,6 +51,7 @@ export function StackedBarChart({
         {series.map((s) => (
           <Bar key={s.key} dataKey={s.key} name={s.label} fill={s.color} stackId={stacked ? "stack" : undefined} isAnimationActive={false} maxBarSize={28} />
         ))}
+        {markerLines(markers, rowDomain(rows))}
       </BarChart>
     </ChartContainer>
   );

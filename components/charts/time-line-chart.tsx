@@ -6,6 +6,7 @@ import { ChartContainer } from "./chart-container";
 import { timeTick, type BucketName, type SeriesConfig, type ValueFormat } from "./chart-config";
 import { ChartTooltip } from "./chart-tooltip";
 import { isolatedDot } from "./isolated-dot";
+import { markerLines, rowDomain, type ChartMarker } from "./change-markers";
 import { digestOf } from "./digest";
 
 /**
@@ -23,6 +24,7 @@ export function TimeLineChart({
   onRetry,
   testId,
   note,
+  markers,
 }: {
   rows: ChartRow[];
   series: SeriesConfig[];
@@ -34,6 +36,8 @@ export function TimeLineChart({
   onRetry?: () => void;
   testId?: string;
   note?: string;
+  /** Policy changes to mark on the time axis (see change-markers.tsx). */
+  markers?: readonly ChartMarker[];
 }) {
   const empty = rows.every((r) => series.every((s) => r[s.key] === null || r[s.key] === undefined));
   const isolated = new Map(series.map((s) => [s.key, isolatedPoints(rows, s.key)]));
@@ -47,6 +51,7 @@ export function TimeLineChart({
         {series.map((s) => (
           <Line key={s.key} dataKey={s.key} name={s.label} stroke={s.color} strokeWidth={2} dot={isolatedDot(isolated.get(s.key) ?? [], s.color, 3.5)} isAnimationActive={false} connectNulls={false} />
         ))}
+        {markerLines(markers, rowDomain(rows))}
       </LineChart>
     </ChartContainer>
   );

@@ -5,6 +5,7 @@ import { authenticate } from "../../auth/caller";
 import { projectParam } from "../../auth/http/parse";
 import { AppError } from "../../errors";
 import { json } from "../../http/web-handler";
+import { compareSides, getSideStats, MIN_REQUESTS_PER_SIDE } from "../change-deltas";
 import { describeDiff, diffPolicies } from "../policy-diff";
 import { getActiveVersions, listAudit, listVersions, rollbackToVersion, type AuditEntry } from "../policy-queries";
 import { actor, badBody, ifMatchVersion, parseKind, VersionNumber, versionEtag } from "./policy-http";
@@ -112,4 +113,28 @@ export async function getAudit(db: Db, req: Request): Promise<Response> {
   const range = rangeOf(req);
   const rows = await listAudit(db, { projectId: caller.projectId, from: range.from, to: range.to, kind: range.kind, limit: range.limit ?? 200 });
   return json({ entries: rows.map(presentAudit) });
+}
+
+const DeltaQuery = z.strictObject({
+  at: z.iso.datetime({ offset: true }),
+  /** Length of each side; capped at the time since `at` so both sides are equally long. */
+  seconds: z.coerce.number().int().min(60).max(30 * 86_400).default(3600),
+});
+
+/**
+ * GET /api/v1/policies/changes/deltas?project=slug&at=<when a version went live>&seconds=3600:
+ * p95 latency, TTFT p95, cost per request, response- and prompt-cache hit rates and error rate over
+ * the same length of time before and after, each with its request counts ("too few" under 30).
+ */
+export async function getChangeDeltas(db: Db, req: Request): Promise<Response> {
+  const caller = await authenticate(db, req, { scope: "metrics:read", role: "viewer", projectSlug: projectParam(req) });
+  const params = Object.fromEntries([...new URL(req.url).searchParams].filter(([k]) => k !== "project"));
+  const parsed = DeltaQuery.safeParse(params);
+  if (!parsed.success) throw badBody(parsed.error);
+  const at = new Date(parsed.data.at);
+  const sinceAt = Math.floor((Date.now() - at.getTime()) / 1000);
+  if (sinceAt < 1) throw new AppError("bad_request:at", "at must be in the past.");
+  const seconds = Math.min(parsed.data.seconds, sinceAt);
+  const sides = await getSideStats(db, { projectId: caller.projectId, at, seconds });
+  return json({ at: at.toISOString(), seconds, minRequestsPerSide: MIN_REQUESTS_PER_SIDE, deltas: compareSides(sides.before, sides.after) });
 }

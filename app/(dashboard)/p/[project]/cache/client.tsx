@@ -4,6 +4,7 @@ import { rowsFromSeries, seriesLabel } from "@/lib/metrics/chart-data";
 import { formatCount, formatMs, formatPercent, formatTokens, formatUsd } from "@/lib/metrics/format";
 import { StackedBarChart } from "@/components/charts/stacked-bar-chart";
 import { TimeLineChart } from "@/components/charts/time-line-chart";
+import { ChangeDeltas, usePolicyMarkers } from "@/components/policies/change-markers";
 import { ChartCard } from "@/components/metrics/chart-card";
 import { MetricsToolbar } from "@/components/metrics/metrics-toolbar";
 import { useCacheStats, useDimensions, useMetricsState, useTimeseries } from "@/components/metrics/use-metrics";
@@ -27,6 +28,7 @@ export function CacheClient({ projectSlug }: { projectSlug: string }) {
   const stats = useCacheStats(projectSlug, state);
   const dimensions = useDimensions(projectSlug, state);
   const rates = useTimeseries(projectSlug, state, "cache");
+  const policyMarkers = usePolicyMarkers(projectSlug, rates.data ? { from: rates.data.from, to: rates.data.to } : undefined);
   const tokens = useTimeseries(projectSlug, state, "tokens");
   const bucket = rates.data?.bucket;
   const rc = stats.data?.responseCache;
@@ -127,9 +129,11 @@ export function CacheClient({ projectSlug }: { projectSlug: string }) {
         </>
       ) : null}
 
+      {policyMarkers.selected ? <ChangeDeltas projectSlug={projectSlug} change={policyMarkers.selected} onClose={() => policyMarkers.setSelected(null)} /> : null}
       <div className="grid gap-4 lg:grid-cols-2">
         <ChartCard title="Hit rates over time" testId="chart-cache-rates">
           <TimeLineChart
+            markers={policyMarkers.markers}
             rows={rowsFromSeries(rates.data, ["responseCacheHitRate", "promptCacheHitRate"])}
             series={[
               { key: "responseCacheHitRate", label: "response cache", color: "var(--chart-1)" },
@@ -144,6 +148,7 @@ export function CacheClient({ projectSlug }: { projectSlug: string }) {
         </ChartCard>
         <ChartCard title="Prompt cache tokens: reads, 5m and 1h writes" testId="chart-cache-writes">
           <StackedBarChart
+            markers={policyMarkers.markers}
             rows={rowsFromSeries(tokens.data, ["cacheRead", "cacheWrite5m", "cacheWrite1h"])}
             series={[
               { key: "cacheRead", label: "read", color: "var(--chart-3)" },

@@ -7,6 +7,7 @@ import type { Summary } from "@/lib/metrics/get-summary";
 import { paletteSeries, type BucketName } from "@/components/charts/chart-config";
 import { StackedBarChart } from "@/components/charts/stacked-bar-chart";
 import { TimeLineChart } from "@/components/charts/time-line-chart";
+import { ChangeDeltas, usePolicyMarkers } from "@/components/policies/change-markers";
 import { ChartCard } from "@/components/metrics/chart-card";
 import { KpiCard, type Better } from "@/components/metrics/kpi-card";
 import { MetricsToolbar } from "@/components/metrics/metrics-toolbar";
@@ -39,6 +40,7 @@ export function OverviewClient({ projectSlug, counts, initialRange }: { projectS
   const previous = useWindowSummary(projectSlug, state, summary.data ? previousRange(summary.data.from, summary.data.to) : null);
   const dimensions = useDimensions(projectSlug, state);
   const latency = useTimeseries(projectSlug, state, "latency");
+  const policyMarkers = usePolicyMarkers(projectSlug, latency.data ? { from: latency.data.from, to: latency.data.to } : undefined);
   const ttft = useTimeseries(projectSlug, state, "ttft");
   const throughput = useTimeseries(projectSlug, state, "requests");
   const cache = useTimeseries(projectSlug, state, "cache");
@@ -91,9 +93,11 @@ export function OverviewClient({ projectSlug, counts, initialRange }: { projectS
         })}
       </section>
 
+      {policyMarkers.selected ? <ChangeDeltas projectSlug={projectSlug} change={policyMarkers.selected} onClose={() => policyMarkers.setSelected(null)} /> : null}
       <div className="grid gap-4 lg:grid-cols-2">
         <ChartCard title="Latency" subtitle={per} testId="chart-latency">
           <TimeLineChart
+            markers={policyMarkers.markers}
             rows={rowsFromSeries(latency.data, ["p50", "p95", "p99"])}
             series={paletteSeries(["p50", "p95", "p99"])}
             format={formatMs}
@@ -105,6 +109,7 @@ export function OverviewClient({ projectSlug, counts, initialRange }: { projectS
         </ChartCard>
         <ChartCard title="Time to first token" subtitle={per} testId="chart-ttft">
           <TimeLineChart
+            markers={policyMarkers.markers}
             rows={rowsFromSeries(ttft.data, ["p50", "p95", "p99"])}
             series={paletteSeries(["p50", "p95", "p99"])}
             format={formatMs}
@@ -116,6 +121,7 @@ export function OverviewClient({ projectSlug, counts, initialRange }: { projectS
         </ChartCard>
         <ChartCard title="Throughput" subtitle={per ? `requests ${per}` : undefined} testId="chart-throughput">
           <StackedBarChart
+            markers={policyMarkers.markers}
             rows={throughputRows(throughput.data)}
             series={[
               { key: "ok", label: "ok / aborted", color: "var(--chart-3)" },
@@ -131,6 +137,7 @@ export function OverviewClient({ projectSlug, counts, initialRange }: { projectS
         </ChartCard>
         <ChartCard title="Cache hit rates" subtitle={per} testId="chart-cache">
           <TimeLineChart
+            markers={policyMarkers.markers}
             rows={rowsFromSeries(cache.data, ["responseCacheHitRate", "promptCacheHitRate"])}
             series={[
               { key: "responseCacheHitRate", label: "response cache (hits / lookups)", color: "var(--chart-1)" },
@@ -145,6 +152,7 @@ export function OverviewClient({ projectSlug, counts, initialRange }: { projectS
         </ChartCard>
         <ChartCard title="Token spend by kind" subtitle={per} testId="chart-tokens">
           <StackedBarChart
+            markers={policyMarkers.markers}
             rows={tokenRows(tokens.data)}
             series={[
               { key: "input", label: "input", color: "var(--chart-1)" },
@@ -162,6 +170,7 @@ export function OverviewClient({ projectSlug, counts, initialRange }: { projectS
         </ChartCard>
         <ChartCard title="Cost by model" subtitle={per} testId="chart-cost">
           <StackedBarChart
+            markers={policyMarkers.markers}
             rows={costStack.rows}
             series={paletteSeries(costStack.keys, seriesLabel)}
             format={formatUsd}

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDb } from "@/db/test-db";
+import type { DbHandle } from "@/db/client";
+import { ingestBatch } from "../ingestion/ingest-batch";
+import { llmEvent, projectWithKey } from "../testing/fixtures";
+import { compareSides, getSideStats, type SideStats } from "./change-deltas";
+
+const side = (over: Partial<SideStats>): SideStats => ({ requests: 100, latencyP95Ms: 1000, ttftP95Ms: 300, costNanoUsd: 100_000_000n, responseCacheHits: 10, cacheReadTokens: 0, promptTokens: 1000, errors: 2, ...over });
+
+describe("compareSides", () => {
+  it("gives each metric's before, after and relative change with the request counts", () => {
+    const d = compareSides(side({}), side({ latencyP95Ms: 500, requests: 50, costNanoUsd: 100_000_000n, errors: 0 }));
+    const latency = d.find((x) => x.metric === "latencyP95Ms")!;
+    expect(latency).toMatchObject({ before: 1000, after: 500, change: -500, relative: -0.5, beforeRequests: 100, afterRequests: 50, tooFew: false });
+    const cost = d.find((x) => x.metric === "costPerRequestUsd")!;
+    expect(cost.before).toBeCloseTo(0.001, 9);
+    expect(cost.after).toBeCloseTo(0.002, 9);
+    expect(d.find((x) => x.metric === "errorRate")).toMatchObject({ before: 0.02, after: 0 });
+  });
+
+  it('says "too few requests" (no delta) when either side has fewer than 30', () => {
+    const d = compareSides(side({ requests: 29 }), side({}));
+    for (const x of d) expect(x).toMatchObject({ tooFew: true, change: null, relative: null, beforeRequests: 29 });
+    expect(compareSides(side({ requests: 30 }), side({ requests: 30 }))[0]!.tooFew).toBe(false);
+  });
+});
+
+describe("getSideStats", () => {
+  let handle: DbHandle;
+  beforeAll(async () => {
+    handle = await createTestDb();
+  });
+  afterAll(async () => handle?.close());
+
+  it("splits the calls at the change over equal windows", async () => {
+    const { project } = await projectWithKey(handle.db);
+    const at = new Date(Date.now() - 3_600_000);
+    const events = [
+      ...Array.from({ length: 31 }, (_, i) => llmEvent({ timestamp: new Date(at.getTime() - (i + 1) * 60_000).toISOString(), latencyMs: 2000 })),
+      ...Array.from({ length: 32 }, (_, i) => llmEvent({ timestamp: new Date(at.getTime() + (i + 1) * 60_000).toISOString(), latencyMs: 500, status: i === 0 ? "error" : "ok" })),
+      // Outside both 1-hour windows.
+      llmEvent({ timestamp: new Date(at.getTime() - 2 * 3_600_000).toISOString() }),
+    ];
+    expect((await ingestBatch(handle.db, project.id, events)).accepted).toBe(64);
+    const { before, after } = await getSideStats(handle.db, { projectId: project.id, at, seconds: 3600 });
+    expect(before.requests).toBe(31);
+    expect(after.requests).toBe(32);
+    expect(before.latencyP95Ms).toBe(2000);
+    expect(after.latencyP95Ms).toBe(500);
+    expect(after.errors).toBe(1);
+    const latency = compareSides(before, after).find((x) => x.metric === "latencyP95Ms")!;
+    expect(latency.relative).toBeCloseTo(-0.75, 5);
+  });
+});
