@@ -130,6 +130,9 @@ test("the viewer joins through the link and finds the policy editor read-only", 
 
   await signIn(page, VIEWER);
   await page.goto("/p/demo/policies");
+  // The form is read-only too: no add, reorder or delete controls.
+  await expect(page.getByTestId("policy-add-rule")).toHaveCount(0);
+  await page.getByTestId("policy-view-json").click();
   const editor = page.getByTestId("policy-editor").first();
   await expect(editor).toBeVisible();
   await expect(editor).not.toBeEditable();

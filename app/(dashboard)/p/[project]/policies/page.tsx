@@ -4,6 +4,7 @@ import { getDb } from "@/db/client";
 import { authenticate, type Caller } from "@/lib/auth/caller";
 import { AppError } from "@/lib/errors";
 import { policyView } from "@/lib/policies/http/policies-handlers";
+import { listPrices } from "@/lib/pricing/price-queries";
 import { PoliciesClient } from "./client";
 
 export const dynamic = "force-dynamic";
@@ -20,7 +21,9 @@ export default async function PoliciesPage({ params }: { params: Promise<{ proje
     if (err instanceof AppError && (err.type === "not_found" || err.type === "forbidden")) notFound();
     throw err;
   }
-  const [routing, cache] = await Promise.all([policyView(db, caller, "routing"), policyView(db, caller, "cache")]);
+  const [routing, cache, prices] = await Promise.all([policyView(db, caller, "routing"), policyView(db, caller, "cache"), listPrices(db, caller.projectId)]);
   const role = caller.kind === "user" ? caller.role : "viewer";
-  return <PoliciesClient projectSlug={project} role={role} initial={{ routing, cache }} />;
+  // The model pickers suggest priced models; any other id is allowed with a warning.
+  const pricedModels = [...new Set(prices.map((p) => p.model))].sort();
+  return <PoliciesClient projectSlug={project} role={role} initial={{ routing, cache }} pricedModels={pricedModels} />;
 }
