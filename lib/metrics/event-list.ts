@@ -81,6 +81,7 @@ export function eventWhere(projectId: string, p: EventListParams, range: { fromM
   eq("session_id", p.sessionId);
   eq("trace_id", p.traceId);
   eq("response_cache", p.responseCache);
+  if (p.playground !== "include" && p.route === undefined) conds.push(sql`route is distinct from 'playground'`);
   // Row comparison walks the (project_id, ts desc) index from the cursor on: no OFFSET scan.
   if (cursor) conds.push(sql`(ts, id) < (${cursor.ts}::timestamptz, ${cursor.id})`);
   return sql.join(conds, sql` and `);

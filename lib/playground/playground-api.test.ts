@@ -4,6 +4,7 @@ import { createTestDb } from "@/db/test-db";
 import { signedInUser, webRequest, type TestUser } from "../auth/test-sessions";
 import { startHarness, waitFor, waitForEvents, type Harness } from "../gateway/gateway-test-harness";
 import { webHandler } from "../http/web-handler";
+import { handleEventList } from "../metrics/http/events";
 import { projectWithKey } from "../testing/fixtures";
 import { serveHandler } from "../testing/http-test-server";
 import type { ExperimentConfigInput } from "./config-schema";
@@ -162,6 +163,24 @@ describe("a run streamed through the gateway", () => {
     const res = await postStream(editor, { experimentId: experiment.id, runId: run.id, pane: "B" });
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ type: "error", error: { type: "not_found_error", message: "model: gpt-imaginary" } });
+  });
+});
+
+describe("the events list", () => {
+  it("leaves playground calls out by default and shows them with playground=include", async () => {
+    const { experiment, run } = await startOk({ config: config() });
+    const res = await postStream(editor, { experimentId: experiment.id, runId: run.id, pane: "A" });
+    const id = res.headers.get("x-pitwall-request-id")!;
+    await res.text();
+    await waitForEvents(handle, project.id, [id]);
+    const list = async (query: string) => {
+      const r = await webHandler((req) => handleEventList(handle.db, req))(webRequest(`/api/v1/events/list?project=${project.slug}&range=1h${query}`, { cookie: viewer.cookie }), undefined);
+      expect(r.status).toBe(200);
+      return ((await r.json()) as { events: { id: string }[] }).events.map((e) => e.id);
+    };
+    expect(await list("")).not.toContain(id);
+    expect(await list("&playground=include")).toContain(id);
+    expect(await list("&route=playground")).toContain(id);
   });
 });
 

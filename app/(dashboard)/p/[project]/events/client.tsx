@@ -36,6 +36,7 @@ export function EventsClient({ projectSlug }: { projectSlug: string }) {
     responseCache: state.cache ?? undefined,
     sessionId: state.session ?? undefined,
     traceId: state.trace ?? undefined,
+    playground: state.playground ?? undefined,
   });
 
   const list = useInfiniteQuery({
@@ -90,6 +91,10 @@ export function EventsClient({ projectSlug }: { projectSlug: string }) {
             </Button>
           </span>
         ) : null}
+        <label className="flex items-center gap-1">
+          <input type="checkbox" checked={state.playground === "include"} onChange={(e) => void setState({ playground: e.target.checked ? "include" : null })} data-testid="filter-playground" />
+          <span className="text-[var(--muted)]">Playground calls</span>
+        </label>
       </div>
 
       <div>
@@ -244,6 +249,11 @@ function EventPanel({ projectSlug, id, onClose }: { projectSlug: string; id: str
           <div>
             <h3 className="mb-1 text-xs font-medium uppercase text-[var(--muted)]">Tags</h3>
             <pre className="max-h-40 overflow-auto rounded bg-[var(--background)] p-2 text-xs">{JSON.stringify(e.tags, null, 2)}</pre>
+            {e.route === "playground" && e.tags.experiment ? (
+              <Link className="text-sm underline" href={`/p/${projectSlug}/playground?experiment=${encodeURIComponent(e.tags.experiment)}`} data-testid="event-experiment-link">
+                Open experiment {e.tags.experiment} (pane {e.tags.pane ?? "?"})
+              </Link>
+            ) : null}
           </div>
           <div>
             <h3 className="mb-1 text-xs font-medium uppercase text-[var(--muted)]">Metadata</h3>

@@ -11,6 +11,7 @@ export const eventsParsers = {
   // From the sessions list and the trace page: the events of one session or trace.
   session: parseAsString,
   trace: parseAsString,
+  playground: parseAsStringLiteral(["include"] as const),
 };
 
 export const loadEventsParams = createLoader(eventsParsers);
