@@ -85,7 +85,7 @@ export function PaneCard(p: PaneCardProps) {
   const ro = p.readOnly;
 
   return (
-    <Card className="flex min-w-0 flex-col gap-3" data-pane={pane.name} data-status={live?.status ?? "idle"}>
+    <Card className="flex min-w-0 flex-col gap-3" data-pane={pane.name} data-live-ttft={f?.ttftMs ?? undefined} data-status={live?.status ?? (recorded ? (recorded.status === "ok" ? "done" : recorded.status) : "idle")}>
       <div className="flex items-center gap-2">
         <Input aria-label="Pane name" value={pane.name} disabled={ro} onChange={(e) => p.onChange("name", e.target.value)} className="w-28 font-semibold" />
         <div className="ml-auto flex gap-1">

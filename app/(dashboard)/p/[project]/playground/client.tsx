@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { fetchJson } from "@/components/auth/fetch-json";
 import { PaneCard } from "@/components/playground/pane-card";
 import { RunSummaryView } from "@/components/playground/run-summary-view";
@@ -58,7 +58,12 @@ export function PlaygroundClient({ projectSlug, models, prices, upstream }: { pr
   const [selectedRun, setSelectedRun] = useState<string | null>(search.get("run"));
   const [compareRun, setCompareRun] = useState<string>("");
 
-  const onExperiment = useCallback((e: Experiment) => setExperiment(e), []);
+  // The experiment this page already holds: a run's own URL update must not reload it.
+  const loaded = useRef<string | null>(null);
+  const onExperiment = useCallback((e: Experiment) => {
+    loaded.current = e.id;
+    setExperiment(e);
+  }, []);
   const onRun = useCallback((run: Run) => {
     setRuns((rs) => (rs.some((r) => r.id === run.id) ? rs.map((r) => (r.id === run.id ? run : r)) : [...rs, run]));
     setSelectedRun(String(run.seq));
@@ -67,7 +72,8 @@ export function PlaygroundClient({ projectSlug, models, prices, upstream }: { pr
 
   // Reopen an experiment from its link: its configuration (unless the URL carries an edited one) and runs.
   useEffect(() => {
-    if (!experimentParam) return;
+    if (!experimentParam || loaded.current === experimentParam) return;
+    loaded.current = experimentParam;
     let cancelled = false;
     fetchJson<{ experiment: Experiment; runs: Run[] }>(`/api/v1/playground/experiments/${encodeURIComponent(experimentParam)}?project=${encodeURIComponent(projectSlug)}`)
       .then((data) => {
@@ -153,7 +159,7 @@ export function PlaygroundClient({ projectSlug, models, prices, upstream }: { pr
           All experiments
         </Link>
         {experiment ? (
-          <Button variant="ghost" onClick={() => router.push(`/p/${projectSlug}/playground`)}>
+          <Button variant="ghost" onClick={() => window.location.assign(`/p/${projectSlug}/playground`)}>
             New experiment
           </Button>
         ) : null}
