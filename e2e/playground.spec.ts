@@ -50,8 +50,11 @@ test("two panes with different models stream at the same time, and show the reco
 
 test("Stop cancels both streams and the calls are recorded as aborted", async ({ signedInPage: page }) => {
   await page.goto(PLAYGROUND);
-  await page.getByLabel("max_tokens").first().fill("4000");
-  await page.getByLabel("max_tokens").nth(1).fill("4000");
+  // Opus streams slowest in the simulator (40 tok/s): both answers are still coming when Stop lands.
+  for (const name of ["A", "B"]) {
+    await page.locator(`[data-pane="${name}"]`).getByLabel("Model").fill("claude-opus-4-6");
+    await page.locator(`[data-pane="${name}"]`).getByRole("spinbutton", { name: "max_tokens" }).fill("4000");
+  }
   await page.getByRole("button", { name: "Run", exact: true }).click();
   await page.waitForFunction(() => ["A", "B"].every((n) => (document.querySelector(`[data-pane="${n}"] [data-testid="pane-output"]`)?.textContent ?? "").length > 0));
   await page.getByRole("button", { name: "Stop" }).click();
@@ -64,8 +67,7 @@ test("Stop cancels both streams and the calls are recorded as aborted", async ({
 
 test("Run x 10 fills the summary, the distributions and the verdict, and the experiment reopens from its link", async ({ signedInPage: page }) => {
   await page.goto(PLAYGROUND);
-  await page.getByLabel("max_tokens").first().fill("12");
-  await page.getByLabel("max_tokens").nth(1).fill("12");
+  for (const name of ["A", "B"]) await page.locator(`[data-pane="${name}"]`).getByRole("spinbutton", { name: "max_tokens" }).fill("12");
   await page.getByLabel("N", { exact: true }).fill("10");
   await page.getByLabel("Concurrency").fill("4");
   await page.getByRole("button", { name: "Run x 10" }).click();
