@@ -1,5 +1,7 @@
 import nextVitals from "eslint-config-next/core-web-vitals";
 import nextTs from "eslint-config-next/typescript";
+import importX from "eslint-plugin-import-x";
+import { createTypeScriptImportResolver } from "eslint-import-resolver-typescript";
 
 const config = [
   ...nextVitals,
@@ -16,6 +18,54 @@ const config = [
           // A transaction is already a DbOrTx (db/client.ts): take that type instead of casting.
           selector: "TSAsExpression[typeAnnotation.typeName.name=/^(Db|DbOrTx|Tx)$/]",
           message: "Do not cast to Db: type the parameter as DbOrTx (db/client.ts), which a transaction already is.",
+        },
+      ],
+    },
+  },
+  {
+    // Areas import downward only (STYLE.md, "Layering"); a cycle means wiring or a shared type is
+    // in the wrong place. import-x with the unrs-based resolver keeps this check to seconds.
+    files: ["**/*.ts", "**/*.tsx"],
+    plugins: { "import-x": importX },
+    settings: {
+      ...importX.flatConfigs.typescript.settings,
+      "import-x/resolver": undefined,
+      "import-x/resolver-next": [createTypeScriptImportResolver({ project: "./tsconfig.json" })],
+    },
+    rules: { "import-x/no-cycle": ["error", { ignoreExternal: true }] },
+  },
+  {
+    // The layering that no-cycle alone cannot see (each arrow was an area cycle once). Tests and
+    // test helpers may reach across.
+    files: ["lib/**/*.ts", "lib/**/*.tsx"],
+    ignores: ["**/*.test.ts", "**/*.test.tsx", "lib/testing/**", "lib/*/testing/**", "lib/metrics/metrics-testing.ts"],
+    rules: {
+      "import-x/no-restricted-paths": [
+        "error",
+        {
+          zones: [
+            {
+              target: ["./lib/!(server)/**/*", "./lib/*.ts"],
+              from: "./lib/server",
+              message: "Wiring lives at the top (lib/server, server.ts): an area never imports it.",
+            },
+            {
+              target: "./lib/http",
+              from: "./lib",
+              except: ["./http", "./errors.ts", "./log.ts"],
+              message: "lib/http holds HTTP primitives only; wire areas together in lib/server.",
+            },
+            {
+              target: "./lib/metrics",
+              from: "./lib/ingestion",
+              message: "Ingestion calls metrics (the rollup queue), never the reverse; shared event types are in lib/events.",
+            },
+            {
+              target: "./lib/projects/*.ts",
+              from: "./lib/auth",
+              message: "Projects sit below auth (auth checks memberships); only lib/projects/http may call auth.",
+            },
+          ],
         },
       ],
     },

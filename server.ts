@@ -7,7 +7,7 @@ import http from "node:http";
 import next from "next";
 import { getDbHandle } from "./db/client";
 import { bootstrap } from "./lib/bootstrap";
-import { buildHotRouter } from "./lib/http/hot-routes";
+import { buildHotRouter } from "./lib/server/hot-routes";
 import { createHostGuard } from "./lib/http/host-allow-list";
 import { scheduleRetention } from "./lib/events/retention";
 import { retentionDays } from "./lib/ingestion/ingest-batch";

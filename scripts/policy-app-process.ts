@@ -9,7 +9,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { getDbHandle } from "../db/client";
 import { bootstrap } from "../lib/bootstrap";
-import { buildHotRouter } from "../lib/http/hot-routes";
+import { buildHotRouter } from "../lib/server/hot-routes";
 import { webHandler } from "../lib/http/web-handler";
 import { postPolicy, putPolicy, type KindContext } from "../lib/policies/http/policies-handlers";
 

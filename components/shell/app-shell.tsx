@@ -1,4 +1,4 @@
-import type { Role } from "@/lib/auth/roles";
+import type { Role } from "@/lib/projects/roles";
 import { SidebarNav, type NavItem } from "./sidebar-nav";
 import { ThemeToggle } from "./theme-toggle";
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import type { Role } from "@/lib/auth/roles";
+import type { Role } from "@/lib/projects/roles";
 
 export type SwitcherProject = { slug: string; name: string; role: Role };
 

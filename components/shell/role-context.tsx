@@ -1,7 +1,7 @@
 "use client";
 
 import { createContext, useContext } from "react";
-import type { Role } from "@/lib/auth/roles";
+import type { Role } from "@/lib/projects/roles";
 
 /**
  * The signed-in user's role in the current project, provided by the project layout so client

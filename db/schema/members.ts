@@ -1,5 +1,5 @@
 import { index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import type { Role } from "../../lib/auth/roles";
+import type { Role } from "../../lib/projects/roles";
 import { user } from "./auth";
 import { projects } from "./projects";
 

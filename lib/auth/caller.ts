@@ -8,7 +8,7 @@ import { assertSameOrigin, isSafeMethod } from "./origin-check";
 import { projectIdForSlug } from "./project-slug-cache";
 import { clientIp } from "./request-origin";
 import { enforceKeyRateLimit } from "./rate-limit";
-import { roleAtLeast, type Role } from "./roles";
+import { roleAtLeast, type Role } from "../projects/roles";
 import { getSessionUser, signInRequired, type SessionUser } from "./session";
 
 /**

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { PASSWORD_MAX, PASSWORD_MIN } from "./auth-instance";
-import { ROLES } from "./roles";
+import { ROLES } from "../projects/roles";
 import { API_KEY_SCOPES } from "@/db/schema";
 import { storableText } from "../safe-text";
 

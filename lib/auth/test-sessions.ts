@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Db } from "@/db/client";
 import { ensureMember } from "../projects/members";
 import { handleAuthRequest } from "./http/auth-handler";
-import type { Role } from "./roles";
+import type { Role } from "../projects/roles";
 import { createUserWithPassword } from "./users";
 
 /**

@@ -2,7 +2,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { createTestDb } from "@/db/test-db";
-import { buildHotRouter } from "../http/hot-routes";
+import { buildHotRouter } from "../server/hot-routes";
 import { projectWithKey } from "../testing/fixtures";
 import { serveHandler } from "../testing/http-test-server";
 import { waitForEvents } from "./gateway-test-harness";

@@ -1,4 +1,4 @@
-import type { Db, DbOrTx } from "@/db/client";
+import type { Db } from "@/db/client";
 import { enqueueRollups } from "../metrics/rollup-upkeep";
 import { getPriceBook } from "../pricing/price-queries";
 import { describeIssues, IngestEvent } from "./event-schema";
@@ -9,16 +9,6 @@ import { storeEvents } from "./store-events";
 
 export type Rejection = { index: number; id: string | null; error: string };
 export type IngestResult = { accepted: number; duplicates: number; rejected: Rejection[] };
-
-/** Called with the newly stored records inside the ingest transaction (rollups hook in here). */
-export type AfterStore = (tx: DbOrTx, projectId: string, stored: EventRecord[]) => Promise<void>;
-
-const afterStoreHooks: AfterStore[] = [];
-export function onEventsStored(hook: AfterStore): void {
-  if (!afterStoreHooks.includes(hook)) afterStoreHooks.push(hook);
-}
-// Metric rollups ride along with every stored batch, whichever process or path ingests it.
-onEventsStored(enqueueRollups);
 
 /** Who is ingesting: "gateway" is the gateway's recorder, the only writer of gw_ ids. */
 export type IngestSource = "client" | "gateway";
@@ -74,10 +64,12 @@ export async function ingestBatch(
 
   const storedIds = await db.transaction(async (tx) => {
     const ids = await storeEvents(tx, projectId, records);
-    if (afterStoreHooks.length > 0 && ids.length > 0) {
+    // Metric rollups ride along with every stored batch, in its transaction, whichever process
+    // or path ingests it; only newly stored events, so a re-sent duplicate never counts twice.
+    if (ids.length > 0) {
       const fresh = new Set(ids);
       const stored = ids.length === records.length ? records : records.filter((r) => fresh.has(r.id));
-      for (const hook of afterStoreHooks) await hook(tx, projectId, stored);
+      await enqueueRollups(tx, projectId, stored);
     }
     return ids;
   });

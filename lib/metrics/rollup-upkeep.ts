@@ -26,7 +26,7 @@ export function setRollupUpkeep(on: boolean): void {
   enabled = on;
 }
 
-/** The ingestion hook (registered in lib/ingestion/ingest-batch.ts). */
+/** Queues newly stored events for the rollups; lib/ingestion/ingest-batch.ts calls it in its transaction. */
 export async function enqueueRollups(tx: DbOrTx, projectId: string, stored: EventRecord[]): Promise<void> {
   if (!enabled || stored.length === 0) return;
   const { payload, packed } = encodeEvents(stored);

@@ -1,5 +1,5 @@
 import nodemailer from "nodemailer";
-import type { Role } from "../auth/roles";
+import type { Role } from "./roles";
 import { log } from "../log";
 
 /**

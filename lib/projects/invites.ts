@@ -3,7 +3,7 @@ import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db/client";
 import { projectInvites, projects, user } from "@/db/schema";
 import { AppError } from "../errors";
-import type { Role } from "../auth/roles";
+import type { Role } from "./roles";
 import { ensureMember } from "./members";
 
 export const INVITE_TTL_MS = 7 * 24 * 3600 * 1000;

@@ -2,7 +2,7 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db/client";
 import { projectMembers, projects, user } from "@/db/schema";
 import { AppError } from "../errors";
-import type { Role } from "../auth/roles";
+import type { Role } from "./roles";
 import { SLUG_RE } from "./project-queries";
 
 export type Membership = { projectId: string; slug: string; name: string; role: Role };

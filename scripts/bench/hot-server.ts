@@ -8,7 +8,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { getDbHandle } from "../../db/client";
 import { bootstrap } from "../../lib/bootstrap";
-import { buildHotRouter } from "../../lib/http/hot-routes";
+import { buildHotRouter } from "../../lib/server/hot-routes";
 import { exitOnStopSignals, GracefulShutdown } from "../../lib/lifecycle/graceful-shutdown";
 import { ServerDrain } from "../../lib/lifecycle/server-drain";
 import { shutdownSettingsFromEnv } from "../../lib/lifecycle/shutdown-settings";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb } from "@/db/test-db";
 import type { DbHandle } from "@/db/client";
-import type { Role } from "../../auth/roles";
+import type { Role } from "../../projects/roles";
 import { signedInUser } from "../../auth/test-sessions";
 import { webHandler } from "../../http/web-handler";
 import { projectWithKey } from "../../testing/fixtures";

@@ -3,7 +3,7 @@ import type { Db } from "@/db/client";
 import type { PolicyKind } from "@/db/schema";
 import { authenticate, type Caller } from "../../auth/caller";
 import { projectParam } from "../../auth/http/parse";
-import { roleAtLeast } from "../../auth/roles";
+import { roleAtLeast } from "../../projects/roles";
 import { storableText } from "../../safe-text";
 import { json, readJson } from "../../http/web-handler";
 import { EMPTY_POLICIES, type PolicyDocument } from "../policy-document";

@@ -1,6 +1,6 @@
 import type { SearchParams } from "nuqs/server";
 import { requireProjectAccess } from "@/components/shell/project-access";
-import { roleAtLeast } from "@/lib/auth/roles";
+import { roleAtLeast } from "@/lib/projects/roles";
 import { PricingClient } from "./client";
 import { loadPricingParams } from "./search-params";
 

@@ -10,7 +10,7 @@ import { createPlaygroundStreamHandler, PLAYGROUND_STREAM_PATH } from "../playgr
 import { createSimulator } from "../simulator/handler";
 import { localCallersOnly } from "../simulator/local-callers-only";
 import { simulatorOptionsFromEnv } from "../simulator/options";
-import { HotRouter } from "./hot-router";
+import { HotRouter } from "../http/hot-router";
 
 export function simulatorMounted(env: Readonly<Record<string, string | undefined>>): boolean {
   if (env.PITWALL_SIMULATOR === "0") return false;
