@@ -13,7 +13,7 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Input, Label, Select } from "@/components/ui/input";
 import { ErrorState, LoadingState } from "@/components/ui/states";
-import { roleAtLeast } from "@/lib/auth/roles";
+import { roleAtLeast } from "@/lib/projects/roles";
 import { formatUsd } from "@/lib/metrics/format";
 import { describeConfigIssue, ExperimentConfig, MAX_PANES, MIN_PANES, MAX_REPEAT, MIN_REPEAT, SYNCABLE, type ExperimentConfigInput, type SyncableField } from "@/lib/playground/config-schema";
 import { CONFIRM_ABOVE_NANO_USD, estimateWorstCase } from "@/lib/playground/cost-estimate";
