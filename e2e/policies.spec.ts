@@ -65,7 +65,8 @@ test("edit, diff, save, serve within a second, dry-run, roll back, and see the m
 
   // The marker on the overview's latency chart, and its before/after deltas.
   await page.goto(`/p/${E2E_PROJECT}/overview`);
-  const marker = page.getByTestId("chart-latency").getByTestId("chart-change-marker").first();
+  // Three changes seconds apart: the newest (the rollback) is the last label.
+  const marker = page.getByTestId("chart-latency").getByTestId("chart-change-marker").last();
   await expect(marker).toBeVisible({ timeout: 60_000 });
   await marker.click();
   await expect(page.getByTestId("change-deltas")).toBeVisible();

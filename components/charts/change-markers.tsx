@@ -5,9 +5,10 @@ import { ReferenceLine } from "recharts";
 /** A moment a policy version went live, drawn as a vertical line on time-series charts. */
 export type ChartMarker = { t: number; label: string; title: string; onSelect?: () => void };
 
-function MarkerLabel({ viewBox, marker }: { viewBox?: { x?: number; y?: number }; marker: ChartMarker }) {
+function MarkerLabel({ viewBox, marker, row }: { viewBox?: { x?: number; y?: number }; marker: ChartMarker; row: number }) {
   const x = viewBox?.x ?? 0;
-  const y = viewBox?.y ?? 0;
+  // Changes seconds apart share one x: their labels step down so each stays clickable.
+  const y = (viewBox?.y ?? 0) + row * 16;
   return (
     <g
       role="button"
@@ -35,10 +36,14 @@ function MarkerLabel({ viewBox, marker }: { viewBox?: { x?: number; y?: number }
  */
 export function markerLines(markers: readonly ChartMarker[] | undefined, domain: { min: number; max: number } | null) {
   if (!markers || !domain) return null;
-  return markers
-    .filter((m) => m.t >= domain.min && m.t <= domain.max)
-    // A change inside the newest bucket lies past that bucket's start: the axis grows to show it.
-    .map((m) => <ReferenceLine key={`${m.t}-${m.label}`} x={m.t} stroke="var(--accent)" strokeDasharray="4 3" ifOverflow="extendDomain" label={<MarkerLabel marker={m} />} />);
+  const shown = markers.filter((m) => m.t >= domain.min && m.t <= domain.max);
+  const near = (Math.max(1, domain.max - domain.min) / 100) * 3;
+  let row = 0;
+  // A change inside the newest bucket lies past that bucket's start: the axis grows to show it.
+  return shown.map((m, i) => {
+    row = i > 0 && m.t - shown[i - 1]!.t < near ? (row + 1) % 4 : 0;
+    return <ReferenceLine key={`${m.t}-${m.label}`} x={m.t} stroke="var(--accent)" strokeDasharray="4 3" ifOverflow="extendDomain" label={<MarkerLabel marker={m} row={row} />} />;
+  });
 }
 
 /** The rows' time span, through the end of the last bucket (rows carry bucket starts). */
