@@ -34,8 +34,12 @@ afterAll(async () => {
 
 describe("demo traffic through the gateway", () => {
   it("fills the demo project with calls on three routes, sessions, cache hits and some errors", async () => {
-    const demo = startDemoTraffic({ baseUrl: harness.baseURL, apiKey, rate: 40, durationMs: 3_000, seed: 2024, concurrency: 8 });
-    await demo.done;
+    // Run until 30 calls have succeeded, not for a fixed wall-clock window: on a loaded CI machine a
+    // 3 s window finished too few calls to say anything. The deadline only bounds a broken run.
+    const demo = startDemoTraffic({ baseUrl: harness.baseURL, apiKey, rate: 40, seed: 2024, concurrency: 8 });
+    const runUntil = Date.now() + 20_000;
+    while (demo.stats.ok <= 30 && Date.now() < runUntil) await new Promise((r) => setTimeout(r, 50));
+    await demo.stop();
     expect(demo.stats.ok).toBeGreaterThan(30);
 
     // The writer is asynchronous: wait until every finished call is stored.
