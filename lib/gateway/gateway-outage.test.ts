@@ -69,10 +69,17 @@ describe("a database outage during traffic", () => {
       }
     };
     const workers = [0, 1, 2, 3].map(worker);
+    // Counts, not fixed windows, decide when to move on (a loaded CI machine serves few calls in
+    // 400 ms); the deadlines only bound a broken run.
+    const until = async (done: () => boolean, ms: number) => {
+      for (const end = Date.now() + ms; !done() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+    };
     await new Promise((r) => setTimeout(r, 400));
+    await until(() => ids.length > 0, 10_000);
     const beforeOutage = ids.length;
     await outage(true);
     await new Promise((r) => setTimeout(r, 2_500)); // longer than the 2 s key cache
+    await until(() => ids.length - beforeOutage > 10, 15_000);
     const duringOutage = ids.length - beforeOutage;
     await outage(false);
     await new Promise((r) => setTimeout(r, 400));
