@@ -1,4 +1,5 @@
 import { mean, quantileSorted } from "simple-statistics";
+import { seededRandom } from "../seeded-random";
 
 /**
  * The playground's statistics: percentiles per pane and a pairwise verdict. Pure and browser-safe
@@ -19,17 +20,7 @@ export function percentiles(values: readonly number[]): Percentiles {
   return { n: s.length, p50: quantileSorted(s, 0.5), p95: quantileSorted(s, 0.95), p99: quantileSorted(s, 0.99), mean: mean(s) };
 }
 
-/** mulberry32: small, fast and good enough to resample with; the seed fixes the sequence. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export type Statistic = "p50" | "p95";
 const Q: Record<Statistic, number> = { p50: 0.5, p95: 0.95 };

@@ -1,19 +1,11 @@
 import { createHash } from "node:crypto";
+import { seededRandom } from "../seeded-random";
 
 /** A seeded source of floats in [0, 1). Replies and latencies draw from these, never Math.random. */
 export type Rng = () => number;
 
-/** mulberry32: tiny, fast and good enough for simulated traffic; identical seeds give identical streams. */
-export function createRng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded streams for replies and latencies (mulberry32, shared with the playground's bootstrap). */
+export const createRng: (seed: number) => Rng = seededRandom;
 
 /** A 32-bit seed derived from any parts (the simulator seed, a request's canonical text...). */
 export function seedFrom(...parts: (string | number)[]): number {
