@@ -121,7 +121,9 @@ async function rolloutFigure(handle: { db: import("../db/client").Db; url?: stri
   const { signedInUser } = await import("../lib/auth/test-sessions");
   const { project, key } = await projectWithKey(handle.db);
   const editor = await signedInUser(handle.db, { projectId: project.id, role: "editor" });
-  const [a, b] = await Promise.all([startAppProcess(handle.url!), startAppProcess(handle.url!, { PITWALL_POLICY_POLL_MS: "60000" })]);
+  // The simulated upstream answers at once: the lag measured is the policy's, not a model's latency.
+  const instant = { PITWALL_SIMULATOR_LATENCY_SCALE: "0" };
+  const [a, b] = await Promise.all([startAppProcess(handle.url!, instant), startAppProcess(handle.url!, { ...instant, PITWALL_POLICY_POLL_MS: "60000" })]);
   try {
     const ask = async () => {
       const res = await fetch(`${b.url}/gateway/v1/messages`, {

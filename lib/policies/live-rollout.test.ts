@@ -27,7 +27,9 @@ describe.skipIf(!onPostgres)("live rollout across processes (LISTEN/NOTIFY)", ()
     const { project, key } = await projectWithKey(handle.db);
     const editor = await signedInUser(handle.db, { projectId: project.id, role: "editor" });
     // B polls once a minute: only the NOTIFY can bring the change in time.
-    const [a, b] = await Promise.all([startAppProcess(handle.url!), startAppProcess(handle.url!, { PITWALL_POLICY_POLL_MS: "60000" })]);
+    // The simulated upstream answers at once, so the time measured is the rollout's.
+    const instant = { PITWALL_SIMULATOR_LATENCY_SCALE: "0" };
+    const [a, b] = await Promise.all([startAppProcess(handle.url!, instant), startAppProcess(handle.url!, { ...instant, PITWALL_POLICY_POLL_MS: "60000" })]);
     apps.push(a!, b!);
     const ask = async () => {
       const res = await fetch(`${b!.url}/gateway/v1/messages`, {
