@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { matchesRule, planRoute, routingMismatch, type RouteFacts } from "./plan-route";
 import { RoutingPolicy, type RoutingMatch, type RoutingPolicyInput } from "./routing-policy-schema";
 import { matchesGlob } from "./glob";
+import { seededRandom } from "../seeded-random";
 
 const facts = (over: Partial<RouteFacts> = {}): RouteFacts => ({
   route: "chat",
@@ -17,17 +18,8 @@ const facts = (over: Partial<RouteFacts> = {}): RouteFacts => ({
 
 const policy = (doc: RoutingPolicyInput) => RoutingPolicy.parse(doc);
 
-/** A seeded generator (mulberry32) so draws are reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Reproducible draws: the project's one mulberry32. */
+const seeded = seededRandom;
 
 describe("matchesGlob", () => {
   it("matches exact ids and * anywhere, nothing else special", () => {
