@@ -21,7 +21,7 @@ const outcome: CallOutcome = {
   startedAtMs: Date.now(),
   latencyMs: 120,
   ttftMs: 40,
-  hints: { route: "chat", agent: "bot", sessionId: null, tags: { team: "a" }, cacheTtlSec: null, cacheMode: "default" },
+  hints: { route: "chat", agent: "bot", sessionId: null, tags: { team: "a" }, cacheTtlSec: null, cacheMode: "default", traceId: null, parentId: null },
   request: { model: "claude-sonnet-4-5", system: "be brief", messages: [{ role: "user", content: "hi" }] },
   requestedModel: "claude-sonnet-4-5",
   servedModel: "claude-sonnet-4-5",

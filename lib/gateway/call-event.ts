@@ -74,6 +74,8 @@ export function callEvent(o: CallOutcome): IngestEventInput {
     agent: o.hints.agent,
     route: o.hints.route,
     sessionId: o.hints.sessionId,
+    traceId: o.hints.traceId,
+    parentId: o.hints.parentId,
     userId: safeText(metadataUser),
     provider: "anthropic",
     model: safeText(o.servedModel) ?? "unknown",

@@ -12,8 +12,8 @@ describe("x-pitwall-* request headers", () => {
         "x-pitwall-cache-ttl": "300",
         "cache-control": "max-age=0, no-cache",
       }),
-    ).toEqual({ route: "support/answer", agent: "helpdesk", sessionId: "s-1", tags: { team: "core", env: "prod" }, cacheTtlSec: 300, cacheMode: "no-cache" });
-    expect(parseGatewayHints({})).toEqual({ route: null, agent: null, sessionId: null, tags: {}, cacheTtlSec: null, cacheMode: "default" });
+    ).toEqual({ route: "support/answer", agent: "helpdesk", sessionId: "s-1", tags: { team: "core", env: "prod" }, cacheTtlSec: 300, cacheMode: "no-cache", traceId: null, parentId: null });
+    expect(parseGatewayHints({})).toEqual({ route: null, agent: null, sessionId: null, tags: {}, cacheTtlSec: null, cacheMode: "default", traceId: null, parentId: null });
     expect(parseGatewayHints({ "cache-control": "no-cache, no-store" }).cacheMode).toBe("no-store");
   });
 

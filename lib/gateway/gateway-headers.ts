@@ -3,6 +3,7 @@ import { INGEST_LIMITS as L } from "../ingestion/limits";
 import { MAX_RESPONSE_CACHE_TTL_SEC } from "../policies/cache-policy-schema";
 import { unsafeTextReason } from "../safe-text";
 import { GatewayError } from "./anthropic-error";
+import { parseTraceHeaders } from "./trace-headers";
 
 /** no-cache: skip the cache read but store the fresh answer; no-store: neither read nor write. */
 export type CacheMode = "default" | "no-cache" | "no-store";
@@ -16,6 +17,9 @@ export type GatewayHints = {
   /** x-pitwall-cache-ttl: overrides the cache policy's TTL for this call (0 = off). */
   cacheTtlSec: number | null;
   cacheMode: CacheMode;
+  /** x-pitwall-trace-id / x-pitwall-parent-id or W3C traceparent: the trace the call sits in. */
+  traceId: string | null;
+  parentId: string | null;
 };
 
 function one(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -97,5 +101,6 @@ export function parseGatewayHints(headers: IncomingHttpHeaders): GatewayHints {
     tags: parseTags(one(headers, "x-pitwall-tags")),
     cacheTtlSec: cacheTtl(one(headers, "x-pitwall-cache-ttl")),
     cacheMode: cacheMode(one(headers, "cache-control")),
+    ...parseTraceHeaders(headers),
   };
 }

@@ -85,6 +85,8 @@ export function dryRunRequest(
     sessionId: input.sessionId ?? null,
     cacheTtlSec: null,
     cacheMode: "default" as const,
+    traceId: null,
+    parentId: null,
   };
   const routed = routeRequest(input.request, hints, policies, { projectId: opts.projectId, anthropicBeta: null });
   const plan = routed.plan;

@@ -24,6 +24,11 @@ export type Pitwall = {
   track(event: TrackEvent): string;
   trace<R>(name: string, fn: (ctx: TraceHandle) => R, options?: { sessionId?: string }): R;
   tool<R>(name: string, fn: (ctx: TraceHandle) => R, ctx?: TraceContext): R;
+  /**
+   * Headers that file a call made through the Pitwall gateway under the current trace (and tool
+   * span): pass them as the SDK call's `headers`. Empty outside a trace.
+   */
+  traceHeaders(ctx?: TraceContext): Record<string, string>;
   flush(): Promise<void>;
   shutdown(timeoutMs?: number): Promise<void>;
   readonly stats: Readonly<TransportStats> & { building: number };
@@ -132,6 +137,13 @@ export function createPitwall(options: PitwallOptions): Pitwall {
       return runInContext(ctx, () => fn(handleOf(ctx)));
     },
     tool,
+    traceHeaders(explicitCtx) {
+      const ctx = explicitCtx ?? currentContext();
+      if (!ctx) return {};
+      const headers: Record<string, string> = { "x-pitwall-trace-id": ctx.traceId };
+      if (ctx.parentId) headers["x-pitwall-parent-id"] = ctx.parentId;
+      return headers;
+    },
     flush,
     async shutdown(timeoutMs = 10_000) {
       proc?.removeListener?.("beforeExit", onExit);
