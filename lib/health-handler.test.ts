@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { createTestDb } from "@/db/test-db";
-import { signedInUser } from "./auth/test-sessions";
+import { signedInUser } from "./auth/testing/sessions";
 import { registerHealth } from "./health";
 import { createHealthHandler } from "./health-handler";
-import { projectWithKey } from "./testing/fixtures";
-import { serveHandler } from "./testing/http-test-server";
+import { projectWithKey } from "./auth/testing/project-with-key";
+import { serveHandler } from "./http/testing/serve-handler";
 
 /** /api/health: liveness for anyone, the details for a session or a metrics:read key. */
 let handle: DbHandle;

@@ -92,7 +92,7 @@ async function runPassThrough(): Promise<void> {
 
 async function runGateway(): Promise<void> {
   const { createTestDb } = await import("../db/test-db");
-  const { projectWithKey } = await import("../lib/testing/fixtures");
+  const { projectWithKey } = await import("../lib/auth/testing/project-with-key");
   const { createGateway } = await import("../lib/gateway/gateway");
   const { resolveUpstream } = await import("../lib/gateway/upstream");
   const { createRecorder } = await import("../lib/recording/recorder");

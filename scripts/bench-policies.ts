@@ -23,7 +23,7 @@ const SAVES = Number(args.saves);
 async function main(): Promise<void> {
   if (!process.env.DATABASE_URL) throw new Error("bench:policies needs DATABASE_URL (Postgres)");
   const { createTestDb } = await import("../db/test-db");
-  const { projectWithKey } = await import("../lib/testing/fixtures");
+  const { projectWithKey } = await import("../lib/auth/testing/project-with-key");
   const handle = await createTestDb();
   try {
     await planRouteFigure();
@@ -116,9 +116,9 @@ async function planRouteFigure(): Promise<void> {
 }
 
 async function rolloutFigure(handle: { db: import("../db/client").Db; url?: string }): Promise<void> {
-  const { startAppProcess } = await import("../lib/testing/app-processes");
-  const { projectWithKey } = await import("../lib/testing/fixtures");
-  const { signedInUser } = await import("../lib/auth/test-sessions");
+  const { startAppProcess } = await import("../lib/server/testing/app-process");
+  const { projectWithKey } = await import("../lib/auth/testing/project-with-key");
+  const { signedInUser } = await import("../lib/auth/testing/sessions");
   const { project, key } = await projectWithKey(handle.db);
   const editor = await signedInUser(handle.db, { projectId: project.id, role: "editor" });
   // The simulated upstream answers at once: the lag measured is the policy's, not a model's latency.

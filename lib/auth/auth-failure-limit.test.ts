@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb } from "@/db/test-db";
 import type { DbHandle } from "@/db/client";
-import { startHarness, type Harness } from "../gateway/gateway-test-harness";
+import { startHarness, type Harness } from "../gateway/testing/gateway-harness";
 import { createIngestHandler } from "../ingestion/http-handler";
-import { serveHandler } from "../testing/http-test-server";
-import { projectWithKey } from "../testing/fixtures";
+import { serveHandler } from "../http/testing/serve-handler";
+import { projectWithKey } from "./testing/project-with-key";
 import { clearApiKeyCache } from "./api-keys";
 import { AuthFailureLimiter, authFailuresPerMinute, setAuthFailureLimiter } from "./auth-failure-limit";
 import { memoryLimiters } from "./rate-limit-store";

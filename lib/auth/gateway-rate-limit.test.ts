@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb } from "@/db/test-db";
 import type { DbHandle } from "@/db/client";
-import { startHarness, type Harness } from "../gateway/gateway-test-harness";
+import { startHarness, type Harness } from "../gateway/testing/gateway-harness";
 import { updateProject } from "../projects/project-queries";
-import { projectWithKey } from "../testing/fixtures";
+import { projectWithKey } from "./testing/project-with-key";
 import { keyRateLimiter } from "./rate-limit";
 
 /** The gateway authenticates through authenticate(), which applies the per-key limit. */

@@ -6,8 +6,9 @@ import type { DbHandle } from "@/db/client";
 import { toAppError } from "../errors";
 import { createIngestHandler } from "../ingestion/http-handler";
 import { updateProject } from "../projects/project-queries";
-import { serveHandler } from "../testing/http-test-server";
-import { llmEvent, projectWithKey } from "../testing/fixtures";
+import { serveHandler } from "../http/testing/serve-handler";
+import { llmEvent } from "../events/testing/llm-event";
+import { projectWithKey } from "./testing/project-with-key";
 import { KeyRateLimiter, keyRateLimiter, keyRateLimitOf } from "./rate-limit";
 import { memoryLimiters, redisLimiters } from "./rate-limit-store";
 

@@ -5,7 +5,7 @@ import { createTestDb } from "@/db/test-db";
 import { openPostgres, type DbHandle } from "@/db/client";
 import { apiKeys } from "@/db/schema";
 import { toAppError } from "../errors";
-import { projectWithKey } from "../testing/fixtures";
+import { projectWithKey } from "./testing/project-with-key";
 import { revokeApiKey, verifyApiKey } from "./api-keys";
 
 /** The brief: a revoked key stops working everywhere within 5 s, across processes. */
@@ -69,7 +69,7 @@ describe("key revocation", () => {
 
   it.runIf(Boolean(process.env.DATABASE_URL))("on Postgres: a second process stops accepting the key within 5 s", async () => {
     const { project, key, keyId } = await projectWithKey(handle.db);
-    const child = spawn(process.execPath, ["--import", "tsx", "lib/auth/revocation-probe.ts", handle.url!, key], {
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/revocation-probe.ts", handle.url!, key], {
       cwd: process.cwd(),
       stdio: ["pipe", "pipe", "inherit"],
     });

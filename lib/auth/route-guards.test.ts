@@ -11,7 +11,7 @@ import { getMyProjects, getProject, patchProject, postProject } from "../project
 import { createApiKey } from "./api-keys";
 import { deleteKey, getKeys, postKey } from "./http/keys-handlers";
 import { handleAuthRequest } from "./http/auth-handler";
-import { signedInUser, webRequest, type TestUser } from "./test-sessions";
+import { signedInUser, webRequest, type TestUser } from "./testing/sessions";
 
 /**
  * The guard matrix of every mutation route (and the reads beside them): anonymous 401, viewer

@@ -12,7 +12,7 @@ import { ensureMember, getMembershipBySlug, listMembers, removeMember } from "..
 import { toAppError } from "../errors";
 import { verifyApiKey } from "./api-keys";
 import { postSetup } from "./http/setup-handler";
-import { cookieHeaderFrom, signIn, webRequest } from "./test-sessions";
+import { cookieHeaderFrom, signIn, webRequest } from "./testing/sessions";
 import { getSessionUser } from "./session";
 import { needsSetup } from "./setup";
 import { assertSetupAllowed, ensureSetupTokenFile, isLoopbackAddress, setupAccess } from "./setup-token";

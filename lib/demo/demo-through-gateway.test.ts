@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { events } from "@/db/schema";
 import { createTestDb } from "@/db/test-db";
-import { startHarness, type Harness } from "../gateway/gateway-test-harness";
+import { startHarness, type Harness } from "../gateway/testing/gateway-harness";
 import { LruResponseCache } from "../response-cache";
 import { ensureDemoCachePolicy } from "./demo-cache-policy";
 import { ensureDemoKey } from "./demo-key";

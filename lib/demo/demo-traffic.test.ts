@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveHandler } from "../testing/http-test-server";
+import { serveHandler } from "../http/testing/serve-handler";
 import { readBody } from "../http/read-body";
 import { createSimulator } from "../simulator/handler";
 import { startDemoTraffic } from "./demo-traffic";

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { createTestDb } from "@/db/test-db";
 import { createSimulator } from "../simulator/handler";
-import { serveHandler } from "../testing/http-test-server";
+import { serveHandler } from "../http/testing/serve-handler";
 import { startDemoTrafficFromEnv } from "./start-demo-from-env";
 
 let handle: DbHandle;

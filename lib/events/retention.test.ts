@@ -4,7 +4,8 @@ import { createTestDb } from "@/db/test-db";
 import type { DbHandle } from "@/db/client";
 import { rowsOf } from "@/db/rows";
 import { ingestBatch } from "../ingestion/ingest-batch";
-import { llmEvent, projectWithKey } from "../testing/fixtures";
+import { llmEvent } from "./testing/llm-event";
+import { projectWithKey } from "../auth/testing/project-with-key";
 import { deleteEventsBefore, runRetention } from "./retention";
 
 let handle: DbHandle;

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { createTestDb } from "@/db/test-db";
 import { FAULT_HEADER } from "../simulator";
-import { projectWithKey } from "../testing/fixtures";
-import { startHarness, waitFor, waitForEvents, type Harness } from "./gateway-test-harness";
+import { projectWithKey } from "../auth/testing/project-with-key";
+import { startHarness, waitFor, waitForEvents, type Harness } from "./testing/gateway-harness";
 
 const MODEL = "claude-sonnet-4-6";
 let handle: DbHandle;

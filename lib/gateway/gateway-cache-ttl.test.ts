@@ -7,8 +7,8 @@ import { saveVersion } from "../policies/policy-queries";
 import { responseCacheKey } from "../response-cache/cache-key";
 import { createResponseCache } from "../response-cache/create-response-cache";
 import type { ResponseCache } from "../response-cache/response-cache";
-import { projectWithKey } from "../testing/fixtures";
-import { startHarness, waitFor, type Harness } from "./gateway-test-harness";
+import { projectWithKey } from "../auth/testing/project-with-key";
+import { startHarness, waitFor, type Harness } from "./testing/gateway-harness";
 
 /**
  * x-pitwall-cache-ttl can only lower the cache policy's TTL (or turn the cache off) unless the

@@ -8,8 +8,8 @@ import { createResponseCache } from "../response-cache/create-response-cache";
 import { responseCacheKey } from "../response-cache/cache-key";
 import type { ResponseCache } from "../response-cache/response-cache";
 import { FAULT_HEADER } from "../simulator";
-import { projectWithKey } from "../testing/fixtures";
-import { startHarness, waitFor, waitForEvents, type Harness } from "./gateway-test-harness";
+import { projectWithKey } from "../auth/testing/project-with-key";
+import { startHarness, waitFor, waitForEvents, type Harness } from "./testing/gateway-harness";
 
 const MODEL = "claude-haiku-4-5";
 /** The anthropic-version these clients send (part of the cache key). */

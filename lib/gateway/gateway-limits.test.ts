@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { createTestDb } from "@/db/test-db";
 import { FAULT_HEADER } from "../simulator/faults";
-import { projectWithKey } from "../testing/fixtures";
+import { projectWithKey } from "../auth/testing/project-with-key";
 import { gatewayLimitsFromEnv } from "./admission";
-import { startHarness, waitFor, type Harness } from "./gateway-test-harness";
+import { startHarness, waitFor, type Harness } from "./testing/gateway-harness";
 
 /** Past the in-flight caps and the body-byte ceiling, calls are refused at once with Retry-After. */
 let handle: DbHandle;

@@ -5,8 +5,8 @@ import type { DbHandle } from "@/db/client";
 import { events } from "@/db/schema";
 import { createTestDb } from "@/db/test-db";
 import type { IngestFn } from "../recording/event-writer";
-import { projectWithKey } from "../testing/fixtures";
-import { startHarness, waitFor, type Harness } from "./gateway-test-harness";
+import { projectWithKey } from "../auth/testing/project-with-key";
+import { startHarness, waitFor, type Harness } from "./testing/gateway-harness";
 
 /**
  * The database goes away during traffic and comes back: every call must be answered and

@@ -6,9 +6,10 @@ import { events } from "@/db/schema";
 import { createTestDb } from "@/db/test-db";
 import { createIngestHandler } from "../ingestion/http-handler";
 import type { IngestFn } from "../recording/event-writer";
-import { llmEvent, projectWithKey } from "../testing/fixtures";
-import { serveHandler } from "../testing/http-test-server";
-import { startHarness, waitFor, waitForEvents, type Harness } from "./gateway-test-harness";
+import { llmEvent } from "../events/testing/llm-event";
+import { projectWithKey } from "../auth/testing/project-with-key";
+import { serveHandler } from "../http/testing/serve-handler";
+import { startHarness, waitFor, waitForEvents, type Harness } from "./testing/gateway-harness";
 
 /**
  * Every call the gateway serves is in the spend records exactly once, under the gateway's own

@@ -6,8 +6,8 @@ import { saveVersion } from "../policies/policy-queries";
 import { responseCacheKey } from "../response-cache/cache-key";
 import { createResponseCache } from "../response-cache/create-response-cache";
 import type { ResponseCache } from "../response-cache/response-cache";
-import { projectWithKey } from "../testing/fixtures";
-import { startHarness, waitFor, waitForEvents, type Harness } from "./gateway-test-harness";
+import { projectWithKey } from "../auth/testing/project-with-key";
+import { startHarness, waitFor, waitForEvents, type Harness } from "./testing/gateway-harness";
 
 /** The anthropic-version these clients send (part of the cache key). */
 const v = { defaultHeaders: { "anthropic-version": "2023-06-01" } };

@@ -5,8 +5,8 @@ import { createTestDb } from "@/db/test-db";
 import { invalidateActivePolicies } from "../policies/active-policies";
 import { saveVersion } from "../policies/policy-queries";
 import { SPEND_LIMIT_HEADER } from "../simulator";
-import { projectWithKey } from "../testing/fixtures";
-import { startHarness, waitForEvents, type Harness } from "./gateway-test-harness";
+import { projectWithKey } from "../auth/testing/project-with-key";
+import { startHarness, waitForEvents, type Harness } from "./testing/gateway-harness";
 
 let handle: DbHandle;
 let projectId: string;

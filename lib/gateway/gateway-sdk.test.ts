@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { createTestDb } from "@/db/test-db";
 import { startSimulatorServer } from "../simulator";
-import { projectWithKey } from "../testing/fixtures";
-import { serveHandler } from "../testing/http-test-server";
+import { projectWithKey } from "../auth/testing/project-with-key";
+import { serveHandler } from "../http/testing/serve-handler";
 import { createGateway } from "./gateway";
-import { startHarness, waitForEvents, type Harness } from "./gateway-test-harness";
+import { startHarness, waitForEvents, type Harness } from "./testing/gateway-harness";
 import { resolveUpstream } from "./upstream";
 
 const MODEL = "claude-sonnet-4-6";

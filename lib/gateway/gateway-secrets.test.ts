@@ -7,10 +7,10 @@ import { createTestDb } from "@/db/test-db";
 import { log } from "../log";
 import type { IngestFn } from "../recording/event-writer";
 import { startSimulatorServer, type SimulatorServer } from "../simulator";
-import { projectWithKey } from "../testing/fixtures";
-import { serveHandler } from "../testing/http-test-server";
+import { projectWithKey } from "../auth/testing/project-with-key";
+import { serveHandler } from "../http/testing/serve-handler";
 import { createGateway } from "./gateway";
-import { startHarness, waitFor, type Harness } from "./gateway-test-harness";
+import { startHarness, waitFor, type Harness } from "./testing/gateway-harness";
 import { resolveUpstream } from "./upstream";
 
 const PROVIDER_KEY = "sk-ant-api03-PROVIDERSECRET0123456789abcdefghijklmnopqrstuvwxyz";

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { createTestDb } from "@/db/test-db";
 import { buildHotRouter } from "../server/hot-routes";
-import { projectWithKey } from "../testing/fixtures";
-import { serveHandler } from "../testing/http-test-server";
-import { waitForEvents } from "./gateway-test-harness";
+import { projectWithKey } from "../auth/testing/project-with-key";
+import { serveHandler } from "../http/testing/serve-handler";
+import { waitForEvents } from "./testing/gateway-harness";
 import { gatewayUpstreamKind } from "./mount-gateway";
 
 let handle: DbHandle;

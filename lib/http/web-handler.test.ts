@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "../errors";
-import { endlessUpload, streamedPost } from "../testing/endless-upload";
+import { endlessUpload, streamedPost } from "./testing/endless-upload";
 import { readJson, readText } from "./web-handler";
 
 describe("readJson", () => {

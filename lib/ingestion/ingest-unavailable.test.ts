@@ -3,8 +3,9 @@ import { createTestDb } from "@/db/test-db";
 import { openPostgres, type Db, type DbHandle } from "@/db/client";
 import { checkHealth } from "../health";
 import { createIngestHandler } from "./http-handler";
-import { serveHandler } from "../testing/http-test-server";
-import { llmEvent, projectWithKey } from "../testing/fixtures";
+import { serveHandler } from "../http/testing/serve-handler";
+import { llmEvent } from "../events/testing/llm-event";
+import { projectWithKey } from "../auth/testing/project-with-key";
 
 // Nothing listens on port 1: every query fails to connect, as when Postgres is down.
 const down = openPostgres("postgres://postgres@127.0.0.1:1/pitwall_down", { max: 1 });

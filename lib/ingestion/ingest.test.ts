@@ -6,8 +6,9 @@ import type { DbHandle } from "@/db/client";
 import { rowsOf } from "@/db/rows";
 import { revokeApiKey, clearApiKeyCache } from "../auth/api-keys";
 import { createIngestHandler } from "./http-handler";
-import { serveHandler } from "../testing/http-test-server";
-import { llmEvent, projectWithKey } from "../testing/fixtures";
+import { serveHandler } from "../http/testing/serve-handler";
+import { llmEvent } from "../events/testing/llm-event";
+import { projectWithKey } from "../auth/testing/project-with-key";
 
 let handle: DbHandle;
 let server: { url: string; close: () => Promise<void> };

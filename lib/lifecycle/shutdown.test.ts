@@ -10,7 +10,7 @@ import { openPglite, type DbHandle } from "@/db/client";
 import { runMigrations } from "@/db/migrate";
 import { events } from "@/db/schema";
 import { createTestDb } from "@/db/test-db";
-import { projectWithKey } from "../testing/fixtures";
+import { projectWithKey } from "../auth/testing/project-with-key";
 
 /**
  * A deploy must not cut every stream: the real server process (scripts/bench/hot-server.ts: the

@@ -1,16 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { createTestDb } from "@/db/test-db";
-import { signedInUser, webRequest } from "../auth/test-sessions";
+import { signedInUser, webRequest } from "../auth/testing/sessions";
 import { webHandler } from "../http/web-handler";
-import { llmEvent, projectWithKey } from "../testing/fixtures";
+import { llmEvent } from "../events/testing/llm-event";
+import { projectWithKey } from "../auth/testing/project-with-key";
 import { handleCacheStats } from "./http/cache";
 import { handleDimensions } from "./http/dimensions";
 import { handleEventDetail, handleEventExport, handleEventList } from "./http/events";
 import { handleRecomputeStatus } from "./http/recompute";
 import { handleSummary } from "./http/summary";
 import { handleTimeseries } from "./http/timeseries";
-import { ingestAndFlush } from "./metrics-testing";
+import { ingestAndFlush } from "./testing/rollup-oracle";
 
 /**
  * A NUL (U+0000) cannot be stored in a Postgres text value, so no filter holding one can match;

@@ -2,11 +2,11 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { createTestDb } from "@/db/test-db";
-import { projectWithKey } from "../testing/fixtures";
+import { projectWithKey } from "../auth/testing/project-with-key";
 import { getSummary } from "./get-summary";
 import { getTimeseries } from "./get-timeseries";
 import type { Percentiles } from "./histogram";
-import { eventArb, exactPercentiles, ingestAndFlush } from "./metrics-testing";
+import { eventArb, exactPercentiles, ingestAndFlush } from "./testing/rollup-oracle";
 import { flushRollups } from "./rollup-upkeep";
 import { resolveRange } from "./time-range";
 

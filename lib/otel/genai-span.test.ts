@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { mapSpan } from "./genai-span";
 import { decodeJsonRequest } from "./otlp-json";
 import type { SpanResult } from "./otlp-span";
-import { attrs, chatAttrs, jsonRequest, jsonSpan } from "./otlp-test-spans";
+import { attrs, chatAttrs, jsonRequest, jsonSpan } from "./testing/otlp-spans";
 import { tokenSemanticsOf } from "./token-semantics";
 
 function decodeOne(span: Record<string, unknown>, scope?: string): SpanResult {

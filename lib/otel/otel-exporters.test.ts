@@ -11,8 +11,8 @@ import { createTestDb } from "@/db/test-db";
 import type { DbHandle } from "@/db/client";
 import { rowsOf } from "@/db/rows";
 import { HotRouter } from "../http/hot-router";
-import { serveHandler } from "../testing/http-test-server";
-import { projectWithKey } from "../testing/fixtures";
+import { serveHandler } from "../http/testing/serve-handler";
+import { projectWithKey } from "../auth/testing/project-with-key";
 import { createOtlpTracesHandler } from "./http/traces-handler";
 
 /**

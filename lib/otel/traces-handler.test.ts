@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb } from "@/db/test-db";
 import { openPostgres, type Db, type DbHandle } from "@/db/client";
 import { rowsOf } from "@/db/rows";
-import { serveHandler } from "../testing/http-test-server";
-import { projectWithKey } from "../testing/fixtures";
+import { serveHandler } from "../http/testing/serve-handler";
+import { projectWithKey } from "../auth/testing/project-with-key";
 import { createOtlpTracesHandler } from "./http/traces-handler";
-import { attrs, chatAttrs, jsonRequest, jsonSpan } from "./otlp-test-spans";
+import { attrs, chatAttrs, jsonRequest, jsonSpan } from "./testing/otlp-spans";
 
 // Nothing listens on port 1: every query fails to connect, as when Postgres is down.
 const down = openPostgres("postgres://postgres@127.0.0.1:1/pitwall_down", { max: 1 });

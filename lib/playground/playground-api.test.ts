@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { createTestDb } from "@/db/test-db";
-import { signedInUser, webRequest, type TestUser } from "../auth/test-sessions";
-import { startHarness, waitFor, waitForEvents, type Harness } from "../gateway/gateway-test-harness";
+import { signedInUser, webRequest, type TestUser } from "../auth/testing/sessions";
+import { startHarness, waitFor, waitForEvents, type Harness } from "../gateway/testing/gateway-harness";
 import { webHandler } from "../http/web-handler";
 import { handleEventList } from "../metrics/http/events";
-import { projectWithKey } from "../testing/fixtures";
-import { serveHandler } from "../testing/http-test-server";
+import { projectWithKey } from "../auth/testing/project-with-key";
+import { serveHandler } from "../http/testing/serve-handler";
 import type { ExperimentConfigInput } from "./config-schema";
 import type { Experiment, Run } from "./experiments";
 import { getExperimentDetail, getExperimentExport, getExperimentList, postRun, postRunComplete, RUN_BODY_MAX_BYTES } from "./http/experiments-handlers";

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb } from "@/db/test-db";
 import type { DbHandle } from "@/db/client";
 import { ingestBatch } from "../ingestion/ingest-batch";
-import { llmEvent, projectWithKey } from "../testing/fixtures";
+import { llmEvent } from "../events/testing/llm-event";
+import { projectWithKey } from "../auth/testing/project-with-key";
 import { compareSides, getSideStats, type SideStats } from "./change-deltas";
 
 const side = (over: Partial<SideStats>): SideStats => ({ requests: 100, latencyP95Ms: 1000, ttftP95Ms: 300, costNanoUsd: 100_000_000n, responseCacheHits: 10, cacheReadTokens: 0, promptTokens: 1000, errors: 2, ...over });

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb } from "@/db/test-db";
 import type { DbHandle } from "@/db/client";
-import { signedInUser } from "../auth/test-sessions";
+import { signedInUser } from "../auth/testing/sessions";
 import { webHandler } from "../http/web-handler";
 import { ingestBatch } from "../ingestion/ingest-batch";
 import { costNanoUsd, PriceBook } from "../pricing/compute-cost";
 import { seedPriceRows } from "../pricing/seed-prices";
-import { llmEvent, projectWithKey } from "../testing/fixtures";
+import { llmEvent } from "../events/testing/llm-event";
+import { projectWithKey } from "../auth/testing/project-with-key";
 import { CachePolicy } from "./cache-policy-schema";
 import { postPreview } from "./http/preview-handler";
 import { estimateImpact, type ImpactEvent } from "./impact-estimate";

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb } from "@/db/test-db";
 import type { DbHandle } from "@/db/client";
-import { signedInUser } from "../auth/test-sessions";
-import { startAppProcess } from "../testing/app-processes";
-import { projectWithKey } from "../testing/fixtures";
+import { signedInUser } from "../auth/testing/sessions";
+import { startAppProcess } from "../server/testing/app-process";
+import { projectWithKey } from "../auth/testing/project-with-key";
 import { getActivePolicies } from "./active-policies";
 import { saveVersion } from "./policy-queries";
 

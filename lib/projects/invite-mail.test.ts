@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDb } from "@/db/test-db";
 import type { DbHandle } from "@/db/client";
 import { webHandler } from "../http/web-handler";
-import { signedInUser, webRequest, type TestUser } from "../auth/test-sessions";
+import { signedInUser, webRequest, type TestUser } from "../auth/testing/sessions";
 import { createProject } from "./project-queries";
 import { postInvite } from "./http/members-handlers";
 

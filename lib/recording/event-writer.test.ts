@@ -7,7 +7,8 @@ import type { DbHandle } from "@/db/client";
 import { events as eventsTable } from "@/db/schema";
 import { createTestDb } from "@/db/test-db";
 import { ingestBatch } from "../ingestion/ingest-batch";
-import { llmEvent, projectWithKey } from "../testing/fixtures";
+import { llmEvent } from "../events/testing/llm-event";
+import { projectWithKey } from "../auth/testing/project-with-key";
 import { EventWriter, type IngestFn } from "./event-writer";
 
 let handle: DbHandle;

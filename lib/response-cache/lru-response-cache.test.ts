@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { LruResponseCache } from "./lru-response-cache";
 import { entryBytes } from "./response-cache";
-import { cachedMessage } from "./test-entry";
+import { cachedMessage } from "./testing/cached-message";
 
 const P = "project-a";
 

@@ -6,7 +6,7 @@ import { rowsOf } from "@/db/rows";
 import { createProject } from "../projects/project-queries";
 import { PostgresResponseCache } from "./postgres-response-cache";
 import { createResponseCache, RetentionBoundCache, retentionTtlSec, TieredResponseCache } from "./create-response-cache";
-import { cachedMessage } from "./test-entry";
+import { cachedMessage } from "./testing/cached-message";
 
 let handle: DbHandle;
 let projectA: string;

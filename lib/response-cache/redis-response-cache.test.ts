@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisResponseCache } from "./redis-response-cache";
 import { TieredResponseCache } from "./create-response-cache";
 import { LruResponseCache } from "./lru-response-cache";
-import { cachedMessage } from "./test-entry";
+import { cachedMessage } from "./testing/cached-message";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const P = "project-a";

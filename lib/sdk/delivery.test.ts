@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createPitwall } from "./pitwall";
-import { startFaultServer, type Fault, type FaultServer } from "./sdk-test-server";
+import { startFaultServer, type Fault, type FaultServer } from "./testing/fault-server";
 
 let server: FaultServer | undefined;
 afterEach(async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulatorServer, type SimulatorServer } from "../simulator/server";
 import { createPitwall, type Pitwall } from "./pitwall";
 import type { SdkEvent } from "./event";
-import { startFaultServer, type FaultServer } from "./sdk-test-server";
+import { startFaultServer, type FaultServer } from "./testing/fault-server";
 
 /**
  * A canned upstream: the same bytes for the same request, so the bare and the instrumented client

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { buildSdk } from "../../scripts/build-sdk";
-import { startFaultServer, type FaultServer } from "./sdk-test-server";
+import { startFaultServer, type FaultServer } from "./testing/fault-server";
 
 let server: FaultServer;
 let bundle: string;

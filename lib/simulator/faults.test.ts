@@ -1,7 +1,7 @@
 import Anthropic, { APIError, BadRequestError, InternalServerError, RateLimitError } from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FAULT_HEADER, SPEND_LIMIT_HEADER } from "./faults";
-import { rawPost } from "./sse-frames";
+import { rawPost } from "./testing/sse-frames";
 import { startSimulatorServer, type SimulatorServer } from "./server";
 
 const MODEL = "claude-haiku-4-5";

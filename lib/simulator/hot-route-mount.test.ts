@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { createTestDb } from "@/db/test-db";
 import { buildHotRouter } from "../server/hot-routes";
-import { serveHandler } from "../testing/http-test-server";
+import { serveHandler } from "../http/testing/serve-handler";
 import { simulatorBaseUrl } from "./server";
 
 let handle: DbHandle;

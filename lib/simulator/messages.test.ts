@@ -1,6 +1,6 @@
 import Anthropic, { APIError, AuthenticationError, BadRequestError } from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rawPost } from "./sse-frames";
+import { rawPost } from "./testing/sse-frames";
 import { startSimulatorServer, type SimulatorServer } from "./server";
 
 const MODEL = "claude-sonnet-4-6";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseSseFrames, rawPost, type SseFrame } from "./sse-frames";
+import { parseSseFrames, rawPost, type SseFrame } from "./testing/sse-frames";
 import { startSimulatorServer, type SimulatorServer } from "./server";
 
 let sim: SimulatorServer;

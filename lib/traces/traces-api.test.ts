@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { createTestDb } from "@/db/test-db";
-import { signedInUser, webRequest } from "../auth/test-sessions";
+import { signedInUser, webRequest } from "../auth/testing/sessions";
 import { webHandler } from "../http/web-handler";
 import { ingestBatch } from "../ingestion/ingest-batch";
 import { createIngestHandler } from "../ingestion/http-handler";
 import { createPitwall } from "../sdk/pitwall";
-import { serveHandler } from "../testing/http-test-server";
-import { llmEvent, projectWithKey } from "../testing/fixtures";
+import { serveHandler } from "../http/testing/serve-handler";
+import { llmEvent } from "../events/testing/llm-event";
+import { projectWithKey } from "../auth/testing/project-with-key";
 import { handleSessionList, handleTraceDetail } from "./http/traces";
 import type { SessionPage, TraceDetail } from "./trace-queries";
 import { seconds } from "./waterfall";

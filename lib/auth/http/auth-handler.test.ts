@@ -6,8 +6,8 @@ import { webHandler } from "../../http/web-handler";
 import { DEFAULT_LOGIN_LIMITS, LoginRateLimiter, loginDelaySec, setLoginRateLimiter, type LoginLimits } from "../login-rate-limit";
 import { memoryLimiters } from "../rate-limit-store";
 import { getSessionUser } from "../session";
-import { endlessUpload, streamedPost } from "../../testing/endless-upload";
-import { cookieHeaderFrom, signIn, signedInUser, TEST_ORIGIN, webRequest } from "../test-sessions";
+import { endlessUpload, streamedPost } from "../../http/testing/endless-upload";
+import { cookieHeaderFrom, signIn, signedInUser, TEST_ORIGIN, webRequest } from "../testing/sessions";
 import { handleAuthRequest } from "./auth-handler";
 
 let handle: DbHandle;

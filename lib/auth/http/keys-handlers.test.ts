@@ -4,7 +4,7 @@ import type { DbHandle } from "@/db/client";
 import { webHandler } from "../../http/web-handler";
 import { createProject } from "../../projects/project-queries";
 import { clearApiKeyCache, verifyApiKey } from "../api-keys";
-import { signedInUser, webRequest, type TestUser } from "../test-sessions";
+import { signedInUser, webRequest, type TestUser } from "../testing/sessions";
 import { deleteKey, getKeys, postKey } from "./keys-handlers";
 
 let handle: DbHandle;

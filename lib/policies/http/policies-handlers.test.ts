@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb } from "@/db/test-db";
 import type { DbHandle } from "@/db/client";
 import type { Role } from "../../projects/roles";
-import { signedInUser } from "../../auth/test-sessions";
+import { signedInUser } from "../../auth/testing/sessions";
 import { webHandler } from "../../http/web-handler";
-import { projectWithKey } from "../../testing/fixtures";
+import { projectWithKey } from "../../auth/testing/project-with-key";
 import { getActivePolicies } from "../active-policies";
 import { activatePolicy, getPolicy, postPolicy, type KindContext } from "./policies-handlers";
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb } from "@/db/test-db";
 import type { DbHandle } from "@/db/client";
-import { signedInUser } from "../../auth/test-sessions";
-import { projectWithKey } from "../../testing/fixtures";
+import { signedInUser } from "../../auth/testing/sessions";
+import { projectWithKey } from "../../auth/testing/project-with-key";
 import { webHandler } from "../../http/web-handler";
 import { getPrices, putPrices } from "./prices-handlers";
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb } from "@/db/test-db";
 import type { DbHandle } from "@/db/client";
 import { webHandler } from "../../http/web-handler";
-import { cookieHeaderFrom, signedInUser, webRequest, type TestUser } from "../../auth/test-sessions";
+import { cookieHeaderFrom, signedInUser, webRequest, type TestUser } from "../../auth/testing/sessions";
 import { getSessionUser } from "../../auth/session";
 import { getMembershipBySlug } from "../members";
 import { createProject } from "../project-queries";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb } from "@/db/test-db";
 import type { DbHandle } from "@/db/client";
 import { webHandler } from "../../http/web-handler";
-import { signedInUser, webRequest, type TestUser } from "../../auth/test-sessions";
+import { signedInUser, webRequest, type TestUser } from "../../auth/testing/sessions";
 import { createApiKey } from "../../auth/api-keys";
 import { createProject, getProjectById } from "../project-queries";
 import { getProject, patchProject } from "./projects-handlers";

@@ -2,10 +2,10 @@ import { sql, type SQL } from "drizzle-orm";
 import fc from "fast-check";
 import type { Db } from "@/db/client";
 import { rowsOf } from "@/db/rows";
-import { ingestBatch } from "../ingestion/ingest-batch";
-import { flushRollups } from "./rollup-upkeep";
-import type { DimFilters } from "./rollup-query";
-import { TPS_SQL } from "./rollup-sql";
+import { ingestBatch } from "../../ingestion/ingest-batch";
+import { flushRollups } from "../rollup-upkeep";
+import type { DimFilters } from "../rollup-query";
+import { TPS_SQL } from "../rollup-sql";
 
 /** Test helpers for the metrics engine: ingest through the real path, and exact answers from events. */
 

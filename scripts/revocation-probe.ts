@@ -1,10 +1,10 @@
 /**
- * A second Pitwall process for the revocation test (revocation.test.ts): opens its own database
+ * A second Pitwall process for the revocation test (lib/auth/revocation.test.ts spawns it): opens its own database
  * handle on argv[2] and checks the key in argv[3] every 100 ms, printing "ok" or the HTTP status.
  */
 import { openPostgres } from "@/db/client";
-import { toAppError } from "../errors";
-import { verifyApiKey } from "./api-keys";
+import { toAppError } from "../lib/errors";
+import { verifyApiKey } from "../lib/auth/api-keys";
 
 const [url, secret] = process.argv.slice(2);
 if (!url || !secret) {

@@ -1,4 +1,4 @@
-import type { CachedResponse } from "./response-cache";
+import type { CachedResponse } from "../response-cache";
 
 /** A realistic final Message for store tests; `textChars` sizes the answer. */
 export function cachedMessage(projectId: string, opts: { text?: string; textChars?: number; model?: string } = {}): CachedResponse {

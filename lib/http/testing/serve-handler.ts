@@ -1,6 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { HotHandler } from "../http/hot-router";
+import type { HotHandler } from "../hot-router";
 
 /** Serves one node handler on a random loopback port for a test; returns its base URL. */
 export async function serveHandler(handler: HotHandler): Promise<{ url: string; close: () => Promise<void> }> {

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type { Db } from "@/db/client";
-import { ensureMember } from "../projects/members";
-import { handleAuthRequest } from "./http/auth-handler";
-import type { Role } from "../projects/roles";
-import { createUserWithPassword } from "./users";
+import { ensureMember } from "../../projects/members";
+import { handleAuthRequest } from "../http/auth-handler";
+import type { Role } from "../../projects/roles";
+import { createUserWithPassword } from "../users";
 
 /**
  * Test helpers (any area's tests may use them): real accounts signed in through the real

@@ -5,13 +5,13 @@ import Anthropic, { type ClientOptions } from "@anthropic-ai/sdk";
 import { and, eq, inArray } from "drizzle-orm";
 import type { DbHandle } from "@/db/client";
 import { events, type EventRow } from "@/db/schema";
-import { ingestBatch } from "../ingestion/ingest-batch";
-import { EventWriter, type IngestFn } from "../recording/event-writer";
-import type { ResponseCache } from "../response-cache/response-cache";
-import { startSimulatorServer, type SimulatorOptions, type SimulatorServer } from "../simulator";
-import { serveHandler } from "../testing/http-test-server";
-import { createGateway, type Gateway, type GatewayOptions } from "./gateway";
-import { resolveUpstream } from "./upstream";
+import { ingestBatch } from "../../ingestion/ingest-batch";
+import { EventWriter, type IngestFn } from "../../recording/event-writer";
+import type { ResponseCache } from "../../response-cache/response-cache";
+import { startSimulatorServer, type SimulatorOptions, type SimulatorServer } from "../../simulator";
+import { serveHandler } from "../../http/testing/serve-handler";
+import { createGateway, type Gateway, type GatewayOptions } from "../gateway";
+import { resolveUpstream } from "../upstream";
 
 export type Harness = {
   /** The SDK's baseURL: http://127.0.0.1:<port>/gateway */
