@@ -4,10 +4,10 @@ import type { DbHandle } from "@/db/client";
 import { createTestDb } from "@/db/test-db";
 import { createIngestHandler } from "../ingestion/http-handler";
 import { createPitwall } from "../sdk/pitwall";
-import { projectWithKey } from "../testing/fixtures";
-import { serveHandler } from "../testing/http-test-server";
+import { projectWithKey } from "../auth/testing/project-with-key";
+import { serveHandler } from "../http/testing/serve-handler";
 import { getTrace } from "../traces/trace-queries";
-import { startHarness, waitForEvents, type Harness } from "./gateway-test-harness";
+import { startHarness, waitForEvents, type Harness } from "./testing/gateway-harness";
 
 let handle: DbHandle;
 let projectId: string;
