@@ -100,3 +100,12 @@ describe("cost with Anthropic cache accounting", () => {
     expect(total).toBe(10_000n * (7n * 800n + 3n * 4000n));
   });
 });
+
+describe("PriceBook ties", () => {
+  it("prices two ids of one family on one date and tier by the first id, whatever the row order", () => {
+    const rate = (model: string, inputNano: number) => ({ model, effectiveFrom: new Date("2026-01-01T00:00:00Z"), minPromptTokens: 0, inputNano, cacheWrite5mNano: 0, cacheWrite1hNano: 0, cacheReadNano: 0, outputNano: 0 });
+    const rows = [rate("claude-sonnet-4-5-20250929", 7), rate("claude-sonnet-4-5", 3)];
+    expect(new PriceBook(rows).find("claude-sonnet-4-5", now, 10)!.inputNano).toBe(3);
+    expect(new PriceBook([...rows].reverse()).find("claude-sonnet-4-5-20250929", now, 10)!.inputNano).toBe(3);
+  });
+});

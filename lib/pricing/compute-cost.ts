@@ -1,4 +1,5 @@
 import { modelFamily } from "./model-family";
+import { byModelId } from "./prices-in-force";
 
 export type PriceRow = {
   model: string;
@@ -31,7 +32,8 @@ export class PriceBook {
       this.byModel.set(key, list);
     }
     for (const list of this.byModel.values()) {
-      list.sort((a, b) => b.effectiveFrom.getTime() - a.effectiveFrom.getTime() || b.minPromptTokens - a.minPromptTokens);
+      // Two ids of one family on one date and tier: the first by id wins, whatever the row order.
+      list.sort((a, b) => b.effectiveFrom.getTime() - a.effectiveFrom.getTime() || b.minPromptTokens - a.minPromptTokens || byModelId(a, b));
     }
   }
 

@@ -5,32 +5,13 @@ import { AppError } from "../../errors";
 import { json, readJson } from "../../http/web-handler";
 import { invalidatePriceBook, listPrices, upsertPrices } from "../price-queries";
 import { PutPricesBody } from "../price-schema";
-import { nanoPerTokenToUsdPerMillion } from "../seed-prices";
-import type { ModelPrice } from "@/db/schema";
-
-/** Rates go out as USD per million tokens, the unit operators read on price pages. */
-function present(row: ModelPrice) {
-  return {
-    id: row.id,
-    model: row.model,
-    effectiveFrom: row.effectiveFrom.toISOString(),
-    minPromptTokens: row.minPromptTokens,
-    inputPerMTok: nanoPerTokenToUsdPerMillion(row.inputNano),
-    cacheWrite5mPerMTok: nanoPerTokenToUsdPerMillion(row.cacheWrite5mNano),
-    cacheWrite1hPerMTok: nanoPerTokenToUsdPerMillion(row.cacheWrite1hNano),
-    cacheReadPerMTok: nanoPerTokenToUsdPerMillion(row.cacheReadNano),
-    outputPerMTok: nanoPerTokenToUsdPerMillion(row.outputNano),
-    verified: row.verified,
-    source: row.source,
-    updatedAt: row.updatedAt.toISOString(),
-  };
-}
+import { presentPrice } from "../price-view";
 
 /** GET /api/v1/prices: the project's price table (viewer, or a key with metrics:read). */
 export async function getPrices(db: Db, req: Request): Promise<Response> {
   const caller = await authenticate(db, req, { scope: "metrics:read", role: "viewer", projectSlug: projectParam(req) });
   const rows = await listPrices(db, caller.projectId);
-  return json({ prices: rows.map(present) });
+  return json({ prices: rows.map(presentPrice) });
 }
 
 /**
@@ -46,5 +27,5 @@ export async function putPrices(db: Db, req: Request): Promise<Response> {
   }
   const saved = await upsertPrices(db, caller.projectId, parsed.data.prices);
   invalidatePriceBook(caller.projectId);
-  return json({ prices: saved.map(present) });
+  return json({ prices: saved.map(presentPrice) });
 }

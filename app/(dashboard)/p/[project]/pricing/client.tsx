@@ -10,24 +10,11 @@ import { Card, CardTitle } from "@/components/ui/card";
 import { Input, Label } from "@/components/ui/input";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { Table, Td, Th } from "@/components/ui/table";
-import { formatUsd } from "@/lib/metrics/format";
+import { formatUsd, formatUtcDay } from "@/lib/metrics/format";
 import type { RecomputeJobView } from "@/lib/metrics/recompute-costs";
+import type { PriceView } from "@/lib/pricing/price-view";
+import { pricesInForce } from "@/lib/pricing/prices-in-force";
 import { pricingParsers } from "./search-params";
-
-type PriceRow = {
-  id: number;
-  model: string;
-  effectiveFrom: string;
-  minPromptTokens: number;
-  inputPerMTok: number;
-  cacheWrite5mPerMTok: number;
-  cacheWrite1hPerMTok: number;
-  cacheReadPerMTok: number;
-  outputPerMTok: number;
-  verified: boolean;
-  source: string | null;
-  updatedAt: string;
-};
 
 const RATES = [
   { key: "inputPerMTok", label: "Input" },
@@ -40,32 +27,19 @@ const RATES = [
 type Draft = { model: string; effectiveFrom: string; minPromptTokens: string } & Record<(typeof RATES)[number]["key"], string>;
 
 const localInput = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-const day = (iso: string) => iso.slice(0, 10);
-
-/** The rows in force now: per model and tier, the newest effective date not in the future. */
-function inForce(rows: PriceRow[], now = Date.now()): Set<number> {
-  const best = new Map<string, PriceRow>();
-  for (const r of rows) {
-    if (Date.parse(r.effectiveFrom) > now) continue;
-    const k = `${r.model}\u0000${r.minPromptTokens}`;
-    const cur = best.get(k);
-    if (!cur || Date.parse(r.effectiveFrom) > Date.parse(cur.effectiveFrom)) best.set(k, r);
-  }
-  return new Set([...best.values()].map((r) => r.id));
-}
 
 export function PricingClient({ projectSlug, canEdit }: { projectSlug: string; canEdit: boolean }) {
   const [{ q }, setParams] = useQueryStates(pricingParsers);
   const queryClient = useQueryClient();
   const slug = encodeURIComponent(projectSlug);
-  const prices = useQuery({ queryKey: ["prices", projectSlug], queryFn: () => fetchJson<{ prices: PriceRow[] }>(`/api/v1/prices?project=${slug}`).then((r) => r.prices) });
+  const prices = useQuery({ queryKey: ["prices", projectSlug], queryFn: () => fetchJson<{ prices: PriceView[] }>(`/api/v1/prices?project=${slug}`).then((r) => r.prices) });
   const [draft, setDraft] = useState<Draft | null>(null);
   const [saveError, setSaveError] = useState<string | null>(null);
   const [changedFrom, setChangedFrom] = useState<string | null>(null);
 
   const save = useMutation({
     mutationFn: (d: Draft) =>
-      fetchJson<{ prices: PriceRow[] }>(`/api/v1/prices?project=${slug}`, {
+      fetchJson<{ prices: PriceView[] }>(`/api/v1/prices?project=${slug}`, {
         method: "PUT",
         json: {
           prices: [
@@ -87,7 +61,7 @@ export function PricingClient({ projectSlug, canEdit }: { projectSlug: string; c
     onError: (err) => setSaveError(err.message),
   });
 
-  const startEdit = (row?: PriceRow) =>
+  const startEdit = (row?: PriceView) =>
     setDraft({
       model: row?.model ?? "",
       // A change takes effect from now unless the operator backdates it: history stays intact.
@@ -97,7 +71,7 @@ export function PricingClient({ projectSlug, canEdit }: { projectSlug: string; c
     });
 
   const rows = (prices.data ?? []).filter((r) => !q || r.model.toLowerCase().includes(q.toLowerCase()));
-  const current = inForce(prices.data ?? []);
+  const current = pricesInForce(prices.data ?? [], new Date());
 
   return (
     <div className="space-y-4" data-testid="pricing-page">
@@ -198,11 +172,11 @@ export function PricingClient({ projectSlug, canEdit }: { projectSlug: string; c
           </thead>
           <tbody>
             {rows.map((r) => (
-              <tr key={r.id} data-testid="price-row" data-model={r.model} className={current.has(r.id) ? "" : "text-[var(--muted)]"}>
+              <tr key={r.id} data-testid="price-row" data-model={r.model} className={current.has(r) ? "" : "text-[var(--muted)]"}>
                 <Td className="font-medium">
-                  {r.model} {current.has(r.id) ? <Badge tone="info">in force</Badge> : null}
+                  {r.model} {current.has(r) ? <Badge tone="info">in force</Badge> : null}
                 </Td>
-                <Td className="whitespace-nowrap">{day(r.effectiveFrom)}</Td>
+                <Td className="whitespace-nowrap">{formatUtcDay(r.effectiveFrom)}</Td>
                 <Td className="text-right">{r.minPromptTokens > 0 ? `≥ ${r.minPromptTokens.toLocaleString("en-US")}` : "any"}</Td>
                 {RATES.map((rate) => (
                   <Td key={rate.key} className="text-right">
@@ -293,7 +267,7 @@ function RecomputePanel({ projectSlug, suggestedFrom }: { projectSlug: string; s
         <div className="space-y-1 text-sm" data-testid="recompute-job" data-status={latest.status}>
           <div className="flex justify-between">
             <span>
-              {day(latest.from)} → {day(latest.to)}: {latest.status}
+              {formatUtcDay(latest.from)} → {formatUtcDay(latest.to)}: {latest.status}
             </span>
             <span className="tabular-nums">
               {latest.processed.toLocaleString("en-US")} / {latest.total.toLocaleString("en-US")} events · {latest.changed.toLocaleString("en-US")} changed · Δ{" "}
