@@ -11,9 +11,9 @@ import { Table, Td, Th } from "@/components/ui/table";
 import { FormError } from "@/components/auth/form-field";
 import { fetchJson } from "@/components/auth/fetch-json";
 import { CopyButton } from "@/components/auth/copy-button";
-import { formatWhen } from "@/components/auth/format-when";
+import { formatUtc } from "@/lib/metrics/format";
+import { isRole, ROLES, type Role } from "@/lib/projects/roles";
 
-type Role = "admin" | "editor" | "viewer";
 export type MemberRow = { userId: string; email: string; name: string; role: Role; since: string };
 export type InviteRow = { id: string; role: Role; email: string | null; createdAt: string; expiresAt: string; createdByEmail: string | null };
 
@@ -79,7 +79,9 @@ export function MembersClient({
     const email = String(form.get("email") || "").trim();
     setError(null);
     setLink(null);
-    invite.mutate({ role: String(form.get("role")) as Role, ...(email ? { email } : {}) });
+    const role = String(form.get("role"));
+    if (!isRole(role)) return setError("Choose a role.");
+    invite.mutate({ role, ...(email ? { email } : {}) });
   };
 
   return (
@@ -92,7 +94,7 @@ export function MembersClient({
           <div>
             <Label htmlFor="invite-role">Role</Label>
             <Select id="invite-role" name="role" defaultValue="viewer">
-              {(["viewer", "editor", "admin"] as const).map((r) => (
+              {ROLES.map((r) => (
                 <option key={r} value={r}>
                   {r}: {ROLE_HELP[r]}
                 </option>
@@ -146,15 +148,17 @@ export function MembersClient({
                   disabled={changeRole.isPending}
                   onChange={(e) => {
                     setError(null);
-                    changeRole.mutate({ userId: m.userId, role: e.target.value as Role });
+                    if (isRole(e.target.value)) changeRole.mutate({ userId: m.userId, role: e.target.value });
                   }}
                 >
-                  <option value="viewer">viewer</option>
-                  <option value="editor">editor</option>
-                  <option value="admin">admin</option>
+                  {ROLES.map((r) => (
+                    <option key={r} value={r}>
+                      {r}
+                    </option>
+                  ))}
                 </Select>
               </Td>
-              <Td>{formatWhen(m.since)}</Td>
+              <Td>{formatUtc(m.since)}</Td>
               <Td>
                 <Button
                   variant="ghost"
@@ -183,7 +187,7 @@ export function MembersClient({
             {invites.data.map((i) => (
               <li key={i.id} className="flex items-center justify-between gap-2">
                 <span>
-                  <Badge tone="info">{i.role}</Badge> {i.email ?? "anyone with the link"} · expires {formatWhen(i.expiresAt)}
+                  <Badge tone="info">{i.role}</Badge> {i.email ?? "anyone with the link"} · expires {formatUtc(i.expiresAt)}
                 </span>
                 <Button variant="ghost" disabled={revokeInvite.isPending} onClick={() => revokeInvite.mutate(i.id)}>
                   Withdraw

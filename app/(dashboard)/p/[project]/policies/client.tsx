@@ -14,8 +14,7 @@ import { cn } from "@/components/ui/cn";
 import { ErrorState } from "@/components/ui/states";
 import type { PolicyView } from "@/lib/policies/http/policies-handlers";
 import { KIND_LABELS, KINDS, type Kind } from "@/lib/policies/policy-text";
-
-type Role = "viewer" | "editor" | "admin";
+import { roleAtLeast, type Role } from "@/lib/projects/roles";
 
 const policyUrl = (slug: string, kind: Kind) => `/api/v1/policies/${kind}?project=${encodeURIComponent(slug)}`;
 
@@ -28,7 +27,7 @@ export function PoliciesClient({ projectSlug, role, initial, pricedModels }: { p
     queryFn: () => fetchJson<PolicyView>(policyUrl(projectSlug, kind)),
     initialData: initial[kind],
   });
-  const canEdit = role !== "viewer";
+  const canEdit = roleAtLeast(role, "editor");
   const [notice, setNotice] = useState<string | null>(null);
   const [draft, setDraft] = useState<unknown | null>(null);
   const [compare, setCompare] = useState<SelectedChange | null>(null);
