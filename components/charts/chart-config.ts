@@ -13,17 +13,3 @@ export function paletteSeries(keys: string[], label: (key: string) => string = (
 export function colorAt(i: number): string {
   return PALETTE[i % PALETTE.length]!;
 }
-
-export type BucketName = "1m" | "5m" | "1h" | "1d";
-
-/** Axis ticks in the viewer's time zone, as fine as the buckets. */
-export function timeTick(bucket: BucketName | undefined): (t: number) => string {
-  const opts: Intl.DateTimeFormatOptions =
-    bucket === "1d" ? { month: "short", day: "numeric" } : bucket === "1h" ? { month: "short", day: "numeric", hour: "2-digit" } : { hour: "2-digit", minute: "2-digit" };
-  const fmt = new Intl.DateTimeFormat(undefined, opts);
-  return (t) => fmt.format(new Date(t));
-}
-
-export function timeLabel(t: number): string {
-  return new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(new Date(t));
-}

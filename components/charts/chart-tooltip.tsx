@@ -1,7 +1,7 @@
 "use client";
 
 import type { SeriesConfig, ValueFormat } from "./chart-config";
-import { timeLabel } from "./chart-config";
+import { timeLabel } from "@/lib/metrics/format";
 
 type Entry = { dataKey?: unknown; value?: unknown };
 

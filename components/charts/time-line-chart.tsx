@@ -3,7 +3,9 @@
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
 import { isolatedPoints, timeDomain, type ChartRow } from "@/lib/metrics/chart-data";
 import { ChartContainer } from "./chart-container";
-import { timeTick, type BucketName, type SeriesConfig, type ValueFormat } from "./chart-config";
+import { timeTick } from "@/lib/metrics/format";
+import type { BucketName } from "@/lib/metrics/time-range";
+import type { SeriesConfig, ValueFormat } from "./chart-config";
 import { ChartTooltip } from "./chart-tooltip";
 import { isolatedDot } from "./isolated-dot";
 import { markerLines, rowDomain, type ChartMarker } from "./change-markers";

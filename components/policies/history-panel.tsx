@@ -8,7 +8,8 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { ErrorState, LoadingState } from "@/components/ui/states";
 import type { PolicyDiff } from "@/lib/policies/policy-diff";
-import { formatWhen, prettyJson, type Kind } from "@/lib/policies/policy-text";
+import { formatUtc } from "@/lib/metrics/format";
+import { prettyJson, type Kind } from "@/lib/policies/policy-text";
 
 export type HistoryVersion = {
   version: number;
@@ -77,7 +78,7 @@ export function HistoryPanel({
               <strong>v{v.version}</strong>
               {v.live ? <Badge tone="good">live</Badge> : null}
               <span className="max-w-48 truncate text-xs text-[var(--muted)]" title={v.createdBy ?? undefined}>
-                {v.createdBy ?? "—"} · {formatWhen(v.createdAt)}
+                {v.createdBy ?? "—"} · {formatUtc(v.createdAt)}
               </span>
               <span className="ml-auto flex gap-1">
                 <Button variant="ghost" className="px-2 py-0.5 text-xs" aria-expanded={open === v.version} onClick={() => setOpen(open === v.version ? null : v.version)}>
@@ -110,7 +111,7 @@ export function HistoryPanel({
         <ul className="mt-1 flex flex-col gap-0.5">
           {audit.data?.entries.map((a, i) => (
             <li key={i}>
-              {formatWhen(a.at)} · {a.actor ?? "—"} {ACTION_LABEL[a.action] ?? a.action} v{a.version}
+              {formatUtc(a.at)} · {a.actor ?? "—"} {ACTION_LABEL[a.action] ?? a.action} v{a.version}
               {a.sourceVersion !== null ? ` (copy of v${a.sourceVersion})` : ""}
               {a.previousVersion !== null && a.action !== "save_draft" ? `, was v${a.previousVersion}` : ""}
             </li>

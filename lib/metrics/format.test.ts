@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatChange, formatCount, formatMs, formatPercent, formatRate, formatUsd, relativeChange } from "./format";
+import { formatChange, formatCount, formatLocal, formatMs, formatPercent, formatRate, formatUsd, formatUtc, formatUtcDay, relativeChange, timeLabel, timeTick } from "./format";
 
 describe("formatting for people", () => {
   it("shows latency in ms, s or min", () => {
@@ -39,5 +39,41 @@ describe("formatting for people", () => {
     expect(formatChange(0.2)).toBe("▲ 20.0%");
     expect(formatChange(-1.5)).toBe("▼ 150%");
     expect(formatChange(null)).toBe("no previous data");
+  });
+});
+
+describe("dates for people", () => {
+  const at = "2026-11-27T04:33:11.123Z";
+  const zone = { locale: "en-US", timeZone: "UTC" };
+
+  it("formats UTC without locale, so the server's HTML and the browser's agree", () => {
+    expect(formatUtc(at)).toBe("2026-11-27 04:33 UTC");
+    expect(formatUtc(at, { seconds: true })).toBe("2026-11-27 04:33:11 UTC");
+    expect(formatUtc(Date.parse(at))).toBe("2026-11-27 04:33 UTC");
+    expect(formatUtc(new Date(at))).toBe("2026-11-27 04:33 UTC");
+    expect(formatUtcDay(at)).toBe("2026-11-27");
+  });
+
+  it("answers a dash for no date or a broken one, never 'Invalid Date' or the epoch", () => {
+    for (const f of [formatUtc, formatUtcDay, formatLocal]) {
+      expect(f(null)).toBe("—");
+      expect(f(undefined)).toBe("—");
+      expect(f("not a date")).toBe("—");
+    }
+  });
+
+  it("formats local times in the viewer's zone and locale", () => {
+    expect(formatLocal(at, zone)).toBe("Nov 27, 04:33 AM");
+    expect(formatLocal(at, { ...zone, seconds: true })).toBe("Nov 27, 04:33:11 AM");
+    expect(formatLocal(at, { locale: "en-GB", timeZone: "Asia/Tokyo" })).toBe("27 Nov, 13:33");
+  });
+
+  it("ticks chart axes as finely as the buckets", () => {
+    const t = Date.parse(at);
+    expect(timeTick("1d", zone)(t)).toBe("Nov 27");
+    expect(timeTick("1h", zone)(t)).toBe("Nov 27, 04 AM");
+    expect(timeTick("5m", zone)(t)).toBe("04:33 AM");
+    expect(timeTick("1m", { locale: "en-GB", timeZone: "UTC" })(t)).toBe("04:33");
+    expect(timeLabel(t, zone)).toBe("Nov 27, 2026, 4:33 AM");
   });
 });

@@ -1,6 +1,9 @@
+import type { BucketName } from "./time-range";
+
 /**
- * Numbers for people: latency in ms or s, money in $, tokens in k/M, rates in %. Every formatter
- * takes null (no data) and answers an em dash, so a gap never reads as zero.
+ * Numbers and dates for people: latency in ms or s, money in $, tokens in k/M, rates in %, times
+ * in UTC or the viewer's zone. Every formatter takes null (no data) and answers an em dash, so a
+ * gap never reads as zero.
  */
 const DASH = "—";
 
@@ -58,4 +61,63 @@ export function formatChange(change: number | null): string {
   if (change === 0) return "no change";
   const pct = Math.abs(change) * 100;
   return `${change > 0 ? "▲" : "▼"} ${pct >= 100 ? Math.round(pct) : pct.toFixed(1)}%`;
+}
+
+// Dates. Tables that the server renders too use UTC with no locale, so server and browser agree
+// (no hydration mismatch); lists and charts drawn only in the browser use the viewer's zone.
+
+type When = string | number | Date;
+
+function dateOf(at: When | null | undefined): Date | null {
+  if (at === null || at === undefined) return null;
+  const d = at instanceof Date ? at : new Date(at);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** "2026-11-27 04:33 UTC" (or "04:33:11 UTC" with seconds): the same wherever it is rendered. */
+export function formatUtc(at: When | null | undefined, opts: { seconds?: boolean } = {}): string {
+  const d = dateOf(at);
+  if (!d) return DASH;
+  return `${d.toISOString().slice(0, opts.seconds ? 19 : 16).replace("T", " ")} UTC`;
+}
+
+/** "2026-11-27": the UTC date alone (price effective dates, recompute ranges). */
+export function formatUtcDay(at: When | null | undefined): string {
+  const d = dateOf(at);
+  return d ? d.toISOString().slice(0, 10) : DASH;
+}
+
+/** Where a browser-only formatter reads the zone and locale; tests pin them. */
+export type ZoneOptions = { locale?: string; timeZone?: string };
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(opts: Intl.DateTimeFormatOptions, zone: ZoneOptions): Intl.DateTimeFormat {
+  const key = JSON.stringify([zone.locale, zone.timeZone, opts]);
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(zone.locale, { ...opts, timeZone: zone.timeZone });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+/** "Nov 27, 04:33" (with seconds: "Nov 27, 04:33:11") in the viewer's zone, for lists drawn in the browser. */
+export function formatLocal(at: When | null | undefined, opts: { seconds?: boolean } & ZoneOptions = {}): string {
+  const d = dateOf(at);
+  if (!d) return DASH;
+  const { seconds, ...zone } = opts;
+  return formatter({ month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", ...(seconds ? { second: "2-digit" } : {}) }, zone).format(d);
+}
+
+/** Chart axis ticks in the viewer's zone, as fine as the buckets: a day, an hour, or a minute. */
+export function timeTick(bucket: BucketName | undefined, zone: ZoneOptions = {}): (t: number) => string {
+  const opts: Intl.DateTimeFormatOptions =
+    bucket === "1d" ? { month: "short", day: "numeric" } : bucket === "1h" ? { month: "short", day: "numeric", hour: "2-digit" } : { hour: "2-digit", minute: "2-digit" };
+  const f = formatter(opts, zone);
+  return (t) => f.format(new Date(t));
+}
+
+/** A chart tooltip's heading: date and time in the viewer's zone. */
+export function timeLabel(t: number, zone: ZoneOptions = {}): string {
+  return formatter({ dateStyle: "medium", timeStyle: "short" }, zone).format(new Date(t));
 }

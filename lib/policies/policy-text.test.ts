@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkPolicyText, formatWhen, prettyJson } from "./policy-text";
+import { checkPolicyText, prettyJson } from "./policy-text";
 
 describe("checkPolicyText", () => {
   it("accepts a valid document of each kind", () => {
@@ -21,9 +21,3 @@ describe("checkPolicyText", () => {
   });
 });
 
-describe("formatWhen", () => {
-  it("formats without locale so server and client agree", () => {
-    expect(formatWhen("2026-11-27T04:33:11.123Z")).toBe("2026-11-27 04:33 UTC");
-    expect(formatWhen(null)).toBe("");
-  });
-});

@@ -27,7 +27,3 @@ export function prettyJson(doc: unknown): string {
   return JSON.stringify(doc, null, 2);
 }
 
-/** Deterministic on server and client (no locale), so hydration matches. */
-export function formatWhen(iso: string | null): string {
-  return iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : "";
-}

@@ -15,14 +15,10 @@ import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { Table, Td, Th } from "@/components/ui/table";
 import { RESPONSE_CACHE_STATUSES, type EventKind, type ResponseCacheStatus } from "@/lib/events/event-enums";
 import type { EventDetail, EventPage } from "@/lib/metrics/event-list";
-import { formatMs, formatTokens, formatUsd } from "@/lib/metrics/format";
+import { formatLocal, formatMs, formatTokens, formatUsd } from "@/lib/metrics/format";
 import { eventsParsers } from "./search-params";
 
 const PAGE_SIZE = 50;
-
-function when(iso: string): string {
-  return new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" }).format(new Date(iso));
-}
 
 function StatusBadge({ status }: { status: string }) {
   return <Badge tone={status === "ok" ? "good" : status === "error" ? "bad" : "warn"}>{status}</Badge>;
@@ -135,7 +131,7 @@ export function EventsClient({ projectSlug }: { projectSlug: string }) {
                     }}
                     className={`cursor-pointer hover:bg-[var(--border)]/40 ${state.event === e.id ? "bg-[var(--border)]/60" : ""}`}
                   >
-                    <Td className="whitespace-nowrap">{when(e.ts)}</Td>
+                    <Td className="whitespace-nowrap">{formatLocal(e.ts, { seconds: true })}</Td>
                     <Td>{e.model ?? (e.kind === "tool" ? "tool" : "—")}</Td>
                     <Td>{e.route ?? "—"}</Td>
                     <Td>{e.agent ?? "—"}</Td>

@@ -11,7 +11,7 @@ import { Table, Td, Th } from "@/components/ui/table";
 import { FormError } from "@/components/auth/form-field";
 import { fetchJson } from "@/components/auth/fetch-json";
 import { CopyButton } from "@/components/auth/copy-button";
-import { formatWhen } from "@/components/auth/format-when";
+import { formatUtc } from "@/lib/metrics/format";
 
 export type KeyRow = {
   id: string;
@@ -130,8 +130,8 @@ export function KeysClient({ projectSlug, initial }: { projectSlug: string; init
                     ))}
                   </span>
                 </Td>
-                <Td title={k.createdByEmail ? `by ${k.createdByEmail}` : undefined}>{formatWhen(k.createdAt)}</Td>
-                <Td>{k.lastUsedAt ? formatWhen(k.lastUsedAt) : "never"}</Td>
+                <Td title={k.createdByEmail ? `by ${k.createdByEmail}` : undefined}>{formatUtc(k.createdAt)}</Td>
+                <Td>{k.lastUsedAt ? formatUtc(k.lastUsedAt) : "never"}</Td>
                 <Td>{k.revokedAt ? <Badge tone="bad">revoked</Badge> : <Badge tone="good">active</Badge>}</Td>
                 <Td>
                   {k.revokedAt ? null : (

@@ -4,7 +4,8 @@ import { previousRange, rowsBySeries, rowsFromSeries, seriesLabel, seriesNote, t
 import type { EventCounts } from "@/lib/events/event-counts";
 import { formatCount, formatMs, formatPercent, formatTokens, formatUsd, relativeChange } from "@/lib/metrics/format";
 import type { Summary } from "@/lib/metrics/get-summary";
-import { paletteSeries, type BucketName } from "@/components/charts/chart-config";
+import { paletteSeries } from "@/components/charts/chart-config";
+import type { BucketName } from "@/lib/metrics/time-range";
 import { StackedBarChart } from "@/components/charts/stacked-bar-chart";
 import { TimeLineChart } from "@/components/charts/time-line-chart";
 import { ChangeDeltas, usePolicyMarkers } from "@/components/policies/change-markers";

@@ -13,8 +13,8 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Input, Label, Select } from "@/components/ui/input";
 import { ErrorState, LoadingState } from "@/components/ui/states";
+import { formatLocal, formatUsd } from "@/lib/metrics/format";
 import { roleAtLeast } from "@/lib/projects/roles";
-import { formatUsd } from "@/lib/metrics/format";
 import { describeConfigIssue, ExperimentConfig, MAX_PANES, MIN_PANES, MAX_REPEAT, MIN_REPEAT, SYNCABLE, type ExperimentConfigInput, type SyncableField } from "@/lib/playground/config-schema";
 import { CONFIRM_ABOVE_NANO_USD, estimateWorstCase } from "@/lib/playground/cost-estimate";
 import { addPane, defaultConfig, duplicatePane, removePane, setPaneField, setSync, type PaneInput } from "@/lib/playground/editor-state";
@@ -308,7 +308,7 @@ export function PlaygroundClient({ projectSlug, models, prices, upstream }: { pr
             }}>
               {runs.map((r) => (
                 <option key={r.id} value={String(r.seq)}>
-                  #{r.seq} {r.n > 1 ? `x ${r.n}` : "single"} · {new Date(r.createdAt).toLocaleString()}
+                  #{r.seq} {r.n > 1 ? `x ${r.n}` : "single"} · {formatLocal(r.createdAt)}
                 </option>
               ))}
             </Select>

@@ -8,13 +8,9 @@ import { Sparkline } from "@/components/charts/sparkline";
 import { Input, Select } from "@/components/ui/input";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { Table, Td, Th } from "@/components/ui/table";
-import { formatTokens, formatUsd } from "@/lib/metrics/format";
+import { formatLocal, formatTokens, formatUsd } from "@/lib/metrics/format";
 import type { SessionPage } from "@/lib/traces/trace-queries";
 import { sessionsParsers } from "./search-params";
-
-function when(iso: string): string {
-  return new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
-}
 
 export function SessionsClient({ projectSlug }: { projectSlug: string }) {
   const [state, setState] = useQueryStates(sessionsParsers);
@@ -81,7 +77,7 @@ export function SessionsClient({ projectSlug }: { projectSlug: string }) {
                     </Link>
                   </Td>
                   <Td>{s.agent ?? "—"}</Td>
-                  <Td>{when(s.lastTs)}</Td>
+                  <Td>{formatLocal(s.lastTs)}</Td>
                   <Td className="text-right tabular-nums">{s.llmCalls}</Td>
                   <Td className="text-right tabular-nums">{s.toolCalls}</Td>
                   <Td className="text-right tabular-nums">{formatTokens(s.tokens)}</Td>
