@@ -12,6 +12,7 @@ import { createRng, seedFrom } from "./prng";
 import { findBreakpoints, PromptCache } from "./prompt-cache";
 import { nestsDeeperThan } from "../json-depth";
 import { generateReply } from "./reply-generator";
+import { requestedOutputTokens } from "./reply-length";
 import { sendJsonReply, sendStreamReply, untilAborted } from "./reply-writer";
 import { CountTokensRequest, describeIssue, MessagesRequest } from "./request-schema";
 import { sendSimulatorError, SimulatorError } from "./simulator-error";
@@ -85,6 +86,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     if (typeof breakpoints === "string") throw SimulatorError.invalidRequest(breakpoints);
 
     const streaming = request.stream === true;
+    const outputTokens = requestedOutputTokens(req);
     const fault = pickFault(req, request.model, options.faultRates ?? {}, sequence);
     const timing = planTiming(request.model, options, sequence);
     if (fault) {
@@ -96,7 +98,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
 
     const scope = `${createHash("sha256").update(apiKey).digest("hex").slice(0, 16)}|${request.model}`;
     const usage = promptCache.apply(scope, blocks, breakpoints, minCacheTokens(request.model, options.minCacheTokens));
-    const ctx = { res, signal, requestId, messageId: `msg_01${randomId(22)}`, model: request.model, usage, plan: generateReply(request, seed), timing: withPromptCacheHit(timing, usage), fault };
+    const ctx = { res, signal, requestId, messageId: `msg_01${randomId(22)}`, model: request.model, usage, plan: generateReply(request, seed, { outputTokens }), timing: withPromptCacheHit(timing, usage), fault };
     await (streaming ? sendStreamReply(ctx) : sendJsonReply(ctx));
   }
 

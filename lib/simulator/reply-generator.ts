@@ -24,7 +24,7 @@ export type ReplyPlan = {
  * content (not `stream`, `metadata` or cache_control), so a repeat of a request, streamed or not,
  * gets the very same reply: what response-cache tests compare.
  */
-export function generateReply(request: MessagesRequest, seed: number): ReplyPlan {
+export function generateReply(request: MessagesRequest, seed: number, opts: { outputTokens?: number } = {}): ReplyPlan {
   const rng = createRng(seedFrom(seed, replyKey(request)));
   const lastUser = [...request.messages].reverse().find((m) => m.role === "user");
   const blocks = typeof lastUser?.content === "string" ? [{ type: "text", text: lastUser.content }] : (lastUser?.content ?? []);
@@ -47,9 +47,12 @@ export function generateReply(request: MessagesRequest, seed: number): ReplyPlan
     text = request.tool_choice?.type === "auto" || request.tool_choice === undefined ? `I'll use the ${tool.name} tool to look into this.` : "";
   } else {
     const opening = afterToolResult ? "Based on the tool results, here is the answer." : `You asked about ${topicOf(userText)}.`;
-    const target = intBetween(rng, 40, 300);
+    const drawn = intBetween(rng, 40, 300);
+    const target = opts.outputTokens ?? drawn;
     text = opening;
     while (textTokens(text) < target) text += " " + sentence(rng);
+    // An asked-for length is met exactly (a sentence overshoots by a few tokens).
+    if (opts.outputTokens !== undefined) text = text.slice(0, target * 4);
   }
 
   let stopReason: StopReason = tool ? "tool_use" : "end_turn";
