@@ -46,4 +46,27 @@ describe("LruResponseCache", () => {
     expect(lru.totalBytes).toBe(entryBytes(second));
     expect((await lru.get("k", P))?.message.content).toEqual([{ type: "text", text: "a longer second answer" }]);
   });
+
+  it("keeps a copy's absolute expiry (put) and ages entries on its clock", async () => {
+    let now = 5_000_000;
+    const lru = new LruResponseCache({ now: () => now });
+    expect(lru.put("k", cachedMessage(P), now + 1_500)).toBe(true);
+    expect(lru.put("past", cachedMessage(P), now)).toBe(false);
+    now += 1_499;
+    expect((await lru.get("k", P))?.expiresAt).toBe(5_001_500);
+    now += 1;
+    expect(await lru.get("k", P)).toBeNull();
+    expect(lru.size).toBe(0);
+  });
+
+  it("a probe from another project does not make an entry recent", async () => {
+    const one = entryBytes(cachedMessage(P, { textChars: 1000 }));
+    const lru = new LruResponseCache({ maxBytes: one * 2 + 10 });
+    await lru.set("a", cachedMessage(P, { textChars: 1000 }), 60);
+    await lru.set("b", cachedMessage(P, { textChars: 1000 }), 60);
+    expect(await lru.get("a", "project-b")).toBeNull();
+    await lru.set("c", cachedMessage(P, { textChars: 1000 }), 60);
+    expect(await lru.get("a", P)).toBeNull();
+    expect(await lru.get("b", P)).not.toBeNull();
+  });
 });
