@@ -1,8 +1,9 @@
 import type { Db } from "@/db/client";
+import { onRetention } from "../events/retention";
 import { LruResponseCache, DEFAULT_LRU_BYTES } from "./lru-response-cache";
 import { PostgresResponseCache } from "./postgres-response-cache";
 import { RedisResponseCache } from "./redis-response-cache";
-import { DEFAULT_MAX_ENTRY_BYTES, entryBytes, type CachedResponse, type ResponseCache } from "./response-cache";
+import { DEFAULT_MAX_ENTRY_BYTES, DEFAULT_STORE_CAPS, entryBytes, type CachedResponse, type ResponseCache, type StoreCaps } from "./response-cache";
 
 /**
  * The in-process LRU in front of a shared store. A front hit costs no I/O; a back hit is copied
@@ -32,6 +33,11 @@ export class TieredResponseCache implements ResponseCache {
     return storedFar || storedNear;
   }
 
+  async purgeBefore(cutoff: Date): Promise<number> {
+    const [, far] = await Promise.all([this.front.purgeBefore(cutoff), this.back.purgeBefore(cutoff)]);
+    return far;
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.front.close(), this.back.close()]);
   }
@@ -39,20 +45,29 @@ export class TieredResponseCache implements ResponseCache {
 
 /**
  * Caps every entry's lifetime at the event retention (PITWALL_RETENTION_DAYS): a stored answer
- * holds a prompt's reply, so it must not outlive the events the operator chose to keep.
+ * holds a prompt's reply, so it must not outlive the events the operator chose to keep. A new
+ * entry's TTL is cut to the retention; an entry stored before the retention was lowered (its
+ * expiry still further out) is never served once it is older than the retention, and the
+ * retention job deletes it (`purgeBefore`, registered by getResponseCache).
  */
 export class RetentionBoundCache implements ResponseCache {
   constructor(
     readonly inner: ResponseCache,
     readonly maxTtlSec: number,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  get(key: string, projectId: string): Promise<CachedResponse | null> {
-    return this.inner.get(key, projectId);
+  async get(key: string, projectId: string): Promise<CachedResponse | null> {
+    const hit = await this.inner.get(key, projectId);
+    return hit && hit.createdAt > this.now() - this.maxTtlSec * 1000 ? hit : null;
   }
 
   set(key: string, entry: CachedResponse, ttlSec: number): Promise<boolean> {
     return this.inner.set(key, entry, Math.min(ttlSec, this.maxTtlSec));
+  }
+
+  purgeBefore(cutoff: Date): Promise<number> {
+    return this.inner.purgeBefore(cutoff);
   }
 
   close(): Promise<void> {
@@ -75,13 +90,15 @@ export type CreateResponseCacheOptions = {
   maxEntryBytes?: number;
   /** Longest entry lifetime; defaults to PITWALL_RETENTION_DAYS. */
   maxTtlSec?: number;
+  /** Bounds on the shared store; PITWALL_RESPONSE_CACHE_MAX_ENTRIES / _MAX_BYTES override the defaults. */
+  caps?: StoreCaps;
 };
 
 function envInt(name: string): number | undefined {
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === "") return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number of bytes, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, got ${JSON.stringify(raw)}`);
   return n;
 }
 
@@ -89,9 +106,13 @@ function envInt(name: string): number | undefined {
 export function createResponseCache(db: Db, opts: CreateResponseCacheOptions = {}): ResponseCache {
   const maxEntryBytes = opts.maxEntryBytes ?? envInt("PITWALL_RESPONSE_CACHE_MAX_ENTRY_BYTES") ?? DEFAULT_MAX_ENTRY_BYTES;
   const redisUrl = opts.redisUrl ?? process.env.REDIS_URL;
+  const caps = opts.caps ?? {
+    maxEntries: envInt("PITWALL_RESPONSE_CACHE_MAX_ENTRIES") ?? DEFAULT_STORE_CAPS.maxEntries,
+    maxBytes: envInt("PITWALL_RESPONSE_CACHE_MAX_BYTES") ?? DEFAULT_STORE_CAPS.maxBytes,
+  };
   const back: ResponseCache = redisUrl
-    ? new RedisResponseCache({ url: redisUrl, prefix: opts.redisPrefix, maxEntryBytes })
-    : new PostgresResponseCache(db, { maxEntryBytes });
+    ? new RedisResponseCache({ url: redisUrl, prefix: opts.redisPrefix, maxEntryBytes, caps })
+    : new PostgresResponseCache(db, { maxEntryBytes, caps });
   const lruBytes = opts.lruBytes ?? envInt("PITWALL_RESPONSE_CACHE_LRU_BYTES") ?? DEFAULT_LRU_BYTES;
   const store = lruBytes === 0 ? back : new TieredResponseCache(new LruResponseCache({ maxBytes: lruBytes, maxEntryBytes }), back, maxEntryBytes);
   return new RetentionBoundCache(store, opts.maxTtlSec ?? retentionTtlSec());
@@ -101,7 +122,10 @@ export function createResponseCache(db: Db, opts: CreateResponseCacheOptions = {
 const GLOBAL_KEY = Symbol.for("pitwall.responseCache");
 type G = typeof globalThis & { [GLOBAL_KEY]?: WeakMap<Db, ResponseCache> };
 
-/** One cache per process and database handle (one Redis connection, one LRU). */
+/**
+ * One cache per process and database handle (one Redis connection, one LRU). The retention job
+ * (lib/events/retention.ts) then also deletes the entries stored before its cutoff.
+ */
 export function getResponseCache(db: Db): ResponseCache {
   const g = globalThis as G;
   const byDb = (g[GLOBAL_KEY] ??= new WeakMap());
@@ -109,6 +133,7 @@ export function getResponseCache(db: Db): ResponseCache {
   if (!cache) {
     cache = createResponseCache(db);
     byDb.set(db, cache);
+    onRetention("responseCache", (hookDb, cutoff) => byDb.get(hookDb)?.purgeBefore(cutoff) ?? Promise.resolve(0));
   }
   return cache;
 }

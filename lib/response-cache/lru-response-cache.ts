@@ -68,6 +68,13 @@ export class LruResponseCache implements ResponseCache {
     return true;
   }
 
+  async purgeBefore(cutoff: Date): Promise<number> {
+    const doomed: string[] = [];
+    for (const [key, entry] of this.lru.entries()) if (entry.createdAt < cutoff.getTime()) doomed.push(key);
+    for (const key of doomed) this.lru.delete(key);
+    return doomed.length;
+  }
+
   async close(): Promise<void> {
     this.lru.clear();
   }

@@ -21,12 +21,21 @@ export interface ResponseCache {
   get(key: string, projectId: string): Promise<CachedResponse | null>;
   /** Keeps `entry` for `ttlSec` seconds; false when it was not stored (too large, ttl <= 0, store down). */
   set(key: string, entry: CachedResponse, ttlSec: number): Promise<boolean>;
+  /**
+   * Deletes the entries stored before `cutoff` whatever their expiry (the retention job, after
+   * PITWALL_RETENTION_DAYS was lowered); returns how many.
+   */
+  purgeBefore(cutoff: Date): Promise<number>;
   /** Releases connections and timers the store owns. */
   close(): Promise<void>;
 }
 
 /** Larger answers are not cached: they are rare, and one would evict many small ones. */
 export const DEFAULT_MAX_ENTRY_BYTES = 1024 * 1024;
+
+/** The shared store's bounds (the Postgres table or Redis); the oldest entries go first past either. */
+export type StoreCaps = { maxEntries: number; maxBytes: number };
+export const DEFAULT_STORE_CAPS: StoreCaps = { maxEntries: 100_000, maxBytes: 512 * 1024 * 1024 };
 
 type Encoded = { v: 1; projectId: string; model: string; createdAt: number; expiresAt: number; message: Record<string, unknown> };
 
