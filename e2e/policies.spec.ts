@@ -73,3 +73,75 @@ test("edit, diff, save, serve within a second, dry-run, roll back, and see the m
   await expect(page.getByTestId("change-deltas-table")).toContainText("Latency p95");
   await expect(page.getByTestId("change-deltas-table")).toContainText("too few requests");
 });
+
+test("the models page marks the changes on its latency chart and sparklines, with before/after deltas", async ({ signedInPage: page }) => {
+  test.setTimeout(120_000);
+  await page.goto(`/p/${E2E_PROJECT}/models`);
+  const chart = page.getByTestId("chart-model-latency");
+  const marker = chart.getByTestId("chart-change-marker").last();
+  await expect(marker).toBeVisible({ timeout: 60_000 });
+  await expect(marker).toHaveAccessibleName(/^routing v\d+ live/);
+  // The served model's sparkline draws the same changes (thin lines; the chart above is the clickable one).
+  const haiku = page.locator('[data-testid="model-row"][data-model="claude-haiku-4-5"]').getByTestId("p95-trend").locator("[data-markers]");
+  await expect(haiku).toHaveAttribute("data-markers", /^[1-9]\d*$/);
+  await marker.click();
+  await expect(page.getByTestId("change-deltas")).toBeVisible();
+  await expect(page.getByTestId("change-deltas-table")).toContainText("Cost per request");
+  await expect(page.getByTestId("change-deltas-table")).toContainText("too few requests");
+  await page.getByTestId("change-deltas").getByRole("button", { name: "Close" }).click();
+  await expect(page.getByTestId("change-deltas")).toBeHidden();
+});
+
+async function cachedTwice(baseURL: string): Promise<string | null> {
+  // One body twice: the second answer comes from the cache only if the header may switch it on.
+  const body = JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 16, messages: [{ role: "user", content: `ttl ${ROUTE} ${Date.now()}` }] });
+  const send = () =>
+    fetch(`${baseURL}/gateway/v1/messages`, {
+      method: "POST",
+      headers: { "x-api-key": E2E_KEY, "content-type": "application/json", "anthropic-version": "2023-06-01", "x-pitwall-route": ROUTE, "x-pitwall-cache-ttl": "60" },
+      body,
+    });
+  expect((await send()).status).toBe(200);
+  const second = await send();
+  expect(second.status).toBe(200);
+  return second.headers.get("x-pitwall-cache");
+}
+
+test("the cache policy's clientTtl is edited in the form, validated, saved and applied", async ({ signedInPage: page, baseURL }) => {
+  test.setTimeout(120_000);
+  // With the default ("lower") a caller's header cannot switch the cache on where the policy gives 0.
+  expect(await cachedTwice(baseURL!)).not.toBe("HIT");
+
+  await page.goto(`/p/${E2E_PROJECT}/policies?kind=cache`);
+  const select = page.getByTestId("policy-client-ttl");
+  await expect(select).toHaveValue("lower");
+  await select.selectOption("any");
+  await expect(page.getByTestId("policy-client-ttl-hint")).toContainText("chooses how long");
+  await expect(page.getByTestId("policy-diff")).toContainText("changed clientTtl");
+
+  // A value the schema refuses, typed in the JSON view: shown on the field, and nothing can be saved.
+  await page.getByTestId("policy-view-json").click();
+  const json = page.getByTestId("policy-editor");
+  await expect(json).toHaveValue(/"clientTtl": "any"/);
+  await json.fill(((await json.inputValue()) ?? "").replace('"clientTtl": "any"', '"clientTtl": "raise"'));
+  await page.getByTestId("policy-view-form").click();
+  await expect(select).toHaveValue("invalid");
+  await expect(page.getByTestId("policy-errors")).toContainText('clientTtl: must be "lower" or "any"');
+  await expect(page.getByTestId("policy-save")).toBeDisabled();
+
+  await select.selectOption("any");
+  await expect(page.getByTestId("policy-valid")).toBeVisible();
+  await page.getByTestId("policy-comment").fill("callers choose their TTL");
+  await page.getByTestId("policy-save").click();
+  await expect(page.getByTestId("policy-notice")).toContainText(/Saved version \d+/);
+  await page.reload();
+  await expect(page.getByTestId("policy-client-ttl")).toHaveValue("any");
+  await expect.poll(() => cachedTwice(baseURL!), { timeout: 5000 }).toBe("HIT");
+
+  // Back to the default, so the rest of the suite runs under "lower".
+  await page.getByTestId("policy-client-ttl").selectOption("lower");
+  await expect(page.getByTestId("policy-diff")).toContainText("changed clientTtl");
+  await page.getByTestId("policy-save").click();
+  await expect(page.getByTestId("policy-notice")).toContainText(/Saved version \d+/);
+  await expect.poll(() => cachedTwice(baseURL!), { timeout: 5000 }).not.toBe("HIT");
+});

@@ -15,7 +15,7 @@ import { duplicateRule, moveItem, newRule, setIn, type Draft } from "@/lib/polic
 import { checkPolicyText, KIND_LABELS, prettyJson, type Issue, type Kind } from "@/lib/policies/policy-text";
 import { unpricedModelWarnings } from "@/lib/policies/policy-warnings";
 import { FieldIssues } from "./fields";
-import { CacheSettingFields, MODELS_LIST, RoutingActionFields } from "./rule-fields";
+import { CacheSettingFields, ClientTtlField, MODELS_LIST, RoutingActionFields } from "./rule-fields";
 import { RuleList } from "./rule-list";
 
 type Props = {
@@ -266,6 +266,7 @@ export function PolicyEditor({ projectSlug, kind, view, canEdit, pricedModels, o
               <CacheSettingFields value={doc.default ?? { ttlSec: 0 }} at="default" issues={allIssues} edit={(path, value) => editDoc(setIn(doc, ["default", ...path], value))} readOnly={!canEdit} testId="policy-default" />
             )}
           </fieldset>
+          {kind === "cache" ? <ClientTtlField value={doc.clientTtl} issues={allIssues} edit={(value) => editDoc(setIn(doc, ["clientTtl"], value))} readOnly={!canEdit} /> : null}
         </div>
       ) : (
         <div>

@@ -2,7 +2,7 @@
 
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
-import { formatList, formatTags, getIn, issuesAt, numberField, parseList, parseTagText, splitTotal, ttlParts, ttlSeconds, TTL_UNITS, type TtlUnit } from "@/lib/policies/policy-form";
+import { clientTtlChoice, clientTtlValue, formatList, formatTags, getIn, issuesAt, numberField, parseList, parseTagText, splitTotal, ttlParts, ttlSeconds, TTL_UNITS, type TtlUnit } from "@/lib/policies/policy-form";
 import type { Issue } from "@/lib/policies/policy-text";
 import { FieldIssues, SelectField, TextField } from "./fields";
 
@@ -237,6 +237,37 @@ export function CacheMatchFields({ value, at: base, issues, edit, readOnly, test
       <TextField label="Route" text={formatList(m.route)} placeholder="any; faq" onText={(t) => edit(["route"], parseList(t))} issues={issuesAt(issues, at(base, "route"))} readOnly={readOnly} testId={`${testId}-route`} />
       <TextField label="Served model (glob)" text={formatList(m.model)} placeholder="any; claude-haiku-*" list={MODELS_LIST} onText={(t) => edit(["model"], parseList(t))} issues={issuesAt(issues, at(base, "model"))} readOnly={readOnly} testId={`${testId}-model`} />
       <TagsField value={m.tags} path={["tags"]} base={at(base, "tags")} issues={issues} edit={edit} readOnly={readOnly} testId={`${testId}-tags`} />
+    </div>
+  );
+}
+
+/**
+ * The cache policy's `clientTtl`: what a caller's x-pitwall-cache-ttl header may do. A value the
+ * schema refuses (typed in the JSON view) shows as "invalid" with its issue until it is fixed.
+ */
+export function ClientTtlField({ value, issues, edit, readOnly }: { value: unknown; issues: readonly Issue[]; edit: (value: unknown) => void; readOnly: boolean }) {
+  const choice = clientTtlChoice(value);
+  const own = issuesAt(issues, "clientTtl");
+  return (
+    <div className="min-w-0 max-w-xl">
+      <SelectField<"lower" | "any" | "invalid">
+        label="Caller's TTL header (x-pitwall-cache-ttl)"
+        value={choice}
+        testId="policy-client-ttl"
+        disabled={readOnly}
+        options={[
+          { value: "lower", label: "may only lower the TTL or turn caching off (default)" },
+          { value: "any", label: "may set any TTL, up to 30 days (turns caching on)" },
+          ...(choice === "invalid" ? [{ value: "invalid" as const, label: `invalid: ${JSON.stringify(value).slice(0, 40)}` }] : []),
+        ]}
+        onValue={(v) => v !== "invalid" && edit(clientTtlValue(v))}
+      />
+      <p className="mt-0.5 text-[11px] text-[var(--muted)]" data-testid="policy-client-ttl-hint">
+        {choice === "any"
+          ? "Any caller that sends the header chooses how long its answers are kept, even where this policy gives 0."
+          : "No caller can switch the cache on or keep answers longer than this policy says."}
+      </p>
+      <FieldIssues issues={own} />
     </div>
   );
 }

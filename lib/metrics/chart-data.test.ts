@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isEmptyChart, isolatedPoints, isolatedValues, previousRange, rowsBySeries, rowsFromSeries, seriesNote, sparkValues, throughputRows, timeDomain, tokenRows } from "./chart-data";
+import { isEmptyChart, isolatedPoints, isolatedValues, previousRange, rowsBySeries, rowsFromSeries, seriesNote, sparkTimes, sparkValues, throughputRows, timeDomain, tokenRows } from "./chart-data";
 import { fillSeries } from "./fill-series";
 import type { Timeseries } from "./get-timeseries";
 
@@ -38,6 +38,10 @@ describe("chart rows", () => {
     expect(rowsFromSeries(undefined, ["p95"])).toEqual([]);
     expect(rowsBySeries(undefined, "costUsd")).toEqual({ rows: [], keys: [] });
     expect(sparkValues(ts([{ key: "a", values: [{ p95: 1 }, { p95: null }] }]), "a", "p95")).toEqual([1, null]);
+    const two = ts([{ key: "a", values: [{ p95: 1 }, { p95: null }] }]);
+    expect(sparkTimes(two, "a")).toEqual(two.series[0]!.points.map((p) => Date.parse(p.t)));
+    expect(sparkTimes(two, "missing")).toEqual([]);
+    expect(sparkTimes(undefined, "a")).toEqual([]);
   });
 
   it("compare against the period just before, and spot an empty chart", () => {

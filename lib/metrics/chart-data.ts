@@ -37,6 +37,11 @@ export function rowsBySeries(ts: Timeseries | undefined, field: string): { rows:
   return { rows, keys };
 }
 
+/** The bucket starts (ms) of one series, matching `sparkValues`, so a sparkline can place change markers. */
+export function sparkTimes(ts: Timeseries | undefined, key: string): number[] {
+  return ts?.series.find((s) => s.key === key)?.points.map((p) => Date.parse(p.t)) ?? [];
+}
+
 /** The values of one series for a sparkline, in bucket order. */
 export function sparkValues(ts: Timeseries | undefined, key: string, field: string): (number | null)[] {
   return ts?.series.find((s) => s.key === key)?.points.map((p) => num(p.values[field])) ?? [];

@@ -13,6 +13,7 @@ export type ResponseCacheScope = (typeof RESPONSE_CACHE_SCOPES)[number];
 export const MAX_RESPONSE_CACHE_TTL_SEC = 30 * 24 * 3600;
 
 export const CLIENT_TTL_MODES = ["lower", "any"] as const;
+export type ClientTtlMode = (typeof CLIENT_TTL_MODES)[number];
 
 export const CacheSetting = z.strictObject({
   /** Seconds a response may be reused; 0 turns the cache off. */
@@ -46,7 +47,7 @@ export const CachePolicy = z
      * TTL this policy gives, or turn the cache off with 0; a caller can never switch the cache on
      * or keep answers longer than the policy says. "any": the header replaces the policy's TTL.
      */
-    clientTtl: z.enum(CLIENT_TTL_MODES).optional(),
+    clientTtl: z.enum(CLIENT_TTL_MODES, { error: 'must be "lower" or "any"' }).optional(),
   })
   .superRefine((p, ctx) => checkUniqueRuleIds(p.rules, ctx));
 export type CachePolicy = z.infer<typeof CachePolicy>;

@@ -10,6 +10,13 @@ describe("diffPolicies", () => {
     expect(describeDiff(d)).toEqual([]);
   });
 
+  it("treats an absent clientTtl as the default \"lower\", and names a switch to \"any\"", () => {
+    expect(diffPolicies("cache", { rules: [], clientTtl: "lower" }, { rules: [] }).unchanged).toBe(true);
+    const d = diffPolicies("cache", { rules: [] }, { rules: [], clientTtl: "any" });
+    expect(d.settings).toEqual(["clientTtl"]);
+    expect(describeDiff(d)).toEqual(["changed clientTtl"]);
+  });
+
   it("lists rules added and removed by id, with their positions", () => {
     const d = diffPolicies("routing", { rules: [rule("a"), rule("b")] }, { rules: [rule("b"), rule("c")] });
     expect(d.added).toEqual([{ id: "c", index: 1 }]);

@@ -26,7 +26,11 @@ type Doc = { rules?: { id: string }[] } & Record<string, unknown>;
 
 function normalize(kind: PolicyKind, doc: unknown): Doc {
   const parsed = parsePolicyDocument(kind, doc);
-  if (parsed.ok) return parsed.document as unknown as Doc;
+  if (parsed.ok) {
+    const d = parsed.document as unknown as Doc;
+    // An absent clientTtl means "lower": spelling it out or leaving it out is no change in meaning.
+    return kind === "cache" && d.clientTtl === undefined ? { ...d, clientTtl: "lower" } : d;
+  }
   // An invalid draft is still diffed as written so the editor can show what it would change.
   return doc !== null && typeof doc === "object" && !Array.isArray(doc) ? (doc as Doc) : {};
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { duplicateRule, issuesAt, moveItem, newRule, parseList, parseTagText, setIn, splitTotal, ttlParts, ttlSeconds, uniqueRuleId } from "./policy-form";
+import { clientTtlChoice, clientTtlValue, duplicateRule, issuesAt, moveItem, newRule, parseList, parseTagText, setIn, splitTotal, ttlParts, ttlSeconds, uniqueRuleId } from "./policy-form";
 
 describe("policy form helpers", () => {
   it("sets a nested field without touching the original, and removes a cleared one with its empty parents", () => {
@@ -41,5 +41,15 @@ describe("policy form helpers", () => {
     expect(splitTotal([{ weight: 60 }, { weight: 30 }, {}])).toBe(90);
     const issues = [{ path: "rules.0.action.split.arms", message: "sum" }, { path: "rules.1.id", message: "dup" }];
     expect(issuesAt(issues, "rules.0")).toEqual([issues[0]]);
+  });
+
+  it("shows clientTtl as the select does: absent is \"lower\", a refused value stays visible as invalid", () => {
+    expect(clientTtlChoice(undefined)).toBe("lower");
+    expect(clientTtlChoice("lower")).toBe("lower");
+    expect(clientTtlChoice("any")).toBe("any");
+    expect(clientTtlChoice("sometimes")).toBe("invalid");
+    expect(clientTtlChoice(1)).toBe("invalid");
+    expect(clientTtlValue("lower")).toBeUndefined();
+    expect(clientTtlValue("any")).toBe("any");
   });
 });

@@ -2,6 +2,7 @@
  * Pure helpers of the policy form editor (client-safe, unit-tested): immutable edits of a draft
  * document, rule list operations, and the text forms of lists, tags and TTLs.
  */
+import { CLIENT_TTL_MODES, type ClientTtlMode } from "./cache-policy-schema";
 import type { Issue } from "./policy-text";
 
 export type Draft = { rules?: Record<string, unknown>[]; default?: Record<string, unknown>; [k: string]: unknown };
@@ -124,4 +125,19 @@ export function splitTotal(arms: unknown): number {
 /** The issues at `prefix` or under it, for the inline message next to a field. */
 export function issuesAt(issues: readonly Issue[], prefix: string): Issue[] {
   return issues.filter((i) => i.path === prefix || i.path.startsWith(`${prefix}.`));
+}
+
+/**
+ * The cache policy's `clientTtl` as the form's select shows it: absent means "lower" (the
+ * default), and a value the schema refuses (typed in the JSON view) is shown as such, not hidden
+ * behind a valid option.
+ */
+export function clientTtlChoice(value: unknown): ClientTtlMode | "invalid" {
+  if (value === undefined) return "lower";
+  return (CLIENT_TTL_MODES as readonly unknown[]).includes(value) ? (value as ClientTtlMode) : "invalid";
+}
+
+/** What the select writes: "lower" is the default, so the field is left out rather than spelled. */
+export function clientTtlValue(choice: ClientTtlMode): ClientTtlMode | undefined {
+  return choice === "lower" ? undefined : choice;
 }

@@ -69,4 +69,12 @@ describe("CachePolicy", () => {
     const found = issues({ rules: [{ id: "a", ttlSec: -1, scope: "team" }, { id: "b", ttlSec: 1.5, extra: 1 }] }, CachePolicy);
     expect(found.map((i) => i.path)).toEqual(expect.arrayContaining(["rules.0.ttlSec", "rules.0.scope", "rules.1.ttlSec", "rules.1"]));
   });
+
+  it("takes clientTtl \"lower\" or \"any\" and names the field for anything else", () => {
+    expect(CachePolicy.parse({ clientTtl: "any" }).clientTtl).toBe("any");
+    expect(CachePolicy.parse({}).clientTtl).toBeUndefined();
+    for (const bad of ["raise", "", 1, null]) {
+      expect(issues({ clientTtl: bad }, CachePolicy)).toEqual([{ path: "clientTtl", message: 'must be "lower" or "any"' }]);
+    }
+  });
 });

@@ -1,16 +1,21 @@
 "use client";
 
 import { useQueryStates } from "nuqs";
-import { seriesLabel, sparkValues } from "@/lib/metrics/chart-data";
+import { rowsBySeries, seriesLabel, seriesNote, sparkTimes, sparkValues } from "@/lib/metrics/chart-data";
 import { formatCount, formatMs, formatPercent, formatRate, formatUsd } from "@/lib/metrics/format";
 import type { ModelSummary } from "@/lib/metrics/get-summary";
-import { colorAt } from "@/components/charts/chart-config";
+import { colorAt, paletteSeries, type BucketName } from "@/components/charts/chart-config";
 import { Sparkline } from "@/components/charts/sparkline";
+import { TimeLineChart } from "@/components/charts/time-line-chart";
+import { ChartCard } from "@/components/metrics/chart-card";
+import { ChangeDeltas, usePolicyMarkers } from "@/components/policies/change-markers";
 import { MetricsToolbar } from "@/components/metrics/metrics-toolbar";
 import { useDimensions, useSummary, useTimeseries } from "@/components/metrics/use-metrics";
 import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { Table, Td, Th } from "@/components/ui/table";
 import { modelsParsers, type ModelSort } from "./search-params";
+
+const BUCKET_WORDS: Record<BucketName, string> = { "1m": "per minute", "5m": "per 5 minutes", "1h": "per hour", "1d": "per day" };
 
 type Column = { id: ModelSort; label: string; value: (m: ModelSummary) => number | string | null; show: (m: ModelSummary) => string; numeric: boolean };
 
@@ -45,6 +50,11 @@ export function ModelsClient({ projectSlug, initialSort }: { projectSlug: string
   const summary = useSummary(projectSlug, state);
   const dimensions = useDimensions(projectSlug, state);
   const trend = useTimeseries(projectSlug, state, "latency", { groupBy: "model", limit: 50 });
+  // The chart shows the busiest models; the table's sparklines cover all of them.
+  const chart = useTimeseries(projectSlug, state, "latency", { groupBy: "model", limit: 8 });
+  const policyMarkers = usePolicyMarkers(projectSlug, chart.data ? { from: chart.data.from, to: chart.data.to } : undefined);
+  const p95ByModel = rowsBySeries(chart.data, "p95");
+  const bucket = chart.data?.bucket;
   const sort = state.sort ?? initialSort.sort;
   const dir = state.dir ?? initialSort.dir;
   const rows = summary.data ? sortModels(summary.data.byModel, sort, dir) : [];
@@ -65,7 +75,21 @@ export function ModelsClient({ projectSlug, initialSort }: { projectSlug: string
   return (
     <div className="space-y-4" data-testid="models-page">
       <h1 className="text-xl font-semibold">Models</h1>
-      <MetricsToolbar state={state} dimensions={dimensions.data} onChange={(next) => void setState(next)} fetching={summary.isFetching || trend.isFetching} />
+      <MetricsToolbar state={state} dimensions={dimensions.data} onChange={(next) => void setState(next)} fetching={summary.isFetching || trend.isFetching || chart.isFetching} />
+      {policyMarkers.selected ? <ChangeDeltas projectSlug={projectSlug} change={policyMarkers.selected} onClose={() => policyMarkers.setSelected(null)} /> : null}
+      <ChartCard title="Latency p95 by model" subtitle={bucket ? BUCKET_WORDS[bucket] : undefined} testId="chart-model-latency">
+        <TimeLineChart
+          markers={policyMarkers.markers}
+          rows={p95ByModel.rows}
+          series={paletteSeries(p95ByModel.keys, seriesLabel)}
+          format={formatMs}
+          bucket={bucket}
+          loading={chart.isPending}
+          error={chart.error}
+          onRetry={() => void chart.refetch()}
+          note={seriesNote(chart.data, "models")}
+        />
+      </ChartCard>
       {summary.isError ? (
         <ErrorState error={summary.error} onRetry={() => void summary.refetch()} />
       ) : summary.isPending ? (
@@ -99,7 +123,7 @@ export function ModelsClient({ projectSlug, initialSort }: { projectSlug: string
                 ))}
                 <Td data-testid="p95-trend">
                   {trend.data ? (
-                    <Sparkline values={sparkValues(trend.data, m.model, "p95")} color={colorAt(i)} label={`p95 latency trend of ${seriesLabel(m.model)}`} />
+                    <Sparkline values={sparkValues(trend.data, m.model, "p95")} times={sparkTimes(trend.data, m.model)} markers={policyMarkers.markers} color={colorAt(i)} label={`p95 latency trend of ${seriesLabel(m.model)}`} />
                   ) : trend.isError ? (
                     <span className="text-xs text-[var(--muted)]" title={trend.error instanceof Error ? trend.error.message : undefined}>
                       unavailable
