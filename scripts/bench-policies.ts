@@ -6,21 +6,28 @@
  *   2. Rollout lag from a save through app process A to process B serving it (p99 over the saves;
  *      target ≤ 1 s), B's polling set to a minute so only LISTEN/NOTIFY can deliver. Baseline: one
  *      gateway round trip on B, the resolution of the measurement.
- *   3. planRoute per request with 200 rules, none matching (the whole list walked; p99 target
- *      ≤ 20 µs). Baseline: planRoute with no rules.
+ *   3. planRoute per request with 200 rules, none matching (p99 target ≤ 20 µs): route-keyed
+ *      rules (the route index skips them) and rules without a route (all 200 walked). Baseline:
+ *      planRoute with no rules. `--only plan-route` runs this one alone, without a database.
  * Needs DATABASE_URL (Postgres): two processes share the database. A fresh database is created
  * and dropped.
  */
+import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 import { sql } from "drizzle-orm";
 import { fmt, percentile } from "./bench/stats";
 
-const { values: args } = parseArgs({ options: { events: { type: "string", default: "1000000" }, saves: { type: "string", default: "50" } } });
+const { values: args } = parseArgs({
+  options: { events: { type: "string", default: "1000000" }, saves: { type: "string", default: "50" }, only: { type: "string" } },
+});
 const EVENTS = Number(args.events);
 const SAVES = Number(args.saves);
 
 async function main(): Promise<void> {
+  console.log(`load average: ${loadavg().map((l) => l.toFixed(2)).join(" ")} (${availableParallelism()} cores)`);
+  // --only plan-route: the CPU-only figure, without a database.
+  if (args.only === "plan-route") return planRouteFigure();
   if (!process.env.DATABASE_URL) throw new Error("bench:policies needs DATABASE_URL (Postgres)");
   const { createTestDb } = await import("../db/test-db");
   const { projectWithKey } = await import("../lib/auth/testing/project-with-key");
@@ -91,15 +98,24 @@ async function main(): Promise<void> {
 async function planRouteFigure(): Promise<void> {
   const { planRoute } = await import("../lib/policies/plan-route");
   const { RoutingPolicy } = await import("../lib/policies/routing-policy-schema");
-  const rules = Array.from({ length: 200 }, (_, i) => ({
+  const rule = (i: number, keyed: boolean) => ({
     id: `r${i}`,
-    match: { route: `route-${i}-*`, agent: ["planner-*", `agent-${i}`], tags: { team: `t${i}` }, requestedModel: "claude-opus-*", messageCount: { min: 1, max: 50 } },
+    match: {
+      ...(keyed ? { route: `route-${i}-*` } : {}),
+      agent: ["planner-*", `agent-${i}`],
+      tags: { team: `t${i}` },
+      requestedModel: "claude-opus-*",
+      messageCount: { min: 1, max: 50 },
+    },
     action: { model: "claude-haiku-4-5" },
-  }));
-  const full = RoutingPolicy.parse({ rules });
+  });
+  // Route-keyed rules: the route index (rule-index.ts) skips those whose route cannot match.
+  const keyed = RoutingPolicy.parse({ rules: Array.from({ length: 200 }, (_, i) => rule(i, true)) });
+  // No rule names a route: every request walks all 200 compiled matchers (the worst case).
+  const unkeyed = RoutingPolicy.parse({ rules: Array.from({ length: 200 }, (_, i) => rule(i, false)) });
   const empty = RoutingPolicy.parse({});
   const facts = { route: "support", agent: "bot", tags: { team: "x" }, requestedModel: "claude-sonnet-4-5", estimatedInputTokens: 1200, hasTools: false, messageCount: 3 };
-  const perCall = (policy: typeof full) => {
+  const perCall = (policy: typeof keyed) => {
     const BATCH = 100;
     const samples: number[] = [];
     for (let i = 0; i < 2000; i++) planRoute(policy, facts, { policyVersion: 1 }); // warm-up
@@ -108,11 +124,16 @@ async function planRouteFigure(): Promise<void> {
       for (let i = 0; i < BATCH; i++) planRoute(policy, facts, { policyVersion: 1 });
       samples.push(((performance.now() - t) * 1000) / BATCH);
     }
-    return percentile(samples.sort((a, b) => a - b), 99);
+    samples.sort((a, b) => a - b);
+    return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
   };
-  const withRules = perCall(full);
   const base = perCall(empty);
-  console.log(`planRoute, 200 rules walked: p99 ${fmt(withRules, 2)} µs per request (target ≤ 20) · baseline no rules p99 ${fmt(base, 2)} µs · ratio ${fmt(withRules / base, 1)}x`);
+  const walked = perCall(unkeyed);
+  const indexed = perCall(keyed);
+  const line = (label: string, r: { p50: number; p99: number }) =>
+    console.log(`planRoute, ${label}: p99 ${fmt(r.p99, 2)} µs per request (target ≤ 20), p50 ${fmt(r.p50, 2)} µs · baseline no rules p99 ${fmt(base.p99, 2)} µs · ratio ${fmt(r.p99 / base.p99, 1)}x`);
+  line("200 route-keyed rules, none matching", indexed);
+  line("200 rules walked (no route to index on), none matching", walked);
 }
 
 async function rolloutFigure(handle: { db: import("../db/client").Db; url?: string }): Promise<void> {

@@ -1,15 +1,12 @@
-import { matchesAny } from "./glob";
+import { compilePatterns, compileRange, compileTags, patternsMatch, tagsHold, within, type PatternSet, type Range, type TagSet } from "./field-matchers";
 import { minCacheableTokens } from "./min-cacheable-tokens";
-import { inRange, tagsMatch } from "./policy-fields";
-import {
-  DEFAULT_RETRY_BUDGET_MS,
-  type PromptCacheTtl,
-  type RoutingAction,
-  type RoutingMatch,
-  type RoutingPolicy,
-  type Split,
-} from "./routing-policy-schema";
+import { buildRouteIndex, firstCandidate, type RouteIndex } from "./rule-index";
+import { DEFAULT_RETRY_BUDGET_MS } from "./routing-defaults";
+import type { PromptCacheTtl, RoutingAction, RoutingMatch, RoutingPolicy, RoutingRule, Split } from "./routing-policy-schema";
 import { unitHash } from "./session-hash";
+
+// Pure: no zod and no server code at run time (schemas are imported as types only), so the SDK
+// runs the gateway's own planRoute in the agent's process.
 
 /** What the gateway knows about a request before choosing where it goes. */
 export type RouteFacts = {
@@ -51,23 +48,89 @@ export type PlanOptions = {
 export const ROUTING_MATCH_FIELDS = ["route", "agent", "requestedModel", "hasTools", "inputTokens", "messageCount", "tags"] as const;
 export type RoutingMatchField = (typeof ROUTING_MATCH_FIELDS)[number];
 
+/** A rule's match with its patterns, tags and ranges compiled (see field-matchers.ts). */
+export type CompiledRoutingMatch = {
+  readonly route: PatternSet | null;
+  readonly agent: PatternSet | null;
+  readonly requestedModel: PatternSet | null;
+  readonly hasTools: boolean | undefined;
+  readonly inputTokens: Range | null;
+  readonly messageCount: Range | null;
+  readonly tags: TagSet | null;
+};
+
+export function compileRoutingMatch(match: RoutingMatch): CompiledRoutingMatch {
+  return {
+    route: match.route !== undefined ? compilePatterns(match.route) : null,
+    agent: match.agent !== undefined ? compilePatterns(match.agent) : null,
+    requestedModel: match.requestedModel !== undefined ? compilePatterns(match.requestedModel) : null,
+    hasTools: match.hasTools,
+    inputTokens: match.inputTokens ? compileRange(match.inputTokens) : null,
+    messageCount: match.messageCount ? compileRange(match.messageCount) : null,
+    tags: match.tags && Object.keys(match.tags).length > 0 ? compileTags(match.tags) : null,
+  };
+}
+
+// Documents are immutable once parsed (one object per stored version, see active-policies.ts), so
+// each is compiled the first time it is seen and the work is dropped with its version.
+const COMPILED_MATCHES = new WeakMap<RoutingMatch, CompiledRoutingMatch>();
+const COMPILED_POLICIES = new WeakMap<RoutingPolicy, CompiledRoutingPolicy>();
+
+export type CompiledRoutingPolicy = {
+  readonly rules: readonly { readonly rule: RoutingRule; readonly match: CompiledRoutingMatch }[];
+  /** Finds the rules a request's route leaves in play (see rule-index.ts). */
+  readonly index: RouteIndex;
+  /** Some rule looks at the prompt's size (estimating it costs a serialization). */
+  readonly needsInputTokens: boolean;
+};
+
+function compiledMatch(match: RoutingMatch): CompiledRoutingMatch {
+  let c = COMPILED_MATCHES.get(match);
+  if (c === undefined) {
+    c = compileRoutingMatch(match);
+    COMPILED_MATCHES.set(match, c);
+  }
+  return c;
+}
+
+/** The policy with its rule matchers and route index compiled, once per policy version. */
+export function compileRoutingPolicy(policy: RoutingPolicy): CompiledRoutingPolicy {
+  let c = COMPILED_POLICIES.get(policy);
+  if (c === undefined) {
+    const rules = policy.rules.map((rule) => ({ rule, match: compiledMatch(rule.match) }));
+    c = { rules, index: buildRouteIndex(rules.map((r) => r.match.route)), needsInputTokens: rules.some((r) => r.match.inputTokens !== null) };
+    COMPILED_POLICIES.set(policy, c);
+  }
+  return c;
+}
+
+/** The first field a compiled match fails, in ROUTING_MATCH_FIELDS order, or null on a match. */
+export function compiledRoutingMismatch(m: CompiledRoutingMatch, facts: RouteFacts): RoutingMatchField | null {
+  if (m.route !== null && (facts.route == null || !patternsMatch(m.route, facts.route))) return "route";
+  if (m.agent !== null && (facts.agent == null || !patternsMatch(m.agent, facts.agent))) return "agent";
+  if (m.requestedModel !== null && !patternsMatch(m.requestedModel, facts.requestedModel)) return "requestedModel";
+  if (m.hasTools !== undefined && m.hasTools !== facts.hasTools) return "hasTools";
+  if (m.inputTokens !== null && !within(m.inputTokens, facts.estimatedInputTokens)) return "inputTokens";
+  if (m.messageCount !== null && !within(m.messageCount, facts.messageCount)) return "messageCount";
+  if (m.tags !== null && !tagsHold(m.tags, facts.tags)) return "tags";
+  return null;
+}
+
 /**
  * The first field of `match` the request fails, or null when the rule matches. The gateway and
  * the dry-run share this one check (the dry-run names the field; the gateway only tests for null).
  */
 export function routingMismatch(match: RoutingMatch, facts: RouteFacts): RoutingMatchField | null {
-  if (match.route !== undefined && (facts.route == null || !matchesAny(match.route, facts.route))) return "route";
-  if (match.agent !== undefined && (facts.agent == null || !matchesAny(match.agent, facts.agent))) return "agent";
-  if (match.requestedModel !== undefined && !matchesAny(match.requestedModel, facts.requestedModel)) return "requestedModel";
-  if (match.hasTools !== undefined && match.hasTools !== facts.hasTools) return "hasTools";
-  if (!inRange(match.inputTokens, facts.estimatedInputTokens)) return "inputTokens";
-  if (!inRange(match.messageCount, facts.messageCount)) return "messageCount";
-  if (!tagsMatch(match.tags, facts.tags)) return "tags";
-  return null;
+  return compiledRoutingMismatch(compiledMatch(match), facts);
 }
 
 export function matchesRule(match: RoutingMatch, facts: RouteFacts): boolean {
   return routingMismatch(match, facts) === null;
+}
+
+/** True when some rule looks at the prompt's size (estimating it costs a serialization). */
+export function routingNeedsInputTokens(policy: RoutingPolicy): boolean {
+  return compileRoutingPolicy(policy).needsInputTokens;
 }
 
 /**
@@ -92,12 +155,12 @@ export function pickSplitArm(split: Split, salt: string, sessionId: string | nul
 export function planRoute(policy: RoutingPolicy, facts: RouteFacts, opts: PlanOptions): RoutePlan {
   let action: RoutingAction = policy.default;
   let ruleId: string | undefined;
-  for (const rule of policy.rules) {
-    if (matchesRule(rule.match, facts)) {
-      action = rule.action;
-      ruleId = rule.id;
-      break;
-    }
+  const compiled = compileRoutingPolicy(policy);
+  const rules = compiled.rules;
+  const first = firstCandidate(compiled.index, facts.route, (i) => compiledRoutingMismatch(rules[i]!.match, facts) === null);
+  if (first >= 0) {
+    action = rules[first]!.rule.action;
+    ruleId = rules[first]!.rule.id;
   }
 
   let model = action.model ?? facts.requestedModel;

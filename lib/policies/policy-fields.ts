@@ -60,16 +60,3 @@ export function checkUniqueRuleIds(rules: readonly { id: string }[], ctx: z.Refi
     seen.add(rule.id);
   });
 }
-
-export function inRange(range: IntRange | undefined, n: number): boolean {
-  if (!range) return true;
-  return (range.min === undefined || n >= range.min) && (range.max === undefined || n <= range.max);
-}
-
-export function tagsMatch(want: Record<string, string> | undefined, have: Readonly<Record<string, string>>): boolean {
-  if (!want) return true;
-  for (const key of Object.keys(want)) {
-    if (!Object.hasOwn(have, key) || have[key] !== want[key]) return false;
-  }
-  return true;
-}

@@ -1,6 +1,7 @@
 import type { CacheMatch, CachePolicy, ResponseCacheScope } from "./cache-policy-schema";
-import { matchesAny } from "./glob";
-import { tagsMatch } from "./policy-fields";
+import { compilePatterns, compileTags, patternsMatch, tagsHold, type PatternSet, type TagSet } from "./field-matchers";
+
+// Pure, as plan-route.ts: schemas as types only, so the SDK resolves TTLs with this very code.
 
 export type CacheFacts = {
   route?: string | null;
@@ -23,11 +24,30 @@ export type CacheDecision = {
 
 export type CacheMatchField = "route" | "model" | "tags";
 
+type CompiledCacheMatch = { readonly route: PatternSet | null; readonly model: PatternSet | null; readonly tags: TagSet | null };
+
+// Compiled once per match object, i.e. per stored policy version (see plan-route.ts).
+const COMPILED = new WeakMap<CacheMatch, CompiledCacheMatch>();
+
+function compiledMatch(m: CacheMatch): CompiledCacheMatch {
+  let c = COMPILED.get(m);
+  if (c === undefined) {
+    c = {
+      route: m.route !== undefined ? compilePatterns(m.route) : null,
+      model: m.model !== undefined ? compilePatterns(m.model) : null,
+      tags: m.tags && Object.keys(m.tags).length > 0 ? compileTags(m.tags) : null,
+    };
+    COMPILED.set(m, c);
+  }
+  return c;
+}
+
 /** The first field of `match` the request fails, or null on a match (shared with the dry-run). */
-export function cacheMismatch(m: CacheMatch, facts: CacheFacts): CacheMatchField | null {
-  if (m.route !== undefined && (facts.route == null || !matchesAny(m.route, facts.route))) return "route";
-  if (m.model !== undefined && !matchesAny(m.model, facts.model)) return "model";
-  if (!tagsMatch(m.tags, facts.tags)) return "tags";
+export function cacheMismatch(match: CacheMatch, facts: CacheFacts): CacheMatchField | null {
+  const m = compiledMatch(match);
+  if (m.route !== null && (facts.route == null || !patternsMatch(m.route, facts.route))) return "route";
+  if (m.model !== null && !patternsMatch(m.model, facts.model)) return "model";
+  if (m.tags !== null && !tagsHold(m.tags, facts.tags)) return "tags";
   return null;
 }
 

@@ -11,8 +11,7 @@ export const PROMPT_CACHE_TTLS = ["5m", "1h"] as const;
 export type PromptCacheTtl = (typeof PROMPT_CACHE_TTLS)[number];
 
 export const MAX_RETRY_BUDGET_MS = 120_000;
-/** Used when an action has fallbacks but names no budget. */
-export const DEFAULT_RETRY_BUDGET_MS = 10_000;
+export { DEFAULT_RETRY_BUDGET_MS } from "./routing-defaults";
 
 export const RoutingMatch = z.strictObject({
   /** x-pitwall-route */
