@@ -5,7 +5,7 @@ const row = (over: Partial<TrafficRow>): TrafficRow => ({
   id: "e", ts: new Date(0), kind: "llm", status: "ok", route: null, agent: null, model: "claude-sonnet-4-5", requestedModel: null,
   userId: null, sessionId: null, traceId: null, parentId: null, promptHash: null, systemHash: null, tags: {}, latencyMs: 100, ttftMs: null,
   streamed: false, inputTokens: 10, outputTokens: 5, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, responseCache: "none",
-  costNanoUsd: 123n, systemTokens: null, messageCount: 1, toolCount: 0, policyVersion: null, ...over,
+  costNanoUsd: 123n, costSource: "computed", systemTokens: null, messageCount: 1, toolCount: 0, policyVersion: null, ...over,
 });
 
 describe("trafficFromRows", () => {

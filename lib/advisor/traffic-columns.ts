@@ -1,5 +1,5 @@
 import type { EventRow } from "@/db/schema";
-import { RESPONSE_CACHE_STATUSES, type ResponseCacheStatus } from "../events/event-enums";
+import { COST_SOURCES, RESPONSE_CACHE_STATUSES, type CostSource, type ResponseCacheStatus } from "../events/event-enums";
 
 /**
  * A project's events over a window, column by column: what the findings and the replay read.
@@ -52,6 +52,8 @@ export type Traffic = {
   responseCache: Uint8Array;
   /** Nano-USD as a double: exact up to 2^53 nano-USD (~$9M) per event. */
   costNanoUsd: Float64Array;
+  /** Index into COST_SOURCES ("unpriced": no price row covered the call, its cost is not a price). */
+  costSource: Uint8Array;
   systemTokens: Float64Array;
   messageCount: Float64Array;
   toolCount: Float64Array;
@@ -59,6 +61,7 @@ export type Traffic = {
 };
 
 export const RESPONSE_CACHE_HIT = RESPONSE_CACHE_STATUSES.indexOf("hit");
+export const COST_UNPRICED = COST_SOURCES.indexOf("unpriced");
 
 /** The string at row i of a column, or null. */
 export function str(col: StringColumn, i: number): string | null {
@@ -120,6 +123,7 @@ export type TrafficRow = Pick<
   | "cacheWrite1hTokens"
   | "responseCache"
   | "costNanoUsd"
+  | "costSource"
   | "systemTokens"
   | "messageCount"
   | "toolCount"
@@ -175,6 +179,7 @@ export function trafficFromRows(params: { projectId: string; from: Date; to: Dat
     cacheWrite1hTokens: new Int32Array(n),
     responseCache: new Uint8Array(n),
     costNanoUsd: new Float64Array(n),
+    costSource: new Uint8Array(n),
     systemTokens: new Float64Array(n),
     messageCount: new Float64Array(n),
     toolCount: new Float64Array(n),
@@ -204,6 +209,7 @@ export function trafficFromRows(params: { projectId: string; from: Date; to: Dat
     t.cacheWrite1hTokens[i] = r.cacheWrite1hTokens;
     t.responseCache[i] = RESPONSE_CACHE_STATUSES.indexOf(r.responseCache as ResponseCacheStatus);
     t.costNanoUsd[i] = Number(r.costNanoUsd);
+    t.costSource[i] = COST_SOURCES.indexOf(r.costSource as CostSource);
     t.systemTokens[i] = nanOr(r.systemTokens);
     t.messageCount[i] = nanOr(r.messageCount);
     t.toolCount[i] = nanOr(r.toolCount);

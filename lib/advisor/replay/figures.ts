@@ -1,0 +1,118 @@
+import { KIND_LLM, RESPONSE_CACHE_HIT, STATUS_OK, type Traffic } from "../traffic-columns";
+import type { Figures } from "./replay-schema";
+import type { EventPredictions } from "./simulate";
+
+/** Per event, what the figures are computed from: the recorded measures or a replay's. */
+export type Measures = {
+  include: (i: number) => boolean;
+  latencyMs: ArrayLike<number>;
+  ttftMs: ArrayLike<number>;
+  perceivedMs: ArrayLike<number>;
+  costNanoUsd: ArrayLike<number>;
+  hit: (i: number) => boolean;
+  cacheReadTokens: ArrayLike<number>;
+  promptTokens: ArrayLike<number>;
+  model: (i: number) => string | null;
+};
+
+/** The recorded measures of the successful LLM calls: what was measured. */
+export function recordedMeasures(t: Traffic): Measures {
+  const n = t.length;
+  const perceived = new Float64Array(n);
+  const prompt = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    perceived[i] = t.streamed[i] ? t.ttftMs[i]! : t.latencyMs[i]!;
+    prompt[i] = t.inputTokens[i]! + t.cacheReadTokens[i]! + t.cacheWrite5mTokens[i]! + t.cacheWrite1hTokens[i]!;
+  }
+  return {
+    include: (i) => t.kind[i] === KIND_LLM && t.status[i] === STATUS_OK,
+    latencyMs: t.latencyMs,
+    ttftMs: t.ttftMs,
+    perceivedMs: perceived,
+    costNanoUsd: t.costNanoUsd,
+    hit: (i) => t.responseCache[i] === RESPONSE_CACHE_HIT,
+    cacheReadTokens: t.cacheReadTokens,
+    promptTokens: prompt,
+    // A call the price table did not cover was recorded as unpriced (cost 0): not a price.
+    model: (i) => (t.model.codes[i]! >= 0 ? t.model.dict[t.model.codes[i]!]! : null),
+  };
+}
+
+export function predictedMeasures(p: EventPredictions): Measures {
+  return {
+    include: (i) => p.included[i] === 1,
+    latencyMs: p.latencyMs,
+    ttftMs: p.ttftMs,
+    perceivedMs: p.perceivedMs,
+    costNanoUsd: p.costNanoUsd,
+    hit: (i) => p.responseCacheHit[i] === 1,
+    cacheReadTokens: p.cacheReadTokens,
+    promptTokens: p.promptTokens,
+    model: (i) => p.model[i] ?? null,
+  };
+}
+
+/** Linear interpolation between closest ranks, as Postgres percentile_cont does. */
+export function percentile(sorted: Float64Array, q: number): number | null {
+  if (sorted.length === 0) return null;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+function sortedFinite(values: ArrayLike<number>, idx: readonly number[]): Float64Array {
+  const out = new Float64Array(idx.length);
+  let k = 0;
+  for (const i of idx) {
+    const v = values[i]!;
+    if (Number.isFinite(v)) out[k++] = v;
+  }
+  return out.subarray(0, k).sort();
+}
+
+/**
+ * The figures of the events `idx` (already filtered by `include`). `unpricedCost` marks events
+ * whose cost is not a price (NaN in a replay; recorded as unpriced in the traffic).
+ */
+export function figuresOf(m: Measures, idx: readonly number[], unpriced: (i: number) => boolean): Figures {
+  const lat = sortedFinite(m.latencyMs, idx);
+  const ttft = sortedFinite(m.ttftMs, idx);
+  const perceived = sortedFinite(m.perceivedMs, idx);
+  let cost = 0;
+  let hits = 0;
+  let read = 0;
+  let prompt = 0;
+  let latSum = 0;
+  let unpricedRequests = 0;
+  const unpricedModels = new Set<string>();
+  for (const i of idx) {
+    if (unpriced(i)) {
+      unpricedRequests++;
+      const model = m.model(i);
+      if (model) unpricedModels.add(model);
+    } else cost += m.costNanoUsd[i]!;
+    if (m.hit(i)) hits++;
+    read += m.cacheReadTokens[i]!;
+    prompt += m.promptTokens[i]!;
+  }
+  for (const v of lat) latSum += v;
+  const n = idx.length;
+  const mean = lat.length > 0 ? latSum / lat.length : null;
+  return {
+    requests: n,
+    latencyMeanMs: mean,
+    latencyP50Ms: percentile(lat, 0.5),
+    latencyP95Ms: percentile(lat, 0.95),
+    ttftP50Ms: percentile(ttft, 0.5),
+    ttftP95Ms: percentile(ttft, 0.95),
+    perceivedP50Ms: percentile(perceived, 0.5),
+    perceivedP95Ms: percentile(perceived, 0.95),
+    costPerRequestUsd: n > 0 && unpricedRequests === 0 ? cost / 1e9 / n : null,
+    responseCacheHitRate: n > 0 ? hits / n : null,
+    promptCacheHitRate: prompt > 0 ? read / prompt : null,
+    throughputPerMin: mean !== null && mean > 0 ? 60_000 / mean : null,
+    unpricedRequests,
+    unpricedModels: [...unpricedModels].sort(),
+  };
+}

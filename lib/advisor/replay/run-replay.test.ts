@@ -1,0 +1,132 @@
+import { describe, expect, it } from "vitest";
+import { CachePolicy } from "../../policies/cache-policy-schema";
+import { RoutingPolicy } from "../../policies/routing-policy-schema";
+import { clientRequests, recordWorld, worldPrices, type WorldPolicy } from "../advisor-test-traffic";
+import { trafficFromRows } from "../traffic-columns";
+import { runReplay } from "./run-replay";
+import type { ReplayPolicies } from "./simulate";
+
+const MODEL = "claude-sonnet-4-5";
+const routing = (doc: unknown) => RoutingPolicy.parse(doc);
+const cache = (doc: unknown) => CachePolicy.parse(doc);
+const NONE: ReplayPolicies = { routing: routing({}), cache: cache({}) };
+const prices = worldPrices();
+const within = (x: number | null, y: number | null, tol: number) => {
+  expect(x).not.toBeNull();
+  expect(y).not.toBeNull();
+  expect(Math.abs(x! - y!) / Math.abs(y!)).toBeLessThanOrEqual(tol);
+};
+
+function scenario(policy: WorldPolicy, reqOpts: Partial<Parameters<typeof clientRequests>[0]> = {}) {
+  const reqs = clientRequests({ seed: 3, count: 600, routes: ["faq", "agent"], model: MODEL, repeatShare: 0.3, ...reqOpts });
+  return { reqs, traffic: recordWorld(reqs, policy) };
+}
+
+describe("runReplay", () => {
+  it("backtests the live policy to what was measured (p95 and cost per request within 5%)", async () => {
+    const { traffic } = scenario({ responseCacheTtlSec: 600, promptCaching: "5m" });
+    const live: ReplayPolicies = {
+      routing: routing({ default: { promptCaching: { enabled: true, ttl: "5m" } } }),
+      cache: cache({ default: { ttlSec: 600 } }),
+    };
+    const answer = await runReplay({ traffic, live, candidate: live, prices });
+    expect(answer.notEnoughData).toBeNull();
+    const { backtestError, measured, backtest } = answer.overall;
+    expect(Math.abs(backtestError!.latencyP95Ms!)).toBeLessThanOrEqual(0.05);
+    expect(Math.abs(backtestError!.costPerRequestUsd!)).toBeLessThanOrEqual(0.05);
+    expect(backtest!.responseCacheHitRate).toBeCloseTo(measured.responseCacheHitRate!, 2);
+    for (const r of answer.routes) expect(Math.abs(r.backtestError!.latencyP95Ms!)).toBeLessThanOrEqual(0.05);
+  });
+
+  it("predicts a response-cache TTL and prompt caching as a rerun under them measures (within 10%)", async () => {
+    const { reqs, traffic } = scenario({});
+    const candidate: ReplayPolicies = {
+      routing: routing({ default: { promptCaching: { enabled: true, ttl: "5m" } } }),
+      cache: cache({ default: { ttlSec: 600 } }),
+    };
+    const answer = await runReplay({ traffic, live: NONE, candidate, prices });
+    const rerun = recordWorld(reqs, { responseCacheTtlSec: 600, promptCaching: "5m" });
+    const measured = (await runReplay({ traffic: rerun, live: candidate, candidate, prices })).overall.measured;
+    const p = answer.overall.predicted!;
+    within(p.latencyP95Ms, measured.latencyP95Ms, 0.1);
+    within(p.ttftP95Ms, measured.ttftP95Ms, 0.1);
+    within(p.costPerRequestUsd, measured.costPerRequestUsd, 0.1);
+    within(p.responseCacheHitRate, measured.responseCacheHitRate, 0.1);
+    expect(p.responseCacheHitRate!).toBeGreaterThan(0.2);
+    expect(p.costPerRequestUsd!).toBeLessThan(answer.overall.measured.costPerRequestUsd!);
+  });
+
+  it("re-times a model switch with the timing observed for the new model", async () => {
+    // Both models have traffic: the fit learns haiku's timing from its own calls.
+    const reqs = clientRequests({ seed: 5, count: 800, routes: ["faq", "chat"], model: MODEL });
+    const traffic = recordWorld(reqs, { models: { chat: "claude-haiku-4-5" } });
+    const candidate: ReplayPolicies = { routing: routing({ default: { model: "claude-haiku-4-5" } }), cache: cache({}) };
+    const answer = await runReplay({ traffic, live: NONE, candidate, prices });
+    const measured = (await runReplay({ traffic: recordWorld(reqs, { models: { faq: "claude-haiku-4-5", chat: "claude-haiku-4-5" } }), live: candidate, candidate, prices })).overall.measured;
+    expect(answer.timing.find((t) => t.model === "claude-haiku-4-5")?.source).toBe("traffic");
+    within(answer.overall.predicted!.latencyP95Ms, measured.latencyP95Ms, 0.1);
+    within(answer.overall.predicted!.costPerRequestUsd, measured.costPerRequestUsd, 0.1);
+  });
+
+  it("falls back to the simulator's profile for a model with no traffic, and says so", async () => {
+    const { traffic } = scenario({});
+    const candidate: ReplayPolicies = { routing: routing({ default: { model: "claude-opus-4-1" } }), cache: cache({}) };
+    const answer = await runReplay({ traffic, live: NONE, candidate, prices });
+    expect(answer.timing.find((t) => t.model === "claude-opus-4-1")?.source).toBe("profile");
+    expect(answer.notes.join(" ")).toMatch(/claude-opus-4-1 has no calls in this window/);
+  });
+
+  it("refreshes a prompt-cache entry on each read, and lets it expire past the TTL", async () => {
+    // Gaps of 4 minutes: every call after the first reads (the TTL restarts at each read).
+    const steady = recordWorld(clientRequests({ seed: 1, count: 40, routes: ["faq"], model: MODEL, spacingMs: 1 }).map((r, k) => ({ ...r, ts: k * 240_000, messageTokens: 100 })), {});
+    const on: ReplayPolicies = { routing: routing({ default: { promptCaching: { enabled: true, ttl: "5m" } } }), cache: cache({}) };
+    const a = (await runReplay({ traffic: steady, live: NONE, candidate: on, prices })).overall.predicted!;
+    // Each call reads the 4000-token system prompt except the first, which writes it.
+    expect(a.promptCacheHitRate!).toBeCloseTo((39 * 4000) / (40 * 4100), 6);
+    // Gaps of 6 minutes: every entry has expired by the next call.
+    const sparse = recordWorld(clientRequests({ seed: 1, count: 40, routes: ["faq"], model: MODEL, spacingMs: 1 }).map((r, k) => ({ ...r, ts: k * 360_000, messageTokens: 100 })), {});
+    const b = (await runReplay({ traffic: sparse, live: NONE, candidate: on, prices })).overall.predicted!;
+    expect(b.promptCacheHitRate).toBe(0);
+  });
+
+  it("does not cache a system prompt below the model's minimum cacheable length", async () => {
+    const { traffic } = scenario({}, { systemTokens: 600 });
+    const on: ReplayPolicies = { routing: routing({ default: { promptCaching: { enabled: true } } }), cache: cache({}) };
+    const answer = await runReplay({ traffic, live: NONE, candidate: on, prices });
+    expect(answer.overall.predicted!.promptCacheHitRate).toBe(0);
+  });
+
+  it("says not enough data for a window with no traffic and for a route under 30 requests", async () => {
+    const empty = trafficFromRows({ projectId: "p", from: new Date(0), to: new Date(1) }, []);
+    const none = await runReplay({ traffic: empty, live: NONE, candidate: NONE, prices });
+    expect(none.notEnoughData).toMatch(/not enough data: 0 requests/);
+    expect(none.overall.predicted).toBeNull();
+    const reqs = [...clientRequests({ seed: 2, count: 100, routes: ["big"], model: MODEL }), ...clientRequests({ seed: 4, count: 12, routes: ["small"], model: MODEL })].sort((a, b) => a.ts - b.ts);
+    const answer = await runReplay({ traffic: recordWorld(reqs, {}), live: NONE, candidate: NONE, prices });
+    const small = answer.routes.find((r) => r.route === "small")!;
+    expect(small.notEnoughData).toBe("not enough data: 12 requests, 30 needed");
+    expect(small.predicted).toBeNull();
+    expect(answer.routes.find((r) => r.route === "big")!.predicted).not.toBeNull();
+  });
+
+  it("leaves cost out, naming the model, when a route's model has no price", async () => {
+    const { traffic } = scenario({});
+    const candidate: ReplayPolicies = { routing: routing({ rules: [{ id: "faq", match: { route: "faq" }, action: { model: "claude-unpriced-9" } }] }), cache: cache({}) };
+    const answer = await runReplay({ traffic, live: NONE, candidate, prices });
+    const faq = answer.routes.find((r) => r.route === "faq")!;
+    expect(faq.predicted!.costPerRequestUsd).toBeNull();
+    expect(faq.predicted!.unpricedModels).toEqual(["claude-unpriced-9"]);
+    expect(answer.routes.find((r) => r.route === "agent")!.predicted!.costPerRequestUsd).not.toBeNull();
+    expect(answer.notes.join(" ")).toMatch(/No price for claude-unpriced-9/);
+  });
+
+  it("stops when cancelled mid-way", async () => {
+    const reqs = clientRequests({ seed: 9, count: 120_000, routes: ["faq"], model: MODEL, repeatShare: 0 });
+    const traffic = recordWorld(reqs, {});
+    const ctl = new AbortController();
+    const seen: number[] = [];
+    const run = runReplay({ traffic, live: NONE, candidate: NONE, prices, signal: ctl.signal, onProgress: (f) => { seen.push(f); if (f > 0.2) ctl.abort(); } });
+    await expect(run).rejects.toThrow(/abort/i);
+    expect(Math.max(...seen)).toBeLessThan(1);
+  });
+});

@@ -1,0 +1,285 @@
+import { costNanoUsd, type PriceBook, type TokenUsage } from "../../pricing/compute-cost";
+import { applyPromptCaching } from "../../policies/apply-prompt-caching";
+import type { CachePolicy } from "../../policies/cache-policy-schema";
+import { requestFromEvent } from "../../policies/event-request";
+import { minCacheableTokens } from "../../policies/min-cacheable-tokens";
+import { planRoute, type RouteFacts, type RoutePlan } from "../../policies/plan-route";
+import { resolveCacheRule } from "../../policies/resolve-cache-rule";
+import type { PromptCacheTtl, RoutingPolicy } from "../../policies/routing-policy-schema";
+import { seededRandom } from "../../seeded-random";
+import { KIND_LLM, RESPONSE_CACHE_HIT, STATUS_OK, str, type Traffic } from "../traffic-columns";
+import { latencyOf, ttftOf, type TimingModel } from "./timing-fit";
+
+export type ReplayPolicies = { routing: RoutingPolicy; cache: CachePolicy };
+
+/** Changes to the client's code the plan's code phases stand for (the policy cannot make them). */
+export type CodeChanges = {
+  /** The client streams every call: what a user waits for becomes the TTFT. */
+  stream?: boolean;
+  /** The client keeps only the last N messages of a session (a sliding window). */
+  contextWindowTurns?: number;
+};
+
+/** One prediction per event (NaN where an event takes no part: tool calls, failed calls). */
+export type EventPredictions = {
+  included: Uint8Array;
+  model: (string | null)[];
+  latencyMs: Float64Array;
+  ttftMs: Float64Array;
+  perceivedMs: Float64Array;
+  /** NaN when no price row covers the served model at the event's time. */
+  costNanoUsd: Float64Array;
+  responseCacheHit: Uint8Array;
+  cacheReadTokens: Float64Array;
+  promptTokens: Float64Array;
+};
+
+export type SimulateInput = {
+  traffic: Traffic;
+  /** What the traffic ran under: tells policy-made prompt caching from the client's own. */
+  live: ReplayPolicies;
+  candidate: ReplayPolicies;
+  code?: CodeChanges;
+  prices: PriceBook;
+  timing: TimingModel;
+  /** Non-sticky split arms are drawn from this seed so a replay is reproducible. */
+  seed?: number;
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+};
+
+/** A response-cache hit when the traffic has none of its own to measure: a lookup and a replay. */
+export const FALLBACK_HIT_LATENCY_MS = 5;
+const TTL_MS: Record<PromptCacheTtl, number> = { "5m": 300_000, "1h": 3_600_000 };
+const YIELD_EVERY = 50_000;
+
+type Usage = { input: number; read: number; w5: number; w1: number; output: number };
+
+/**
+ * Replays the traffic in time order under `candidate`, with the gateway's own functions:
+ * planRoute picks the model (split arms drawn from a seeded stream), resolveCacheRule the response
+ * cache TTL, applyPromptCaching whether breakpoints are added. Response-cache entries live from
+ * their write (the writer's completion) for the TTL; prompt-cache entries per (model, system
+ * prompt) expire on their TTL, refreshed on each read, and need the model's minimum length.
+ *
+ * Timing: a call served by its recorded model keeps its recorded time plus the fitted difference
+ * (fewer uncached tokens, a lower max_tokens); a call moved to another model scales its recorded
+ * time by the ratio of the two models' fitted times, keeping its own noise; a call with no
+ * recorded model time (a recorded cache hit) gets the fitted time.
+ */
+export async function simulate(input: SimulateInput): Promise<EventPredictions> {
+  const { traffic: t, live, candidate, prices, timing, code = {} } = input;
+  const n = t.length;
+  const out: EventPredictions = {
+    included: new Uint8Array(n),
+    model: new Array<string | null>(n).fill(null),
+    latencyMs: new Float64Array(n).fill(NaN),
+    ttftMs: new Float64Array(n).fill(NaN),
+    perceivedMs: new Float64Array(n).fill(NaN),
+    costNanoUsd: new Float64Array(n).fill(NaN),
+    responseCacheHit: new Uint8Array(n),
+    cacheReadTokens: new Float64Array(n),
+    promptTokens: new Float64Array(n),
+  };
+  const random = seededRandom(input.seed ?? 1);
+  const hitLatency = recordedHitLatency(t);
+  const responseCache = new Map<string, { availableAt: number; expiresAt: number }>();
+  const promptCache = new Map<string, number>();
+  // The tokens a recorded response-cache hit would have cost: its writer's, by prompt hash.
+  const lastCall = new Map<number, number>();
+  const addsBreakpoints = memoAddsBreakpoints();
+
+  for (let i = 0; i < n; i++) {
+    if (i > 0 && i % YIELD_EVERY === 0) {
+      input.onProgress?.(i / n);
+      await new Promise<void>((r) => setTimeout(r, 0));
+      input.signal?.throwIfAborted();
+    }
+    if (t.kind[i] !== KIND_LLM || t.status[i] !== STATUS_OK) continue;
+    const recordedHit = t.responseCache[i] === RESPONSE_CACHE_HIT;
+    const ph = t.promptHash.codes[i]!;
+    const source = recordedHit && ph >= 0 ? lastCall.get(ph) : i;
+    if (!recordedHit && ph >= 0) lastCall.set(ph, i);
+    // A recorded hit whose writer is before the window: its tokens are unknown, so it is replayed as recorded.
+    if (source === undefined) {
+      keepRecorded(t, i, out);
+      continue;
+    }
+    out.included[i] = 1;
+    const recModel = str(t.model, i) ?? str(t.requestedModel, i) ?? "";
+    const recorded: Usage = usageAt(t, source);
+    const system = Number.isFinite(t.systemTokens[source]!) ? t.systemTokens[source]! : 0;
+    const messages = Number.isFinite(t.messageCount[source]!) ? t.messageCount[source]! : 1;
+    const tools = Number.isFinite(t.toolCount[source]!) ? t.toolCount[source]! : 0;
+    const prompt = recorded.input + recorded.read + recorded.w5 + recorded.w1;
+    let promptNew = prompt;
+    let messagesNew = messages;
+    if (code.contextWindowTurns !== undefined && messages > code.contextWindowTurns) {
+      // Message tokens beyond the system prompt shrink with the share of messages kept.
+      promptNew = Math.round(system + (prompt - system) * (code.contextWindowTurns / messages));
+      messagesNew = code.contextWindowTurns;
+    }
+    const facts: RouteFacts = {
+      route: str(t.route, i),
+      agent: str(t.agent, i),
+      tags: t.tags.dict[t.tags.codes[i]!]!,
+      requestedModel: str(t.requestedModel, i) ?? recModel,
+      estimatedInputTokens: promptNew,
+      hasTools: tools > 0,
+      messageCount: messagesNew,
+      sessionId: str(t.sessionId, i),
+    };
+    const plan = planRoute(candidate.routing, facts, { policyVersion: 0, random });
+    const model = plan.model;
+    out.model[i] = model;
+    const output = Math.min(recorded.output, plan.maxTokensCap ?? Number.MAX_SAFE_INTEGER);
+    const streamed = code.stream === true || t.streamed[i] === 1;
+
+    // Response cache: routing first, then the cache rule of the served model, as in the gateway.
+    const userId = str(t.userId, i);
+    const rule = resolveCacheRule(candidate.cache, { route: facts.route, model, tags: facts.tags, userId });
+    const ts = t.ts[i]!;
+    let key: string | null = null;
+    if (rule.ttlSec > 0 && ph >= 0) {
+      key = `${model}\u0000${rule.scope === "user" ? userId : ""}\u0000${ph}`;
+      const entry = responseCache.get(key);
+      let hit = entry !== undefined && entry.availableAt <= ts && ts < entry.expiresAt;
+      // Recorded as a hit with no entry seen: written before the window; a TTL at least the live one keeps it.
+      if (!hit && entry === undefined && recordedHit && model === recModel) {
+        const liveRule = resolveCacheRule(live.cache, { route: facts.route, model, tags: facts.tags, userId });
+        hit = rule.ttlSec >= liveRule.ttlSec;
+      }
+      if (hit) {
+        out.responseCacheHit[i] = 1;
+        out.latencyMs[i] = recordedHit ? t.latencyMs[i]! : hitLatency;
+        out.ttftMs[i] = streamed ? out.latencyMs[i]! : NaN;
+        out.perceivedMs[i] = out.latencyMs[i]!;
+        out.costNanoUsd[i] = 0;
+        continue;
+      }
+    }
+
+    // Prompt cache: by policy (the gateway adds breakpoints) or by the client's own cache_control.
+    const recordedCached = recorded.read + recorded.w5 + recorded.w1;
+    let mode: PromptCacheTtl | null = null;
+    if (plan.promptCaching && system > 0 && addsBreakpoints({ systemTokens: system, toolCount: tools }, plan.promptCaching)) mode = plan.promptCaching.ttl;
+    else if (recordedCached > 0 && !policyCached(live.routing, facts, recModel, system, tools, addsBreakpoints)) mode = recorded.w1 > 0 ? "1h" : "5m";
+    const usage: Usage = { input: promptNew, read: 0, w5: 0, w1: 0, output };
+    const prefix = Math.min(promptNew, recordedCached > 0 ? recordedCached : system);
+    const sh = t.systemHash.codes[source]!;
+    if (mode !== null && sh >= 0 && prefix > 0 && prefix >= minCacheableTokens(model, candidate.routing.promptCachingMinTokens)) {
+      const pkey = `${model}\u0000${sh}`;
+      const expires = promptCache.get(pkey);
+      // Recorded as a read with no entry seen: the entry was warm before the window.
+      const warm = (expires !== undefined && ts <= expires) || (expires === undefined && recorded.read > 0 && model === recModel);
+      usage.input = promptNew - prefix;
+      if (warm) usage.read = prefix;
+      else if (mode === "1h") usage.w1 = prefix;
+      else usage.w5 = prefix;
+      // Anthropic refreshes the TTL on every read; a write starts it.
+      promptCache.set(pkey, ts + TTL_MS[mode]);
+    }
+
+    const tNew = timing.of(model);
+    const uncachedNew = usage.input + usage.w5 + usage.w1;
+    const ttftNew = ttftOf(tNew, uncachedNew, usage.read);
+    const latNew = latencyOf(tNew, uncachedNew, usage.read, output);
+    let lat = latNew;
+    let ttft = ttftNew;
+    const recLat = t.latencyMs[i]!;
+    if (!recordedHit && Number.isFinite(recLat)) {
+      const tOld = timing.of(recModel);
+      const uncachedOld = recorded.input + recorded.w5 + recorded.w1;
+      const ttftOld = ttftOf(tOld, uncachedOld, recorded.read);
+      const latOld = latencyOf(tOld, uncachedOld, recorded.read, recorded.output);
+      const recTtft = t.ttftMs[i]!;
+      if (model === recModel) {
+        lat = Math.max(1, recLat + (latNew - latOld));
+        ttft = Number.isFinite(recTtft) ? Math.max(1, recTtft + (ttftNew - ttftOld)) : Math.max(1, ttftNew * (recLat / latOld));
+      } else {
+        lat = recLat * (latNew / latOld);
+        ttft = Number.isFinite(recTtft) ? recTtft * (ttftNew / ttftOld) : ttftNew * (recLat / latOld);
+      }
+      ttft = Math.min(ttft, lat);
+    }
+    out.latencyMs[i] = lat;
+    out.ttftMs[i] = streamed ? ttft : NaN;
+    out.perceivedMs[i] = streamed ? ttft : lat;
+    out.cacheReadTokens[i] = usage.read;
+    out.promptTokens[i] = promptNew;
+    out.costNanoUsd[i] = price(prices, model, ts, usage);
+    if (key !== null) responseCache.set(key, { availableAt: ts + lat, expiresAt: ts + lat + rule.ttlSec * 1000 });
+  }
+  input.onProgress?.(1);
+  return out;
+}
+
+function usageAt(t: Traffic, i: number): Usage {
+  return { input: t.inputTokens[i]!, read: t.cacheReadTokens[i]!, w5: t.cacheWrite5mTokens[i]!, w1: t.cacheWrite1hTokens[i]!, output: t.outputTokens[i]! };
+}
+
+function keepRecorded(t: Traffic, i: number, out: EventPredictions): void {
+  out.included[i] = 1;
+  out.model[i] = str(t.model, i);
+  out.latencyMs[i] = t.latencyMs[i]!;
+  out.ttftMs[i] = t.ttftMs[i]!;
+  out.perceivedMs[i] = t.streamed[i] ? t.ttftMs[i]! : t.latencyMs[i]!;
+  out.costNanoUsd[i] = t.costNanoUsd[i]!;
+  out.responseCacheHit[i] = t.responseCache[i] === RESPONSE_CACHE_HIT ? 1 : 0;
+}
+
+function price(prices: PriceBook, model: string, at: number, u: Usage): number {
+  const usage: TokenUsage = { inputTokens: u.input, outputTokens: u.output, cacheReadTokens: u.read, cacheWrite5mTokens: u.w5, cacheWrite1hTokens: u.w1 };
+  const row = prices.find(model, new Date(at), u.input + u.read + u.w5 + u.w1);
+  return row ? Number(costNanoUsd(row, usage)) : NaN;
+}
+
+/** The median latency of the recorded hits: what a predicted hit costs in time. */
+function recordedHitLatency(t: Traffic): number {
+  const xs: number[] = [];
+  for (let i = 0; i < t.length; i++) if (t.responseCache[i] === RESPONSE_CACHE_HIT && Number.isFinite(t.latencyMs[i]!)) xs.push(t.latencyMs[i]!);
+  if (xs.length === 0) return FALLBACK_HIT_LATENCY_MS;
+  xs.sort((a, b) => a - b);
+  return xs[xs.length >> 1]!;
+}
+
+/** Whether the live policy made this call's prompt caching (else the client did). */
+function policyCached(routing: RoutingPolicy, facts: RouteFacts, model: string, system: number, tools: number, adds: AddsBreakpoints): boolean {
+  const plan: RoutePlan = planRoute(routing, facts, { policyVersion: 0, random: () => 0 });
+  return plan.promptCaching !== undefined && plan.model === model && system > 0 && adds({ systemTokens: system, toolCount: tools }, plan.promptCaching);
+}
+
+type AddsBreakpoints = (shape: { systemTokens: number; toolCount: number }, opts: { ttl: PromptCacheTtl; minTokens: number }) => boolean;
+
+/**
+ * The gateway's applyPromptCaching on a request rebuilt from the event's shape (placeholder text
+ * of the recorded size), memoized by shape: whether it adds a breakpoint depends only on sizes.
+ */
+function memoAddsBreakpoints(): AddsBreakpoints {
+  const memo = new Map<string, boolean>();
+  return (shape, opts) => {
+    const k = `${shape.systemTokens}|${shape.toolCount}|${opts.minTokens}`;
+    let v = memo.get(k);
+    if (v === undefined) {
+      const { request } = requestFromEvent({
+        model: null,
+        requestedModel: null,
+        route: null,
+        agent: null,
+        tags: {},
+        userId: null,
+        inputTokens: shape.systemTokens,
+        cacheReadTokens: 0,
+        cacheWrite5mTokens: 0,
+        cacheWrite1hTokens: 0,
+        outputTokens: 1,
+        systemTokens: shape.systemTokens,
+        messageCount: 1,
+        toolCount: shape.toolCount,
+      });
+      v = applyPromptCaching(request, opts).added.includes("system");
+      memo.set(k, v);
+    }
+    return v;
+  };
+}

@@ -1,0 +1,128 @@
+import { DEFAULT_LATENCY_PROFILES } from "../../simulator/latency-profiles";
+import { matchModel } from "../../simulator/model-match";
+import { KIND_LLM, RESPONSE_CACHE_HIT, STATUS_OK, type Traffic } from "../traffic-columns";
+import { robustLinearFit } from "./robust-fit";
+
+/**
+ * How fast one model answers, as the replay re-times a call moved to it:
+ * TTFT = base + prefill per 1K uncached prompt tokens + per 1K cache-read tokens; the total adds
+ * ms per output token.
+ */
+export type ModelTiming = {
+  model: string;
+  /** "traffic": fitted from this window's calls; "profile": the simulator's table (no traffic). */
+  source: "traffic" | "profile";
+  samples: number;
+  baseMs: number;
+  prefillMsPer1k: number;
+  cacheReadMsPer1k: number;
+  msPerOutputToken: number;
+};
+
+/** Below this many model calls a fit is noise; the profile table stands in and the answer says so. */
+export const MIN_FIT_SAMPLES = 20;
+
+/** A fit on 20K calls is as good as on a million and keeps the 1M-event analysis within budget. */
+const MAX_FIT_SAMPLES = 20_000;
+
+function evenSample(idx: number[], max: number): number[] {
+  if (idx.length <= max) return idx;
+  const step = idx.length / max;
+  return Array.from({ length: max }, (_, k) => idx[Math.floor(k * step)]!);
+}
+
+export class TimingModel {
+  private readonly byModel = new Map<string, ModelTiming>();
+  constructor(fitted: ModelTiming[]) {
+    for (const t of fitted) this.byModel.set(t.model, t);
+  }
+  /** The fitted timing, or the profile table's for a model the traffic never called. */
+  of(model: string): ModelTiming {
+    let t = this.byModel.get(model);
+    if (!t) {
+      t = profileTiming(model);
+      this.byModel.set(model, t);
+    }
+    return t;
+  }
+  all(): ModelTiming[] {
+    return [...this.byModel.values()].sort((a, b) => a.model.localeCompare(b.model));
+  }
+}
+
+export function ttftOf(t: ModelTiming, uncachedTokens: number, cacheReadTokens: number): number {
+  return t.baseMs + (t.prefillMsPer1k * uncachedTokens) / 1000 + (t.cacheReadMsPer1k * cacheReadTokens) / 1000;
+}
+
+export function latencyOf(t: ModelTiming, uncachedTokens: number, cacheReadTokens: number, outputTokens: number): number {
+  return ttftOf(t, uncachedTokens, cacheReadTokens) + t.msPerOutputToken * outputTokens;
+}
+
+type ProfileFields = { ttftMedianMs: number; outputTokensPerSec: number; prefillMsPer1kTokens?: number; cacheReadMsPer1kTokens?: number };
+
+/** The simulator's published profile for a model with no traffic of its own. */
+export function profileTiming(model: string): ModelTiming {
+  const p = matchModel(DEFAULT_LATENCY_PROFILES, model) as ProfileFields;
+  return {
+    model,
+    source: "profile",
+    samples: 0,
+    baseMs: p.ttftMedianMs,
+    prefillMsPer1k: p.prefillMsPer1kTokens ?? 0,
+    cacheReadMsPer1k: p.cacheReadMsPer1kTokens ?? 0,
+    msPerOutputToken: 1000 / p.outputTokensPerSec,
+  };
+}
+
+/**
+ * Fits each model's timing from its calls in the window (successful, not served from the
+ * response cache). Streamed calls carry a TTFT: it is regressed on uncached and cache-read tokens
+ * (Huber-weighted least squares, so a few stalls do not drag the line), and the output speed is
+ * the median of (total − TTFT) / output tokens. Without streamed calls the total latency is
+ * regressed on the same tokens plus output tokens. Coefficients are kept non-negative.
+ */
+export function fitTimings(traffic: Traffic): TimingModel {
+  const rows = new Map<number, number[]>();
+  for (let i = 0; i < traffic.length; i++) {
+    if (traffic.kind[i] !== KIND_LLM || traffic.status[i] !== STATUS_OK || traffic.responseCache[i] === RESPONSE_CACHE_HIT) continue;
+    const m = traffic.model.codes[i]!;
+    if (m < 0 || !Number.isFinite(traffic.latencyMs[i]!)) continue;
+    let list = rows.get(m);
+    if (!list) rows.set(m, (list = []));
+    list.push(i);
+  }
+  const fitted: ModelTiming[] = [];
+  for (const [code, idx] of rows) {
+    const model = traffic.model.dict[code]!;
+    if (idx.length < MIN_FIT_SAMPLES) continue;
+    fitted.push({ ...fitModel(traffic, model, evenSample(idx, MAX_FIT_SAMPLES)), samples: idx.length });
+  }
+  return new TimingModel(fitted);
+}
+
+function fitModel(t: Traffic, model: string, idx: number[]): ModelTiming {
+  const uncached = (i: number) => (t.inputTokens[i]! + t.cacheWrite5mTokens[i]! + t.cacheWrite1hTokens[i]!) / 1000;
+  const read = (i: number) => t.cacheReadTokens[i]! / 1000;
+  const streamed = idx.filter((i) => Number.isFinite(t.ttftMs[i]!));
+  if (streamed.length >= MIN_FIT_SAMPLES) {
+    const [base, prefill, readMs] = robustLinearFit(
+      streamed.map((i) => [1, uncached(i), read(i)]),
+      streamed.map((i) => t.ttftMs[i]!),
+    );
+    const speeds = streamed.filter((i) => t.outputTokens[i]! > 0).map((i) => Math.max(0, t.latencyMs[i]! - t.ttftMs[i]!) / t.outputTokens[i]!);
+    // Non-streamed calls share the model's speed; their own totals refine it when few streamed.
+    return { model, source: "traffic", samples: idx.length, baseMs: base!, prefillMsPer1k: prefill!, cacheReadMsPer1k: readMs!, msPerOutputToken: median(speeds) ?? profileTiming(model).msPerOutputToken };
+  }
+  const [base, prefill, readMs, perToken] = robustLinearFit(
+    idx.map((i) => [1, uncached(i), read(i), t.outputTokens[i]!]),
+    idx.map((i) => t.latencyMs[i]!),
+  );
+  return { model, source: "traffic", samples: idx.length, baseMs: base!, prefillMsPer1k: prefill!, cacheReadMsPer1k: readMs!, msPerOutputToken: perToken! };
+}
+
+function median(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
