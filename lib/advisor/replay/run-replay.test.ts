@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CachePolicy } from "../../policies/cache-policy-schema";
 import { RoutingPolicy } from "../../policies/routing-policy-schema";
-import { clientRequests, recordWorld, worldPrices, type WorldPolicy } from "../advisor-test-traffic";
+import { clientRequests, recordWorld, worldPrices, type WorldPolicy } from "../testing/traffic-world";
 import { trafficFromRows } from "../traffic-columns";
 import { runReplay } from "./run-replay";
 import type { ReplayPolicies } from "./simulate";

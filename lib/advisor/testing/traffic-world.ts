@@ -1,7 +1,7 @@
-import { PriceBook, costNanoUsd } from "../pricing/compute-cost";
-import { seedPriceRows } from "../pricing/seed-prices";
-import { seededRandom } from "../seeded-random";
-import { trafficFromRows, type Traffic, type TrafficRow } from "./traffic-columns";
+import { PriceBook, costNanoUsd } from "../../pricing/compute-cost";
+import { seedPriceRows } from "../../pricing/seed-prices";
+import { seededRandom } from "../../seeded-random";
+import { trafficFromRows, type Traffic, type TrafficRow } from "../traffic-columns";
 
 /**
  * Test-only: a small seeded "world" that records traffic the way the gateway and an Anthropic-like
