@@ -7,7 +7,7 @@ import type { CacheStats } from "@/lib/metrics/get-cache-stats";
 import type { Dimensions } from "@/lib/metrics/get-dimensions";
 import type { Summary } from "@/lib/metrics/get-summary";
 import type { Timeseries } from "@/lib/metrics/get-timeseries";
-import type { TimeseriesMetric } from "@/lib/metrics/schemas";
+import type { GroupBy, TimeseriesMetric } from "@/lib/metrics/schemas";
 import { metricsQuery, windowQuery } from "./api-query";
 import { metricsParsers, type MetricsState } from "./search-params";
 
@@ -36,9 +36,10 @@ export function useWindowSummary(slug: string, s: MetricsState, window: { from: 
   });
 }
 
-export function useTimeseries(slug: string, s: MetricsState, metric: TimeseriesMetric, opts: { groupBy?: "model" | "route" | "agent"; limit?: number } = {}) {
+/** The time series of one metric, typed by it: `data.series[i].points[j].values` has that metric's fields. */
+export function useTimeseries<M extends TimeseriesMetric>(slug: string, s: MetricsState, metric: M, opts: { groupBy?: GroupBy; limit?: number } = {}) {
   const qs = metricsQuery(slug, s, { metric, groupBy: opts.groupBy, limit: opts.limit ? String(opts.limit) : undefined });
-  return useQuery({ queryKey: ["metrics", "timeseries", qs], queryFn: () => fetchJson<Timeseries>(`/api/v1/metrics/timeseries?${qs}`), ...live(s) });
+  return useQuery({ queryKey: ["metrics", "timeseries", qs], queryFn: () => fetchJson<Timeseries<M>>(`/api/v1/metrics/timeseries?${qs}`), ...live(s) });
 }
 
 export function useCacheStats(slug: string, s: MetricsState) {

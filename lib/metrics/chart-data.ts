@@ -1,4 +1,5 @@
-import type { Timeseries } from "./get-timeseries";
+import type { Timeseries, TimeseriesField, TimeseriesValues } from "./get-timeseries";
+import type { TimeseriesMetric } from "./schemas";
 import { BUCKETS, type BucketName } from "./time-range";
 
 /**
@@ -14,24 +15,27 @@ export function seriesLabel(key: string): string {
   return key === "" ? "(none)" : key;
 }
 
-/** One row per bucket with the given fields of a single (ungrouped) series. */
-export function rowsFromSeries(ts: Timeseries | undefined, fields: string[]): ChartRow[] {
+/** Field `f` of one bucket; `f` is a field of that metric, so a renamed field fails the typecheck. */
+const valueOf = <M extends TimeseriesMetric>(values: TimeseriesValues[M], f: TimeseriesField<M>): number | null => num(values[f]);
+
+/** One row per bucket with the given fields of a single (ungrouped) series, one column per field. */
+export function rowsFromSeries<M extends TimeseriesMetric, F extends TimeseriesField<M>>(ts: Timeseries<M> | undefined, fields: readonly NoInfer<F>[]): (ChartRow & Record<F, number | null>)[] {
   const points = ts?.series[0]?.points ?? [];
   return points.map((p) => {
     const row: ChartRow = { t: Date.parse(p.t) };
-    for (const f of fields) row[f] = num(p.values[f]);
-    return row;
+    for (const f of fields) row[f] = valueOf<M>(p.values, f);
+    return row as ChartRow & Record<F, number | null>;
   });
 }
 
 /** One row per bucket with a column per series (e.g. cost stacked by model). */
-export function rowsBySeries(ts: Timeseries | undefined, field: string): { rows: ChartRow[]; keys: string[] } {
+export function rowsBySeries<M extends TimeseriesMetric>(ts: Timeseries<M> | undefined, field: NoInfer<TimeseriesField<M>>): { rows: ChartRow[]; keys: string[] } {
   if (!ts || ts.series.length === 0) return { rows: [], keys: [] };
   const keys = ts.series.map((s) => seriesLabel(s.key));
   const rows: ChartRow[] = ts.series[0]!.points.map((p) => ({ t: Date.parse(p.t) }));
   ts.series.forEach((s, i) => {
     s.points.forEach((p, j) => {
-      if (rows[j]) rows[j]![keys[i]!] = num(p.values[field]);
+      if (rows[j]) rows[j]![keys[i]!] = valueOf<M>(p.values, field);
     });
   });
   return { rows, keys };
@@ -43,8 +47,8 @@ export function sparkTimes(ts: Timeseries | undefined, key: string): number[] {
 }
 
 /** The values of one series for a sparkline, in bucket order. */
-export function sparkValues(ts: Timeseries | undefined, key: string, field: string): (number | null)[] {
-  return ts?.series.find((s) => s.key === key)?.points.map((p) => num(p.values[field])) ?? [];
+export function sparkValues<M extends TimeseriesMetric>(ts: Timeseries<M> | undefined, key: string, field: NoInfer<TimeseriesField<M>>): (number | null)[] {
+  return ts?.series.find((s) => s.key === key)?.points.map((p) => valueOf<M>(p.values, field)) ?? [];
 }
 
 /**
@@ -89,12 +93,12 @@ export function isEmptyChart(rows: ChartRow[]): boolean {
 }
 
 /** Requests per bucket split into ok and errors, for a stacked throughput chart. */
-export function throughputRows(ts: Timeseries | undefined): ChartRow[] {
+export function throughputRows(ts: Timeseries<"requests"> | undefined): ChartRow[] {
   return rowsFromSeries(ts, ["requests", "errors"]).map((r) => ({ t: r.t, ok: (r.requests ?? 0) - (r.errors ?? 0), errors: r.errors ?? 0 }));
 }
 
 /** Tokens per bucket by kind; both cache-write lifetimes count as "cache write". */
-export function tokenRows(ts: Timeseries | undefined): ChartRow[] {
+export function tokenRows(ts: Timeseries<"tokens"> | undefined): ChartRow[] {
   return rowsFromSeries(ts, ["input", "cacheRead", "cacheWrite5m", "cacheWrite1h", "output"]).map((r) => ({
     t: r.t,
     input: r.input ?? 0,

@@ -6,54 +6,58 @@ import type { Percentiles } from "./histogram";
 import { nanoToUsdRounded, ratio } from "./money";
 import { queryWatermarks } from "./rollup-seal";
 import { BUCKET_ORIGIN } from "./rollup-sql";
-import { EMPTY_PERCENTILES, queryPercentiles, querySums, type HistMetric, type RollupScope, type SumsRow } from "./rollup-query";
+import { EMPTY_PERCENTILES, HIST_METRICS, queryPercentiles, querySums, type HistMetric, type RollupScope, type SumsRow } from "./rollup-query";
 import type { TimeseriesMetric, TimeseriesParams } from "./schemas";
 import { autoBucket, bucketStarts, BUCKETS, checkPoints, planSegments, resolveRange, type BucketName } from "./time-range";
 
-export type PointValues = Record<string, number | string | null>;
-export type Series = { key: string; points: { t: string; values: PointValues }[] };
-export type Timeseries = {
-  metric: TimeseriesMetric;
+/** The values of one bucket from its sums, per sums metric; called with null for an empty bucket. */
+const SUMS_VALUES = {
+  requests: (s: SumsRow | null) => ({ requests: s?.requests ?? 0, errors: s?.errors ?? 0, errorRate: s ? ratio(s.errors, s.requests) : null }),
+  tokens: (s: SumsRow | null) => ({
+    input: s?.inputTokens ?? 0,
+    output: s?.outputTokens ?? 0,
+    cacheRead: s?.cacheReadTokens ?? 0,
+    cacheWrite5m: s?.cacheWrite5mTokens ?? 0,
+    cacheWrite1h: s?.cacheWrite1hTokens ?? 0,
+  }),
+  cost: (s: SumsRow | null) => ({ costUsd: s ? nanoToUsdRounded(s.costNanoUsd) : 0, costNanoUsd: s ? s.costNanoUsd.toString() : "0" }),
+  cache: (s: SumsRow | null) => ({
+    responseCacheHitRate: s ? responseCacheHitRate(s) : null,
+    promptCacheHitRate: s ? promptCacheHitRate(s) : null,
+    hits: s?.rcHits ?? 0,
+    misses: s?.rcMisses ?? 0,
+    bypass: s?.rcBypass ?? 0,
+  }),
+} satisfies Record<Exclude<TimeseriesMetric, HistMetric>, (s: SumsRow | null) => object>;
+
+/** A percentile metric's bucket: p50..p99 (null where the bucket is empty) and how many samples. */
+export type PercentileValues = Percentiles & { samples: number };
+
+/**
+ * What one bucket of each metric holds, derived from the code that fills it: clients pick fields
+ * by `keyof TimeseriesValues[M]`, so renaming a field here fails the typecheck of every chart.
+ */
+export type TimeseriesValues = {
+  [M in TimeseriesMetric]: M extends HistMetric ? PercentileValues : M extends keyof typeof SUMS_VALUES ? ReturnType<(typeof SUMS_VALUES)[M]> : never;
+};
+/** The field names of metric M's buckets. */
+export type TimeseriesField<M extends TimeseriesMetric> = keyof TimeseriesValues[M] & string;
+
+export type Series<M extends TimeseriesMetric = TimeseriesMetric> = { key: string; points: { t: string; values: TimeseriesValues[M] }[] };
+export type Timeseries<M extends TimeseriesMetric = TimeseriesMetric> = {
+  metric: M;
   bucket: BucketName;
   from: string;
   to: string;
   groupBy: string | null;
-  series: Series[];
+  series: Series<M>[];
   /** How many series the range has; `series` holds the top `limit` of them. */
   totalSeries: number;
 };
 
-const PERCENTILE_METRIC: Partial<Record<TimeseriesMetric, HistMetric>> = { latency: "latency", ttft: "ttft", tps: "tps" };
+const isHistMetric = (m: TimeseriesMetric): m is HistMetric => m in HIST_METRICS;
 
-/** The values of one bucket from its sums; called with null for an empty bucket. */
-function sumsValues(metric: TimeseriesMetric, s: SumsRow | null): PointValues {
-  switch (metric) {
-    case "requests":
-      return { requests: s?.requests ?? 0, errors: s?.errors ?? 0, errorRate: s ? ratio(s.errors, s.requests) : null };
-    case "tokens":
-      return {
-        input: s?.inputTokens ?? 0,
-        output: s?.outputTokens ?? 0,
-        cacheRead: s?.cacheReadTokens ?? 0,
-        cacheWrite5m: s?.cacheWrite5mTokens ?? 0,
-        cacheWrite1h: s?.cacheWrite1hTokens ?? 0,
-      };
-    case "cost":
-      return { costUsd: s ? nanoToUsdRounded(s.costNanoUsd) : 0, costNanoUsd: s ? s.costNanoUsd.toString() : "0" };
-    case "cache":
-      return {
-        responseCacheHitRate: s ? responseCacheHitRate(s) : null,
-        promptCacheHitRate: s ? promptCacheHitRate(s) : null,
-        hits: s?.rcHits ?? 0,
-        misses: s?.rcMisses ?? 0,
-        bypass: s?.rcBypass ?? 0,
-      };
-    default:
-      return {};
-  }
-}
-
-export async function getTimeseries(db: Db, projectId: string, params: TimeseriesParams, nowMs = Date.now()): Promise<Timeseries> {
+export async function getTimeseries<M extends TimeseriesMetric>(db: Db, projectId: string, params: TimeseriesParams & { metric: M }, nowMs = Date.now()): Promise<Timeseries<M>> {
   const range = resolveRange(params, nowMs);
   const bucket = params.bucket === "auto" ? autoBucket(range) : params.bucket;
   checkPoints(range, bucket);
@@ -82,18 +86,23 @@ export async function getTimeseries(db: Db, projectId: string, params: Timeserie
   }
 
   const starts = bucketStarts(range, bucket);
-  const histMetric = PERCENTILE_METRIC[params.metric];
-  const bySeries = new Map<string, Map<number, PointValues>>(keys.map((k) => [k, new Map()]));
-  if (histMetric) {
-    for (const row of await queryPercentiles(db, scope, [histMetric], { g1, g2 })) {
-      bySeries.get(row.g2)?.set(Number(row.g1), { ...row.values, samples: row.count });
+  const metric: TimeseriesMetric = params.metric;
+  // The one place the metric's value type is asserted: `metric` picks the builder of M's values.
+  type Values = TimeseriesValues[M];
+  const bySeries = new Map<string, Map<number, Values>>(keys.map((k) => [k, new Map()]));
+  let empty: () => Values;
+  if (isHistMetric(metric)) {
+    for (const row of await queryPercentiles(db, scope, [metric], { g1, g2 })) {
+      bySeries.get(row.g2)?.set(Number(row.g1), { ...row.values, samples: row.count } satisfies PercentileValues as Values);
     }
+    empty = () => ({ ...EMPTY_PERCENTILES, samples: 0 }) satisfies PercentileValues as Values;
   } else {
+    const values = SUMS_VALUES[metric];
     for (const row of await querySums(db, scope, { g1, g2 })) {
-      bySeries.get(row.g2)?.set(Number(row.g1), sumsValues(params.metric, row));
+      bySeries.get(row.g2)?.set(Number(row.g1), values(row) as Values);
     }
+    empty = () => values(null) as Values;
   }
-  const empty = (): PointValues => (histMetric ? { ...(EMPTY_PERCENTILES as Percentiles), samples: 0 } : sumsValues(params.metric, null));
 
   return {
     metric: params.metric,
