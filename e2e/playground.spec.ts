@@ -50,7 +50,7 @@ test("two panes with different models stream at the same time, and show the reco
 
 test("Stop cancels both streams and the calls are recorded as aborted", async ({ signedInPage: page }) => {
   await page.goto(PLAYGROUND);
-  // Opus streams slowest in the simulator (40 tok/s): both answers are still coming when Stop lands.
+  // Opus streams slowest in the simulator (45 tok/s): both answers are still coming when Stop lands.
   for (const name of ["A", "B"]) {
     await page.locator(`[data-pane="${name}"]`).getByLabel("Model").fill("claude-opus-4-6");
     await page.locator(`[data-pane="${name}"]`).getByRole("spinbutton", { name: "max_tokens" }).fill("4000");

@@ -6,7 +6,7 @@ import { AppError } from "../errors";
 import { log } from "../log";
 import { minCacheTokens } from "./cache-minimums";
 import { faultError, pickFault } from "./faults";
-import { planTiming, withPromptCacheHit } from "./latency-profiles";
+import { drawTiming, planTiming } from "./latency-profiles";
 import type { SimulatorOptions } from "./options";
 import { createRng, seedFrom } from "./prng";
 import { findBreakpoints, PromptCache } from "./prompt-cache";
@@ -88,7 +88,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     const streaming = request.stream === true;
     const outputTokens = requestedOutputTokens(req);
     const fault = pickFault(req, request.model, options.faultRates ?? {}, sequence);
-    const timing = planTiming(request.model, options, sequence);
+    const draw = drawTiming(sequence);
     if (fault) {
       stats.faults++;
       const error = faultError(fault, streaming);
@@ -98,7 +98,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
 
     const scope = `${createHash("sha256").update(apiKey).digest("hex").slice(0, 16)}|${request.model}`;
     const usage = promptCache.apply(scope, blocks, breakpoints, minCacheTokens(request.model, options.minCacheTokens));
-    const ctx = { res, signal, requestId, messageId: `msg_01${randomId(22)}`, model: request.model, usage, plan: generateReply(request, seed, { outputTokens }), timing: withPromptCacheHit(timing, usage), fault };
+    const ctx = { res, signal, requestId, messageId: `msg_01${randomId(22)}`, model: request.model, usage, plan: generateReply(request, seed, { outputTokens }), timing: planTiming(request.model, options, draw, usage), fault };
     await (streaming ? sendStreamReply(ctx) : sendJsonReply(ctx));
   }
 

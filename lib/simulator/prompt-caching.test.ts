@@ -133,6 +133,38 @@ describe("PromptCache", () => {
     expect(second.inputTokens).toBe(0);
   });
 
+  it("expires an entry on its TTL, and each read restarts the TTL", () => {
+    let now = 0;
+    const cache = new PromptCache({ now: () => now });
+    const blocks = promptBlocks({ model: "m", system: [{ type: "text", text: "s".repeat(8000), cache_control: { type: "ephemeral" } }], messages: [{ role: "user", content: "x" }] });
+    const use = () => cache.apply("s", blocks, findBreakpoints(blocks, undefined) as never, 1024);
+    expect(use().cacheWrite5mTokens).toBe(2000);
+    // Read just inside the 5 minutes, then twice more at 4-minute gaps: each read keeps it alive.
+    for (const at of [5 * 60_000 - 1, 9 * 60_000 - 1, 13 * 60_000 - 1]) {
+      now = at;
+      expect(use().cacheReadTokens, `read at ${at} ms`).toBe(2000);
+    }
+    // 5 minutes after the last read it is gone: the next use writes it again.
+    now = 18 * 60_000 - 1;
+    const expired = use();
+    expect(expired.cacheReadTokens).toBe(0);
+    expect(expired.cacheWrite5mTokens).toBe(2000);
+  });
+
+  it("keeps a 1h entry an hour from its last read", () => {
+    let now = 0;
+    const cache = new PromptCache({ now: () => now });
+    const blocks = promptBlocks({ model: "m", system: [{ type: "text", text: "h".repeat(8000), cache_control: { type: "ephemeral", ttl: "1h" } }], messages: [{ role: "user", content: "x" }] });
+    const use = () => cache.apply("s", blocks, findBreakpoints(blocks, undefined) as never, 1024);
+    expect(use().cacheWrite1hTokens).toBe(2000);
+    now = 59 * 60_000;
+    expect(use().cacheReadTokens).toBe(2000);
+    now = 59 * 60_000 + 60 * 60_000 - 1;
+    expect(use().cacheReadTokens).toBe(2000);
+    now += 60 * 60_000;
+    expect(use()).toMatchObject({ cacheReadTokens: 0, cacheWrite1hTokens: 2000 });
+  });
+
   it("refuses a 1h breakpoint after a 5m one", () => {
     const blocks = promptBlocks({
       model: "m",
