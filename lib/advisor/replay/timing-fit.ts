@@ -1,5 +1,4 @@
-import { DEFAULT_LATENCY_PROFILES } from "../../simulator/latency-profiles";
-import { matchModel } from "../../simulator/model-match";
+import { profileFor } from "../../simulator/latency-profiles";
 import { KIND_LLM, RESPONSE_CACHE_HIT, STATUS_OK, type Traffic } from "../traffic-columns";
 import { robustLinearFit } from "./robust-fit";
 
@@ -58,18 +57,16 @@ export function latencyOf(t: ModelTiming, uncachedTokens: number, cacheReadToken
   return ttftOf(t, uncachedTokens, cacheReadTokens) + t.msPerOutputToken * outputTokens;
 }
 
-type ProfileFields = { ttftMedianMs: number; outputTokensPerSec: number; prefillMsPer1kTokens?: number; cacheReadMsPer1kTokens?: number };
-
 /** The simulator's published profile for a model with no traffic of its own. */
 export function profileTiming(model: string): ModelTiming {
-  const p = matchModel(DEFAULT_LATENCY_PROFILES, model) as ProfileFields;
+  const p = profileFor(model);
   return {
     model,
     source: "profile",
     samples: 0,
-    baseMs: p.ttftMedianMs,
-    prefillMsPer1k: p.prefillMsPer1kTokens ?? 0,
-    cacheReadMsPer1k: p.cacheReadMsPer1kTokens ?? 0,
+    baseMs: p.ttftBaseMs,
+    prefillMsPer1k: p.prefillMsPer1k,
+    cacheReadMsPer1k: p.cacheReadMsPer1k,
     msPerOutputToken: 1000 / p.outputTokensPerSec,
   };
 }
