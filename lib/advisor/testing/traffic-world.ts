@@ -80,6 +80,14 @@ export function clientRequests(opts: { seed: number; count: number; routes: stri
 
 /** Runs the requests through the world under `policy` and returns what the gateway would record. */
 export function recordWorld(requests: ClientRequest[], policy: WorldPolicy, seed = 7): Traffic {
+  const rows = recordWorldRows(requests, policy, seed);
+  const from = new Date(requests[0]?.ts ?? 0);
+  const to = new Date((requests[requests.length - 1]?.ts ?? 0) + 1);
+  return trafficFromRows({ projectId: "p", from, to }, rows);
+}
+
+/** As recordWorld, the recorded rows themselves (to insert into the events table). */
+export function recordWorldRows(requests: ClientRequest[], policy: WorldPolicy, seed = 7): TrafficRow[] {
   const rnd = seededRandom(seed);
   const prices = worldPrices();
   const responses = new Map<string, { available: number; expires: number; model: string }>();
@@ -136,7 +144,5 @@ export function recordWorld(requests: ClientRequest[], policy: WorldPolicy, seed
       costSource: row ? "computed" : "unpriced",
     };
   });
-  const from = new Date(requests[0]?.ts ?? 0);
-  const to = new Date((requests[requests.length - 1]?.ts ?? 0) + 1);
-  return trafficFromRows({ projectId: "p", from, to }, rows);
+  return rows;
 }
