@@ -4,8 +4,12 @@
  * the browser.
  */
 
-/** An LLM call or an agent's tool call. */
-export const EVENT_KINDS = ["llm", "tool"] as const;
+/**
+ * An LLM call, an agent's tool call, or a token count (`POST /v1/messages/count_tokens` through
+ * the gateway): recorded so every gateway call has its event, but free and not a model call, so
+ * dashboards (which read kind "llm" unless asked) count it neither as a request nor as spend.
+ */
+export const EVENT_KINDS = ["llm", "tool", "count_tokens"] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 export const EVENT_STATUSES = ["ok", "error", "aborted"] as const;

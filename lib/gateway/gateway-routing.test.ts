@@ -1,3 +1,4 @@
+import http from "node:http";
 import Anthropic, { RateLimitError } from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
@@ -6,7 +7,10 @@ import { invalidateActivePolicies } from "../policies/active-policies";
 import { saveVersion } from "../policies/policy-queries";
 import { SPEND_LIMIT_HEADER } from "../simulator";
 import { projectWithKey } from "../auth/testing/project-with-key";
+import { serveHandler } from "../http/testing/serve-handler";
+import { createGateway } from "./gateway";
 import { startHarness, waitForEvents, type Harness } from "./testing/gateway-harness";
+import { resolveUpstream } from "./upstream";
 
 let handle: DbHandle;
 let projectId: string;
@@ -60,6 +64,43 @@ describe("routing policy applied by the gateway", () => {
     const row = (await waitForEvents(handle, projectId, [idOf(r)])).get(idOf(r))!;
     expect(row).toMatchObject({ model: HAIKU, requestedModel: SONNET, policyVersion: 1 });
     expect(row.metadata).toMatchObject({ ruleId: "cheap" });
+  });
+
+  it("routes count_tokens by the same rules: the upstream counts for the mapped model, and the count is recorded", async () => {
+    const seen: { url: string; model: unknown }[] = [];
+    const hop = await serveHandler(async (q, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of q) chunks.push(c as Buffer);
+      const body = Buffer.concat(chunks);
+      seen.push({ url: q.url!, model: (JSON.parse(body.toString("utf8")) as { model?: unknown }).model });
+      const up = http.request(`${h.sim.url}${q.url}`, { method: "POST", headers: q.headers }, (r) => {
+        res.writeHead(r.statusCode!, r.headers);
+        r.pipe(res);
+      });
+      up.end(body);
+    });
+    const gw = createGateway({ getDb: () => handle.db, upstream: resolveUpstream({ PITWALL_UPSTREAM_URL: hop.url }), recorder: h.writer });
+    const served = await serveHandler(gw.handler);
+    try {
+      const c = new Anthropic({ baseURL: `${served.url}/gateway`, apiKey: client.apiKey, maxRetries: 0 });
+      const params = { model: SONNET, messages: [{ role: "user" as const, content: "How many tokens is this?" }] };
+      const r = await c.messages.countTokens(params, on("cheap")).withResponse();
+      expect(r.data.input_tokens).toBeGreaterThan(0);
+      expect(r.response.headers.get("x-pitwall-model")).toBe(HAIKU);
+      expect(r.response.headers.get("x-pitwall-policy-version")).toBe("1");
+      await c.messages.countTokens(params, on("anything-else"));
+      expect(seen).toEqual([
+        { url: "/v1/messages/count_tokens", model: HAIKU },
+        { url: "/v1/messages/count_tokens", model: SONNET },
+      ]);
+      const row = (await waitForEvents(handle, projectId, [idOf(r)])).get(idOf(r))!;
+      expect(row).toMatchObject({ kind: "count_tokens", model: HAIKU, requestedModel: SONNET, policyVersion: 1, route: "cheap" });
+      expect(row.metadata).toMatchObject({ ruleId: "cheap", countedInputTokens: r.data.input_tokens });
+    } finally {
+      await served.close();
+      await gw.close();
+      await hop.close();
+    }
   });
 
   it("passes requests no rule matches through unchanged", async () => {

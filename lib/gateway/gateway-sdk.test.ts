@@ -3,11 +3,17 @@ import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { createTestDb } from "@/db/test-db";
+import { events } from "@/db/schema";
+import { eq } from "drizzle-orm";
+import { listEvents } from "../metrics/event-list";
+import { getSummary } from "../metrics/get-summary";
+import { flushRollups } from "../metrics/rollup-upkeep";
+import { EventListParams, SummaryParams } from "../metrics/schemas";
 import { startSimulatorServer } from "../simulator";
 import { projectWithKey } from "../auth/testing/project-with-key";
 import { serveHandler } from "../http/testing/serve-handler";
 import { createGateway } from "./gateway";
-import { startHarness, waitForEvents, type Harness } from "./testing/gateway-harness";
+import { startHarness, waitFor, waitForEvents, type Harness } from "./testing/gateway-harness";
 import { resolveUpstream } from "./upstream";
 
 const MODEL = "claude-sonnet-4-6";
@@ -139,12 +145,54 @@ describe("gateway with the official SDK", () => {
     expect(row.metadata).toMatchObject({ stopReason: "tool_use" });
   });
 
-  it("counts tokens through the gateway, as the upstream counts them, without recording a call", async () => {
+  it("counts tokens through the gateway as the upstream counts them, recorded as a free count_tokens event that no dashboard counts as a call", async () => {
     const params = { model: MODEL, system: "Be brief.", messages: [{ role: "user" as const, content: "Count these words for me please." }] };
-    const viaGateway = await client.messages.countTokens(params);
+    const { project, key } = await projectWithKey(handle.db);
+    const own = h.client({ apiKey: key });
+    const { data: viaGateway, response } = await own.messages.countTokens(params, { headers: { "x-pitwall-route": "budget/check", "x-pitwall-agent": "planner" } }).withResponse();
     const direct = await new Anthropic({ baseURL: h.sim.url, apiKey: "direct", maxRetries: 0 }).messages.countTokens(params);
     expect(viaGateway.input_tokens).toBeGreaterThan(0);
     expect(viaGateway).toEqual(direct);
+    const id = response.headers.get("x-pitwall-request-id")!;
+    expect(id).toMatch(/^gw_[0-9a-f]{32}$/);
+    expect(response.headers.get("x-pitwall-model")).toBe(MODEL);
+
+    const row = (await waitForEvents(handle, project.id, [id])).get(id)!;
+    expect(row).toMatchObject({
+      kind: "count_tokens",
+      model: MODEL,
+      requestedModel: MODEL,
+      status: "ok",
+      httpStatus: 200,
+      route: "budget/check",
+      agent: "planner",
+      inputTokens: 0,
+      outputTokens: 0,
+      costNanoUsd: 0n,
+      costSource: "computed",
+      messageCount: 1,
+    });
+    expect(row.metadata).toMatchObject({ gatewayRequestId: id, countedInputTokens: viaGateway.input_tokens });
+    expect(row.latencyMs).toBeGreaterThan(0);
+
+    // One real call next to it: the dashboards (kind llm by default) count that one only.
+    await own.messages.create({ ...params, max_tokens: 16 });
+    await waitFor(async () => (await handle.db.select().from(events).where(eq(events.projectId, project.id))).length === 2);
+    await flushRollups(handle.db);
+    const llm = await getSummary(handle.db, project.id, SummaryParams.parse({ range: "1h" }));
+    expect(llm.requests).toBe(1);
+    const counts = await getSummary(handle.db, project.id, SummaryParams.parse({ range: "1h", kind: "count_tokens" }));
+    expect(counts).toMatchObject({ requests: 1, costNanoUsd: "0", inputTokens: 0 });
+    // The events list shows it.
+    const listed = await listEvents(handle.db, project.id, EventListParams.parse({ range: "1h" }));
+    expect(listed.events.map((e) => e.kind).sort()).toEqual(["count_tokens", "llm"]);
+  });
+
+  it("a count_tokens call with a non-ASCII model is the SDK's 400 and reaches no upstream", async () => {
+    const before = h.sim.simulator.stats.requests;
+    const err = await client.messages.countTokens({ model: "claude-é", messages: [{ role: "user", content: "hi" }] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Anthropic.BadRequestError);
+    expect(h.sim.simulator.stats.requests).toBe(before);
   });
 
   it("forwards every request field untouched when no policy changes anything", async () => {

@@ -52,10 +52,6 @@ export function parseMessagesRequest(body: Buffer): MessagesRequest {
   return json as MessagesRequest;
 }
 
-export function parseCountTokensRequest(body: Buffer): Record<string, unknown> {
-  return parseJsonObject(body);
-}
-
 /** Only project keys call the gateway: a browser session cookie alone never spends tokens. */
 export function requireKeyHeader(headers: IncomingHttpHeaders): void {
   if (headers["x-api-key"] || /^Bearer\s/i.test(String(headers.authorization ?? ""))) return;

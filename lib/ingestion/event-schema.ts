@@ -101,10 +101,10 @@ export const IngestEvent = z
   .object(fields)
   .strict()
   .superRefine((e, ctx) => {
-    if (e.kind !== "llm") return;
-    for (const field of ["model", "latencyMs", "inputTokens", "outputTokens"] as const) {
+    const required = e.kind === "llm" ? (["model", "latencyMs", "inputTokens", "outputTokens"] as const) : e.kind === "count_tokens" ? (["model", "latencyMs"] as const) : [];
+    for (const field of required) {
       if (e[field] === undefined || e[field] === null) {
-        ctx.addIssue({ code: "custom", path: [field], message: "is required for llm events" });
+        ctx.addIssue({ code: "custom", path: [field], message: `is required for ${e.kind} events` });
       }
     }
   });

@@ -26,7 +26,9 @@ export function normalizeEvent(e: IngestEvent, prices: PriceBook, window: TimeWi
 
   let cost = 0n;
   let costSource: EventRecord["costSource"] = "unpriced";
-  if (e.costUsd !== undefined && e.costUsd !== null) {
+  if (e.kind === "count_tokens") {
+    costSource = "computed"; // counting tokens is free, whatever a sender claims
+  } else if (e.costUsd !== undefined && e.costUsd !== null) {
     cost = usdToNano(e.costUsd);
     costSource = "client";
   } else if (e.model) {

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { rowsOf } from "@/db/rows";
+import type { EventKind } from "../events/event-enums";
 import { AppError } from "../errors";
 import { nanoToUsdRounded, nanoToUsdString } from "../metrics/money";
 import { resolveRange, type RangePreset } from "../metrics/time-range";
@@ -13,7 +14,7 @@ export const MAX_TRACE_EVENTS = 2000;
 export type TraceEvent = {
   id: string;
   parentId: string | null;
-  kind: "llm" | "tool";
+  kind: EventKind;
   name: string;
   ts: string;
   latencyMs: number;

@@ -3,10 +3,12 @@
  * calls on one time axis, links children to parents, marks the critical path and finds runs of
  * tool calls under one parent that ran one after another (and could have run in parallel).
  */
+import type { EventKind } from "../events/event-enums";
+
 export type TraceSpanInput = {
   id: string;
   parentId: string | null;
-  kind: "llm" | "tool";
+  kind: EventKind;
   name: string;
   startMs: number; // epoch ms
   durationMs: number;

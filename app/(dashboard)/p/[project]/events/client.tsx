@@ -65,6 +65,7 @@ export function EventsClient({ projectSlug }: { projectSlug: string }) {
             <option value="__all">All</option>
             <option value="llm">LLM calls</option>
             <option value="tool">Tool calls</option>
+            <option value="count_tokens">Token counts</option>
           </Select>
         </label>
         <label className="flex items-center gap-1">

@@ -97,7 +97,7 @@ function Row({ row, total, event, hinted, projectSlug }: { row: WaterfallRow; to
   const left = total > 0 ? (row.offsetMs / total) * 100 : 0;
   const width = total > 0 ? Math.max(0.4, (row.durationMs / total) * 100) : 100;
   const tokens = event && event.kind === "llm" ? ` · ${formatTokens(event.inputTokens)} in / ${formatTokens(event.outputTokens)} out · ${formatUsd(event.costUsd)}` : "";
-  const label = `${row.kind === "tool" ? "Tool" : "LLM"} ${row.name}: starts at ${formatMs(row.offsetMs)}, takes ${formatMs(row.durationMs)}${row.critical ? ", on the critical path" : ""}${tokens}`;
+  const label = `${row.kind === "tool" ? "Tool" : row.kind === "count_tokens" ? "Token count" : "LLM"} ${row.name}: starts at ${formatMs(row.offsetMs)}, takes ${formatMs(row.durationMs)}${row.critical ? ", on the critical path" : ""}${tokens}`;
   return (
     <Link
       role="row"
@@ -110,7 +110,7 @@ function Row({ row, total, event, hinted, projectSlug }: { row: WaterfallRow; to
       data-critical={row.critical ? "true" : "false"}
     >
       <span role="cell" className="flex min-w-0 items-center gap-1.5" style={{ paddingLeft: `${row.depth * 1}rem` }}>
-        <Badge tone={row.kind === "tool" ? "info" : "neutral"}>{row.kind === "tool" ? "tool" : "llm"}</Badge>
+        <Badge tone={row.kind === "tool" ? "info" : "neutral"}>{row.kind === "count_tokens" ? "count" : row.kind}</Badge>
         <span className="truncate">{row.name}</span>
         {row.status !== "ok" ? <Badge tone="bad">{row.status}</Badge> : null}
         {hinted ? (
