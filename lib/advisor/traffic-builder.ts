@@ -1,0 +1,468 @@
+import type { EventStatus, ResponseCacheStatus } from "../events/event-enums";
+import { NONE, RESPONSE_CACHE_CODE, STATUS_CODE, type Dictionary, type IdColumn, type LlmCalls, type ToolSpans, type Traffic } from "./traffic";
+
+/** One LLM call as the builder takes it (the loader reuses one such object for every row). */
+export type LlmRow = {
+  id: string;
+  tsMs: number;
+  route: string | null;
+  agent: string | null;
+  session: string | null;
+  trace: string | null;
+  parent: string | null;
+  model: string | null;
+  requestedModel: string | null;
+  user: string | null;
+  /** The tags object, or its JSON text as Postgres prints jsonb (same object, same text). */
+  tags: string | Record<string, string>;
+  promptHash: string | null;
+  systemHash: string | null;
+  status: EventStatus;
+  responseCache: ResponseCacheStatus;
+  streamed: boolean;
+  unpriced: boolean;
+  latencyMs: number | null;
+  ttftMs: number | null;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWrite5mTokens: number;
+  cacheWrite1hTokens: number;
+  systemTokens: number | null;
+  messageCount: number | null;
+  toolCount: number | null;
+  policyVersion: number | null;
+  costNano: number;
+};
+
+export type ToolRow = {
+  id: string;
+  tsMs: number;
+  latencyMs: number | null;
+  trace: string | null;
+  parent: string | null;
+  name: string | null;
+  agent: string | null;
+  session: string | null;
+  status: EventStatus;
+};
+
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+/**
+ * FNV-1a over at most the first and last 12 bytes and the length: ids and hashes differ early
+ * and late, and equality is still checked on every byte, so a collision only costs a compare.
+ */
+function fnv1a(bytes: Uint8Array, start: number, end: number): number {
+  let h = Math.imul(0x811c9dc5 ^ (end - start), 0x01000193);
+  const head = Math.min(end, start + 12);
+  for (let i = start; i < head; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  for (let i = Math.max(head, end - 12); i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * Interned strings, from JS strings (tests, PGlite rows) or straight from bytes on the wire
+ * (the COPY reader): a byte slice seen before gets its code without a string being made, which
+ * is most of a million-row load's saving. Both spellings of a value get the same code.
+ */
+export class Interner implements Dictionary {
+  private count = 0;
+  private decoded: string[] = [];
+  private table = new Int32Array(64).fill(NONE);
+  private hashes = new Uint32Array(64);
+  private starts = new Uint32Array(64);
+  private lengths = new Uint32Array(64);
+  private arena = new Uint8Array(4096);
+  private used = 0;
+
+  /** The strings by code, decoded on first read: most codes of a load (trace and hash values) are never shown. */
+  get values(): string[] {
+    for (let c = this.decoded.length; c < this.count; c++) {
+      this.decoded.push(utf8Decoder.decode(this.arena.subarray(this.starts[c]!, this.starts[c]! + this.lengths[c]!)));
+    }
+    return this.decoded;
+  }
+
+  code(value: string | null): number {
+    if (value === null) return NONE;
+    const bytes = utf8.encode(value);
+    return this.codeBytes(bytes, 0, bytes.length);
+  }
+
+  /** The code of the UTF-8 text in bytes[start, end). */
+  codeBytes(bytes: Uint8Array, start: number, end: number): number {
+    const h = fnv1a(bytes, start, end);
+    const len = end - start;
+    const mask = this.table.length - 1;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const c = this.table[slot]!;
+      if (c === NONE) return this.insert(slot, h, bytes, start, end);
+      if (this.hashes[c] === h && this.lengths[c] === len && this.sameBytes(c, bytes, start, len)) return c;
+    }
+  }
+
+  private sameBytes(c: number, bytes: Uint8Array, start: number, len: number): boolean {
+    const at = this.starts[c]!;
+    for (let k = 0; k < len; k++) if (this.arena[at + k] !== bytes[start + k]) return false;
+    return true;
+  }
+
+  private insert(slot: number, h: number, bytes: Uint8Array, start: number, end: number): number {
+    const c = this.count++;
+    if (c === this.hashes.length) {
+      this.hashes = grow(this.hashes, Uint32Array);
+      this.starts = grow(this.starts, Uint32Array);
+      this.lengths = grow(this.lengths, Uint32Array);
+    }
+    const len = end - start;
+    while (this.used + len > this.arena.length) this.arena = grow(this.arena, Uint8Array);
+    this.arena.set(bytes.subarray(start, end), this.used);
+    this.hashes[c] = h;
+    this.starts[c] = this.used;
+    this.lengths[c] = len;
+    this.used += len;
+    this.table[slot] = c;
+    if (this.count * 2 > this.table.length) this.rehash();
+    return c;
+  }
+
+  private rehash(): void {
+    const table = new Int32Array(this.table.length * 2).fill(NONE);
+    const mask = table.length - 1;
+    for (let c = 0; c < this.count; c++) {
+      let slot = this.hashes[c]! & mask;
+      while (table[slot] !== NONE) slot = (slot + 1) & mask;
+      table[slot] = c;
+    }
+    this.table = table;
+  }
+}
+
+function grow<T extends Uint8Array | Uint32Array>(a: T, ctor: { new (n: number): T }): T {
+  const b = new ctor(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+/** Unique strings (event ids) kept as UTF-8 bytes and decoded only when read: ids are shown for a few examples, never scanned. */
+export class ByteStrings implements IdColumn {
+  private bytes = new Uint8Array(1 << 16);
+  private used = 0;
+  private starts: Uint32Array;
+  private ends: Uint32Array;
+  length = 0;
+  constructor(capacity = 1024) {
+    this.starts = new Uint32Array(capacity);
+    this.ends = new Uint32Array(capacity);
+  }
+  push(bytes: Uint8Array, start: number, end: number): void {
+    if (this.length === this.starts.length) {
+      this.starts = grow(this.starts, Uint32Array);
+      this.ends = grow(this.ends, Uint32Array);
+    }
+    const len = end - start;
+    while (this.used + len > this.bytes.length) this.bytes = grow(this.bytes, Uint8Array);
+    this.bytes.set(bytes.subarray(start, end), this.used);
+    this.starts[this.length] = this.used;
+    this.used += len;
+    this.ends[this.length++] = this.used;
+  }
+  pushString(value: string): void {
+    const b = utf8.encode(value);
+    this.push(b, 0, b.length);
+  }
+  at(i: number): string | undefined {
+    if (i < 0 || i >= this.length) return undefined;
+    return utf8Decoder.decode(this.bytes.subarray(this.starts[i]!, this.ends[i]!));
+  }
+  /** The same strings in `order` (row i of the result is row order[i] of this). */
+  permuted(order: Uint32Array | null): ByteStrings {
+    const n = this.length;
+    const out = new ByteStrings(0);
+    out.bytes = this.bytes;
+    out.used = this.used;
+    out.length = n;
+    out.starts = new Uint32Array(n);
+    out.ends = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      const k = order ? order[i]! : i;
+      out.starts[i] = this.starts[k]!;
+      out.ends[i] = this.ends[k]!;
+    }
+    return out;
+  }
+}
+
+type TypedArray = Float64Array | Int32Array | Uint32Array | Uint8Array;
+type Ctor<T extends TypedArray> = { new (n: number): T };
+
+/** Typed columns that double when full and are cut to length at the end. */
+class Columns<K extends string> {
+  length = 0;
+  private capacity: number;
+  cols: Record<K, TypedArray>;
+  private readonly ctors: Record<K, Ctor<TypedArray>>;
+  constructor(ctors: Record<K, Ctor<TypedArray>>, capacity: number) {
+    this.ctors = ctors;
+    this.capacity = capacity;
+    this.cols = {} as Record<K, TypedArray>;
+    for (const k of Object.keys(ctors) as K[]) this.cols[k] = new ctors[k](capacity);
+  }
+  /** Room for one more row; returns its index. */
+  next(): number {
+    if (this.length === this.capacity) {
+      this.capacity *= 2;
+      for (const k of Object.keys(this.ctors) as K[]) {
+        const grown = new this.ctors[k](this.capacity);
+        grown.set(this.cols[k] as never);
+        this.cols[k] = grown;
+      }
+    }
+    return this.length++;
+  }
+  /** Columns of exactly `length` rows, reordered by `order` when given. */
+  finish(order: Uint32Array | null): Record<K, TypedArray> {
+    const out = {} as Record<K, TypedArray>;
+    for (const k of Object.keys(this.ctors) as K[]) {
+      const src = this.cols[k];
+      if (!order) {
+        out[k] = src.slice(0, this.length);
+        continue;
+      }
+      const dst = new this.ctors[k](this.length);
+      for (let i = 0; i < this.length; i++) dst[i] = src[order[i]!]!;
+      out[k] = dst;
+    }
+    return out;
+  }
+}
+
+const LLM_COLUMNS = {
+  tsMs: Float64Array,
+  route: Int32Array,
+  agent: Int32Array,
+  session: Int32Array,
+  trace: Int32Array,
+  parent: Int32Array,
+  model: Int32Array,
+  requestedModel: Int32Array,
+  user: Int32Array,
+  tagSet: Int32Array,
+  promptHash: Int32Array,
+  systemHash: Int32Array,
+  status: Uint8Array,
+  responseCache: Uint8Array,
+  streamed: Uint8Array,
+  unpriced: Uint8Array,
+  latencyMs: Float64Array,
+  ttftMs: Float64Array,
+  inputTokens: Uint32Array,
+  outputTokens: Uint32Array,
+  cacheReadTokens: Uint32Array,
+  cacheWrite5mTokens: Uint32Array,
+  cacheWrite1hTokens: Uint32Array,
+  systemTokens: Int32Array,
+  messageCount: Int32Array,
+  toolCount: Int32Array,
+  policyVersion: Int32Array,
+  costNano: Float64Array,
+} satisfies Record<Exclude<keyof LlmCalls, "length" | "id">, Ctor<TypedArray>>;
+
+const TOOL_COLUMNS = {
+  span: Int32Array,
+  tsMs: Float64Array,
+  latencyMs: Float64Array,
+  trace: Int32Array,
+  parent: Int32Array,
+  name: Int32Array,
+  agent: Int32Array,
+  session: Int32Array,
+  status: Uint8Array,
+} satisfies Record<Exclude<keyof ToolSpans, "length">, Ctor<TypedArray>>;
+
+type LlmKey = keyof typeof LLM_COLUMNS;
+type ToolKey = keyof typeof TOOL_COLUMNS;
+/** The columns as the COPY reader writes them, each with its own array type. */
+export type LlmColumnArrays = { [K in LlmKey]: InstanceType<(typeof LLM_COLUMNS)[K]> };
+export type ToolColumnArrays = { [K in ToolKey]: InstanceType<(typeof TOOL_COLUMNS)[K]> };
+
+function canonicalTags(tags: Record<string, string>): string {
+  // Postgres prints jsonb keys shortest first, then bytewise: the same order, so a tags object
+  // from a test and the same object read from the database intern to one code.
+  const keys = Object.keys(tags).sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
+  return `{${keys.map((k) => `${JSON.stringify(k)}: ${JSON.stringify(tags[k])}`).join(", ")}}`;
+}
+
+const orNone = (v: number | null) => (v === null ? NONE : v);
+const orNaN = (v: number | null) => (v === null ? Number.NaN : v);
+
+/**
+ * The permutation that sorts rows by time (ties by arrival), or null when they already are.
+ * Sorting packed numbers (whole ms since the first row, times 2^bits, plus the row) with the
+ * typed array's native sort is several times faster than a comparator over a million rows; an
+ * insertion pass then orders the sub-millisecond ties. Too wide a span to pack: comparator sort.
+ */
+function timeOrder(ts: Float64Array, n: number): Uint32Array | null {
+  let sorted = true;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const t = ts[i]!;
+    if (i > 0 && ts[i - 1]! > t) sorted = false;
+    if (t < min) min = t;
+    if (t > max) max = t;
+  }
+  if (sorted) return null;
+  const bits = Math.ceil(Math.log2(n + 1));
+  const scale = 2 ** bits;
+  let order: Uint32Array;
+  if ((Math.floor(max - min) + 1) * scale < Number.MAX_SAFE_INTEGER) {
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) keys[i] = Math.floor(ts[i]! - min) * scale + i;
+    keys.sort();
+    order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = keys[i]! % scale;
+  } else {
+    order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => ts[a]! - ts[b]! || a - b);
+  }
+  for (let i = 1; i < n; i++) {
+    const k = order[i]!;
+    let j = i - 1;
+    while (j >= 0 && ts[order[j]!]! > ts[k]!) {
+      order[j + 1] = order[j]!;
+      j--;
+    }
+    order[j + 1] = k;
+  }
+  return order;
+}
+
+/**
+ * Builds a Traffic row by row: the loader feeds it database rows, tests feed it events they make
+ * up. Rows may come in any order; `finish` puts them in time order. The COPY reader writes
+ * columns directly (`nextLlm`, `llmColumns`, `dict`, `llmIds`) to skip the row object.
+ */
+export class TrafficBuilder {
+  private readonly llm: Columns<LlmKey>;
+  private readonly tool: Columns<ToolKey>;
+  readonly llmIds: ByteStrings;
+  readonly dict = {
+    routes: new Interner(),
+    agents: new Interner(),
+    sessions: new Interner(),
+    traces: new Interner(),
+    spans: new Interner(),
+    models: new Interner(),
+    users: new Interner(),
+    hashes: new Interner(),
+    toolNames: new Interner(),
+    tagSets: new Interner(),
+  };
+
+  constructor(
+    private readonly window: { projectId: string; fromMs: number; toMs: number },
+    capacity = 1024,
+  ) {
+    this.llm = new Columns(LLM_COLUMNS, Math.max(1, capacity));
+    this.tool = new Columns(TOOL_COLUMNS, 1024);
+    this.llmIds = new ByteStrings(Math.max(1, capacity));
+  }
+
+  get llmCount(): number {
+    return this.llm.length;
+  }
+
+  /** A new LLM row's index; its columns are `llmColumns()` (read after this call: they may have grown). */
+  nextLlm(): number {
+    return this.llm.next();
+  }
+  llmColumns(): LlmColumnArrays {
+    return this.llm.cols as unknown as LlmColumnArrays;
+  }
+  nextTool(): number {
+    return this.tool.next();
+  }
+  toolColumns(): ToolColumnArrays {
+    return this.tool.cols as unknown as ToolColumnArrays;
+  }
+
+  addLlm(r: LlmRow): void {
+    const i = this.llm.next();
+    const c = this.llmColumns();
+    const d = this.dict;
+    this.llmIds.pushString(r.id);
+    c.tsMs[i] = r.tsMs;
+    c.route[i] = d.routes.code(r.route);
+    c.agent[i] = d.agents.code(r.agent);
+    c.session[i] = d.sessions.code(r.session);
+    c.trace[i] = d.traces.code(r.trace);
+    c.parent[i] = d.spans.code(r.parent);
+    c.model[i] = d.models.code(r.model);
+    c.requestedModel[i] = d.models.code(r.requestedModel);
+    c.user[i] = d.users.code(r.user);
+    c.tagSet[i] = d.tagSets.code(typeof r.tags === "string" ? r.tags : canonicalTags(r.tags));
+    c.promptHash[i] = d.hashes.code(r.promptHash);
+    c.systemHash[i] = d.hashes.code(r.systemHash);
+    c.status[i] = STATUS_CODE[r.status];
+    c.responseCache[i] = RESPONSE_CACHE_CODE[r.responseCache];
+    c.streamed[i] = r.streamed ? 1 : 0;
+    c.unpriced[i] = r.unpriced ? 1 : 0;
+    c.latencyMs[i] = orNaN(r.latencyMs);
+    c.ttftMs[i] = orNaN(r.ttftMs);
+    c.inputTokens[i] = r.inputTokens;
+    c.outputTokens[i] = r.outputTokens;
+    c.cacheReadTokens[i] = r.cacheReadTokens;
+    c.cacheWrite5mTokens[i] = r.cacheWrite5mTokens;
+    c.cacheWrite1hTokens[i] = r.cacheWrite1hTokens;
+    c.systemTokens[i] = orNone(r.systemTokens);
+    c.messageCount[i] = orNone(r.messageCount);
+    c.toolCount[i] = orNone(r.toolCount);
+    c.policyVersion[i] = orNone(r.policyVersion);
+    c.costNano[i] = r.costNano;
+  }
+
+  addTool(r: ToolRow): void {
+    const i = this.tool.next();
+    const c = this.toolColumns();
+    const d = this.dict;
+    c.span[i] = d.spans.code(r.id);
+    c.tsMs[i] = r.tsMs;
+    c.latencyMs[i] = orNaN(r.latencyMs);
+    c.trace[i] = d.traces.code(r.trace);
+    c.parent[i] = d.spans.code(r.parent);
+    c.name[i] = d.toolNames.code(r.name);
+    c.agent[i] = d.agents.code(r.agent);
+    c.session[i] = d.sessions.code(r.session);
+    c.status[i] = STATUS_CODE[r.status];
+  }
+
+  finish(): Traffic {
+    const n = this.llm.length;
+    const llmOrder = timeOrder(this.llm.cols.tsMs as Float64Array, n);
+    const llmCols = this.llm.finish(llmOrder);
+    const ids = this.llmIds.permuted(llmOrder);
+    const toolOrder = timeOrder(this.tool.cols.tsMs as Float64Array, this.tool.length);
+    const toolCols = this.tool.finish(toolOrder);
+    const d = this.dict;
+    return {
+      ...this.window,
+      llm: { length: n, id: ids, ...(llmCols as unknown as Omit<LlmCalls, "length" | "id">) },
+      tools: { length: this.tool.length, ...(toolCols as unknown as Omit<ToolSpans, "length">) },
+      routes: d.routes,
+      agents: d.agents,
+      sessions: d.sessions,
+      traces: d.traces,
+      spans: d.spans,
+      models: d.models,
+      users: d.users,
+      hashes: d.hashes,
+      toolNames: d.toolNames,
+      tagSets: d.tagSets,
+      tags: d.tagSets.values.map((json) => JSON.parse(json) as Record<string, string>),
+    };
+  }
+}

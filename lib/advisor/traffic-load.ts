@@ -1,0 +1,153 @@
+import type { Db } from "@/db/client";
+import type { EventStatus, ResponseCacheStatus } from "../events/event-enums";
+import type { Traffic } from "./traffic";
+import { COPY_COLUMNS, CopyBinaryReader } from "./traffic-copy-reader";
+import { TrafficBuilder, type LlmRow, type ToolRow } from "./traffic-builder";
+
+export type LoadTrafficParams = { projectId: string; from: Date; to: Date; signal?: AbortSignal };
+
+/**
+ * The PGlite path's select: the columns the advisor reads, as positional values. Timestamps come out as epoch ms doubles and
+ * cost as a double (exact below 2^53 nano-USD) so no Date or BigInt is built per row; tags as
+ * jsonb text, which interns to a handful of distinct strings.
+ */
+const SELECT = `select kind, id, (extract(epoch from ts) * 1000)::float8, route, agent, session_id, trace_id,
+  parent_id, model, requested_model, user_id, tags::text, prompt_hash, system_hash, status, response_cache,
+  streamed, cost_source = 'unpriced', latency_ms, ttft_ms, input_tokens, output_tokens, cache_read_tokens,
+  cache_write_5m_tokens, cache_write_1h_tokens, system_tokens, message_count, tool_count, policy_version,
+  cost_nano_usd::float8, case when kind = 'tool' then metadata->>'name' end
+  from events where project_id = $1::uuid and ts >= $2::timestamptz and ts < $3::timestamptz`;
+
+type Row = unknown[];
+type PgliteClient = { query: (q: string, params: unknown[], opts: { rowMode: "array" }) => Promise<{ rows: Row[] }> };
+
+/** Throws the signal's reason (an AbortError unless the caller gave one) once it is aborted. */
+function aborted(signal: AbortSignal | undefined): void {
+  signal?.throwIfAborted();
+}
+
+const str = (v: unknown) => (v === null || v === undefined ? null : (v as string));
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+/** One reused row object per kind: the builder copies the values into its columns. */
+function rowSink(builder: TrafficBuilder) {
+  const llm = {} as LlmRow;
+  const tool = {} as ToolRow;
+  return (r: Row) => {
+    if (r[0] === "tool") {
+      tool.id = r[1] as string;
+      tool.tsMs = r[2] as number;
+      tool.agent = str(r[4]);
+      tool.session = str(r[5]);
+      tool.trace = str(r[6]);
+      tool.parent = str(r[7]);
+      tool.status = r[14] as EventStatus;
+      tool.latencyMs = num(r[18]);
+      tool.name = str(r[30]);
+      builder.addTool(tool);
+      return;
+    }
+    llm.id = r[1] as string;
+    llm.tsMs = r[2] as number;
+    llm.route = str(r[3]);
+    llm.agent = str(r[4]);
+    llm.session = str(r[5]);
+    llm.trace = str(r[6]);
+    llm.parent = str(r[7]);
+    llm.model = str(r[8]);
+    llm.requestedModel = str(r[9]);
+    llm.user = str(r[10]);
+    llm.tags = (r[11] as string | null) ?? "{}";
+    llm.promptHash = str(r[12]);
+    llm.systemHash = str(r[13]);
+    llm.status = r[14] as EventStatus;
+    llm.responseCache = r[15] as ResponseCacheStatus;
+    llm.streamed = r[16] === true;
+    llm.unpriced = r[17] === true;
+    llm.latencyMs = num(r[18]);
+    llm.ttftMs = num(r[19]);
+    llm.inputTokens = r[20] as number;
+    llm.outputTokens = r[21] as number;
+    llm.cacheReadTokens = r[22] as number;
+    llm.cacheWrite5mTokens = r[23] as number;
+    llm.cacheWrite1hTokens = r[24] as number;
+    llm.systemTokens = num(r[25]);
+    llm.messageCount = num(r[26]);
+    llm.toolCount = num(r[27]);
+    llm.policyVersion = num(r[28]);
+    llm.costNano = r[29] as number;
+    builder.addLlm(llm);
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+type PostgresJsCopy = { unsafe: (q: string) => { readable: () => Promise<NodeJS.ReadableStream>; cancel: () => void } };
+
+/**
+ * Streams the window with COPY ... TO STDOUT (FORMAT binary) into the builder. COPY takes no bind
+ * parameters, so the three values are inlined, each checked first (a uuid, two ISO instants from
+ * Date). On abort the server is asked to cancel and the stream dropped.
+ */
+async function copyInto(client: PostgresJsCopy, builder: TrafficBuilder, params: LoadTrafficParams): Promise<void> {
+  if (!UUID.test(params.projectId)) throw new Error("loadTraffic: projectId is not a uuid");
+  const q = `copy (select ${COPY_COLUMNS} from events where project_id = '${params.projectId}'::uuid
+    and ts >= '${params.from.toISOString()}'::timestamptz and ts < '${params.to.toISOString()}'::timestamptz) to stdout (format binary)`;
+  const query = client.unsafe(q);
+  const reader = new CopyBinaryReader(builder);
+  const stream = await query.readable();
+  await new Promise<void>((resolve, reject) => {
+    const { signal } = params;
+    const onAbort = () => {
+      query.cancel();
+      stream.removeAllListeners("data");
+      (stream as unknown as { destroy?: () => void }).destroy?.();
+      reject(signal?.reason ?? new DOMException("The analysis was cancelled.", "AbortError"));
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    stream.on("data", (chunk: Uint8Array) => {
+      try {
+        reader.push(chunk);
+      } catch (err) {
+        query.cancel();
+        reject(err as Error);
+      }
+    });
+    stream.on("error", reject);
+    stream.on("end", () => {
+      signal?.removeEventListener("abort", onAbort);
+      try {
+        reader.end();
+        resolve();
+      } catch (err) {
+        reject(err as Error);
+      }
+    });
+  });
+}
+
+/**
+ * A project's events that started in [from, to), columnar (see Traffic). On Postgres a binary
+ * COPY stream parsed straight into the columns (see CopyBinaryReader; measured against the plain
+ * select in scripts/bench-advisor-load.ts); on PGlite (in-process, small installs) one array
+ * query. Rows arrive unordered (no sort on the server) and the builder sorts them by time.
+ */
+export async function loadTraffic(db: Db, params: LoadTrafficParams): Promise<Traffic> {
+  const { projectId, from, to, signal } = params;
+  aborted(signal);
+  const builder = new TrafficBuilder({ projectId, fromMs: from.getTime(), toMs: to.getTime() }, 4096);
+  const client = (db as unknown as { $client?: unknown }).$client;
+  if (client && typeof (client as Partial<PostgresJsCopy>).unsafe === "function") {
+    await copyInto(client as PostgresJsCopy, builder, params);
+  } else if (client && typeof (client as Partial<PgliteClient>).query === "function") {
+    const sink = rowSink(builder);
+    const { rows } = await (client as PgliteClient).query(SELECT, [projectId, from.toISOString(), to.toISOString()], { rowMode: "array" });
+    aborted(signal);
+    for (const r of rows) sink(r);
+  } else {
+    throw new Error("loadTraffic: unknown database client");
+  }
+  aborted(signal);
+  return builder.finish();
+}

@@ -1,0 +1,118 @@
+import type { EventStatus, ResponseCacheStatus } from "../events/event-enums";
+import { EVENT_STATUSES, RESPONSE_CACHE_STATUSES } from "../events/event-enums";
+
+/**
+ * A project's recorded traffic for one window, columnar, as the advisor's findings and the
+ * what-if replay read it. One row per event in time order (`tsMs` ascending, ties in arrival order), one
+ * typed array per measure, strings interned into dictionaries so a million events fit in tens of
+ * MB and a pass over a column is a tight loop. Pure: safe in the browser.
+ *
+ * Semantics (checked in lib/gateway/call-event.ts, lib/sdk/pitwall.ts, lib/otel): `ts` is the
+ * start of the call (the request went out), `latencyMs` is the whole call until the last byte,
+ * `ttftMs` runs from the same start to the first content delta and is only known for streamed
+ * calls (NaN otherwise). So a call ends at `tsMs + latencyMs`.
+ */
+
+/** Index into a dictionary; NONE stands for a null value. */
+export const NONE = -1;
+
+/** Interned strings: `values[i]` is the string whose code is i. */
+export type Dictionary = { readonly values: string[] };
+
+/** Strings read by row, one per row (a plain string[] is one). */
+export type IdColumn = { readonly length: number; at(i: number): string | undefined };
+
+export type LlmCalls = {
+  length: number;
+  /** Event ids (the events view links by id). */
+  id: IdColumn;
+  /** Start of the call, ms since the epoch. */
+  tsMs: Float64Array;
+  /** Codes into `routes`, `agents`, `sessions`, `traces`, `spans`, `models`, `users`, `tagSets`, `hashes`. */
+  route: Int32Array;
+  agent: Int32Array;
+  session: Int32Array;
+  trace: Int32Array;
+  /** The enclosing tool span (SDK) or gateway parent, a code into `spans`. */
+  parent: Int32Array;
+  model: Int32Array;
+  requestedModel: Int32Array;
+  user: Int32Array;
+  tagSet: Int32Array;
+  promptHash: Int32Array;
+  systemHash: Int32Array;
+  /** Index into EVENT_STATUSES. */
+  status: Uint8Array;
+  /** Index into RESPONSE_CACHE_STATUSES. */
+  responseCache: Uint8Array;
+  /** 1 when the call was streamed. */
+  streamed: Uint8Array;
+  /** 1 when the cost is "unpriced" (no price for the model): the cost column is then 0, not a cost. */
+  unpriced: Uint8Array;
+  /** NaN when not recorded. */
+  latencyMs: Float64Array;
+  ttftMs: Float64Array;
+  inputTokens: Uint32Array;
+  outputTokens: Uint32Array;
+  cacheReadTokens: Uint32Array;
+  cacheWrite5mTokens: Uint32Array;
+  cacheWrite1hTokens: Uint32Array;
+  /** NONE when not recorded. */
+  systemTokens: Int32Array;
+  messageCount: Int32Array;
+  toolCount: Int32Array;
+  policyVersion: Int32Array;
+  /** Integer nano-USD held in a double: exact below 2^53 nano-USD (about $9M per call). */
+  costNano: Float64Array;
+};
+
+export type ToolSpans = {
+  length: number;
+  /** The span's own id, a code into `spans` (LLM calls and other tools point at it as parent). */
+  span: Int32Array;
+  tsMs: Float64Array;
+  latencyMs: Float64Array;
+  trace: Int32Array;
+  parent: Int32Array;
+  /** `metadata.name`, a code into `toolNames`. */
+  name: Int32Array;
+  agent: Int32Array;
+  session: Int32Array;
+  status: Uint8Array;
+};
+
+export type Traffic = {
+  projectId: string;
+  fromMs: number;
+  toMs: number;
+  llm: LlmCalls;
+  tools: ToolSpans;
+  routes: Dictionary;
+  agents: Dictionary;
+  sessions: Dictionary;
+  traces: Dictionary;
+  /** Tool span ids and parent ids (one space: a parent id is some span's id). */
+  spans: Dictionary;
+  models: Dictionary;
+  users: Dictionary;
+  hashes: Dictionary;
+  toolNames: Dictionary;
+  /** Each distinct tags object once; `tagSets.values[i]` is its canonical JSON, `tags[i]` the object. */
+  tagSets: Dictionary;
+  tags: Record<string, string>[];
+};
+
+export const STATUS_CODE: Readonly<Record<EventStatus, number>> = Object.fromEntries(EVENT_STATUSES.map((s, i) => [s, i])) as Record<EventStatus, number>;
+export const RESPONSE_CACHE_CODE: Readonly<Record<ResponseCacheStatus, number>> = Object.fromEntries(
+  RESPONSE_CACHE_STATUSES.map((s, i) => [s, i]),
+) as Record<ResponseCacheStatus, number>;
+
+/** The string a code stands for, or null. */
+export function decode(dict: Dictionary, code: number): string | null {
+  return code === NONE ? null : (dict.values[code] ?? null);
+}
+
+/** Prompt tokens of call i as Anthropic counts them (input excludes cached tokens). */
+export function promptTokensAt(llm: LlmCalls, i: number): number {
+  return llm.inputTokens[i]! + llm.cacheReadTokens[i]! + llm.cacheWrite5mTokens[i]! + llm.cacheWrite1hTokens[i]!;
+}
