@@ -96,10 +96,12 @@ async function failed(ip: string | undefined): Promise<never> {
 }
 
 /** A live key that has `scope`: 401 for a bad key, 403 for a missing scope, 429 past the failure budget. */
-export async function verifyApiKey(db: Db, secret: string, scope: ApiKeyScope, ctx: KeyAuthContext = {}): Promise<VerifiedKey> {
+/** `scope` may list several: a key with any of them passes (GET /api/v1/policies takes every agent key). */
+export async function verifyApiKey(db: Db, secret: string, scope: ApiKeyScope | readonly ApiKeyScope[], ctx: KeyAuthContext = {}): Promise<VerifiedKey> {
   const key = await resolveApiKey(db, secret, ctx);
-  if (!key.scopes.includes(scope)) {
-    throw new AppError("forbidden:api_key_scope", `This API key does not have the ${scope} scope.`);
+  const wanted: readonly ApiKeyScope[] = typeof scope === "string" ? [scope] : scope;
+  if (!wanted.some((s) => key.scopes.includes(s))) {
+    throw new AppError("forbidden:api_key_scope", `This API key does not have the ${wanted.join(" or ")} scope.`);
   }
   touchLastUsed(db, key.keyId, Date.now());
   return key;

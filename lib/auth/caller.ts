@@ -20,8 +20,8 @@ export type Caller =
   | { kind: "key"; keyId: string; projectId: string; scopes: ApiKeyScope[] };
 
 export type AuthNeed = {
-  /** Required when a project API key may call this route. */
-  scope?: ApiKeyScope;
+  /** Required when a project API key may call this route; a list means any one of them. */
+  scope?: ApiKeyScope | readonly ApiKeyScope[];
   /** Required when a signed-in user calls; API keys never pass a role check. */
   role: Role;
   /** The project a user asks for (slug from the URL or `?project=`); keys are bound to theirs. */

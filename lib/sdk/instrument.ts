@@ -1,10 +1,14 @@
 import type { EventStatus } from "../events/event-enums";
 import { mergeUsage, ZERO_USAGE, type CallUsage } from "../gateway/usage";
+import { applyClientPolicies, type CallPolicy, type PolicyRuntime } from "./client-policies";
 import { currentContext, type TraceContext } from "./context";
 import { randomId, sha256Prefix, type SdkEvent } from "./event";
 
-/** What the recorder needs from the Pitwall client. */
-export type CallSink = { agent: string | null; record(build: () => Promise<SdkEvent>): void };
+/** What the recorder needs from the Pitwall client; `policies` only when client-side policies are on. */
+export type CallSink = { agent: string | null; policies: PolicyRuntime | null; record(build: () => Promise<SdkEvent>): void };
+
+/** What `instrument(client, options)` was told about every call of this client. */
+export type CallLabels = { route: string | null; tags: Readonly<Record<string, string>> | null };
 
 type AnyFn = (...args: unknown[]) => unknown;
 type Params = Record<string, unknown>;
@@ -27,10 +31,11 @@ class CallRecorder {
 
   constructor(
     private readonly sink: CallSink,
-    private readonly route: string | null,
+    private readonly labels: CallLabels,
     private readonly params: Params,
     private readonly streamed: boolean,
     private readonly context: TraceContext | undefined,
+    private readonly policy: CallPolicy | null,
   ) {
     // Serialized now: agents append to `messages` right after the call returns.
     const messages = Array.isArray(params.messages) ? params.messages : [];
@@ -74,13 +79,31 @@ class CallRecorder {
     const latencyMs = performance.now() - this.startedAt;
     const requested = typeof this.params.model === "string" ? this.params.model : null;
     const ctx = this.context;
-    const usage = this.usage;
+    const metadata: Record<string, unknown> = ctx ? { traceName: ctx.traceName.slice(0, 256), source: "sdk" } : { source: "sdk" };
+    let usage = this.usage;
+    // What the gateway records for the same call under the same policies (see call-event.ts).
+    const policy = this.policy;
+    let policyFields: Pick<SdkEvent, "policyVersion" | "responseCache"> = {};
+    if (policy) {
+      policyFields = { policyVersion: policy.plan.policyVersion || null, responseCache: policy.state.responseCache };
+      if (policy.plan.ruleId) metadata.ruleId = policy.plan.ruleId;
+      if (policy.cacheVersion) metadata.cachePolicyVersion = policy.cacheVersion;
+      if (policy.promptCachingAdded.length > 0) metadata.promptCachingAdded = policy.promptCachingAdded;
+      if (policy.maxTokensCapped) metadata.maxTokensCapped = true;
+      if (policy.state.fallbackModel) metadata.fallbackModel = policy.state.fallbackModel;
+      if (policy.state.responseCache === "hit") {
+        // A hit cost nothing: its tokens are what it saved, as on the gateway.
+        metadata.savedUsage = usage;
+        usage = { ...ZERO_USAGE };
+      }
+    }
+    const tags = this.labels.tags;
     this.sink.record(async () => ({
       id: randomId(),
       timestamp: new Date(this.startedWall).toISOString(),
       kind: "llm",
       agent: this.sink.agent,
-      route: this.route,
+      route: this.labels.route,
       sessionId: ctx?.sessionId ?? null,
       traceId: ctx?.traceId ?? null,
       parentId: ctx?.parentId ?? null,
@@ -98,7 +121,9 @@ class CallRecorder {
       systemHash: this.systemJson === null ? null : await sha256Prefix(this.systemJson),
       messageCount: this.messageCount,
       toolCount: this.toolCount,
-      metadata: ctx ? { traceName: ctx.traceName.slice(0, 256), source: "sdk" } : { source: "sdk" },
+      ...policyFields,
+      ...(tags ? { tags: { ...tags } } : {}),
+      metadata,
     }));
   }
 }
@@ -144,18 +169,21 @@ function observeStream(stream: { [Symbol.asyncIterator]: () => AsyncIterator<unk
 
 type ApiPromiseLike = Promise<unknown> & { parse?: () => Promise<unknown>; responsePromise?: Promise<unknown> };
 
-function observeCreate(sink: CallSink, route: string | null, original: AnyFn, self: unknown, args: unknown[], context: TraceContext | undefined): unknown {
+function observeCreate(sink: CallSink, labels: CallLabels, original: AnyFn, self: unknown, args: unknown[], context: TraceContext | undefined): unknown {
   const params = (args[0] ?? {}) as Params;
   const streamed = params.stream === true;
+  // Client-side policies rewrite what is sent; the event keeps what the caller asked for.
+  const policy = sink.policies ? applyClientPolicies(sink.policies, args, { route: labels.route, agent: sink.agent, tags: labels.tags ?? {}, sessionId: context?.sessionId ?? null }) : null;
+  const sent = policy ? policy.args : args;
   let rec: CallRecorder;
   try {
-    rec = new CallRecorder(sink, route, params, streamed, context);
+    rec = new CallRecorder(sink, labels, params, streamed, context, policy);
   } catch {
-    return original.apply(self, args); // unserializable params: the SDK will say why
+    return original.apply(self, sent); // unserializable params: the SDK will say why
   }
   let result: unknown;
   try {
-    result = original.apply(self, args);
+    result = original.apply(self, sent);
   } catch (err) {
     rec.failed(err);
     throw err;
@@ -201,14 +229,14 @@ type ClientLike = { messages: MessagesLike };
  * A view of the Anthropic client whose `messages.create` (streaming or not) and `messages.stream`
  * are recorded. Everything else is the client itself; the original client is not modified.
  */
-export function instrumentClient<C extends ClientLike>(client: C, sink: CallSink, route: string | null): C {
+export function instrumentClient<C extends ClientLike>(client: C, sink: CallSink, labels: CallLabels): C {
   const messages = client.messages;
-  const create = (...args: unknown[]) => observeCreate(sink, route, messages.create, messages, args, currentContext());
+  const create = (...args: unknown[]) => observeCreate(sink, labels, messages.create, messages, args, currentContext());
   // messages.stream() builds on `this.create(…, stream: true)`: handing it a view whose create is
   // recorded records the stream once, with its own events (and the trace it was started in).
   const stream = (...args: unknown[]) => {
     const context = currentContext();
-    const recordedCreate = (...a: unknown[]) => observeCreate(sink, route, messages.create, messages, a, context);
+    const recordedCreate = (...a: unknown[]) => observeCreate(sink, labels, messages.create, messages, a, context);
     const streamSelf = Object.create(messages, { create: { value: recordedCreate } }) as MessagesLike;
     return messages.stream!.apply(streamSelf, args);
   };

@@ -1,7 +1,20 @@
 import { currentContext, runInContext, type TraceContext } from "./context";
 import { randomId, type SdkEvent, type TrackEvent } from "./event";
+import type { PolicyRuntime } from "./client-policies";
 import { instrumentClient } from "./instrument";
+import { PolicySync, type PolicyStats } from "./policy-sync";
+import { SdkResponseCache, type ResponseCacheOptions, type ResponseCacheStats } from "./response-cache";
 import { Transport, type TransportOptions, type TransportStats } from "./transport";
+
+/** Client-side policies: routing and the response cache applied in the agent's process. */
+export type PolicyOptions = {
+  /** How often to ask for a new version; an unchanged one costs a 304. Default 10 000 ms. */
+  refreshMs?: number;
+  /** One fetch's timeout. Default 5 000 ms. */
+  timeoutMs?: number;
+  /** The in-process response cache (TTL from the cache policy); false keeps only routing. */
+  responseCache?: false | ResponseCacheOptions;
+};
 
 export type PitwallOptions = Omit<TransportOptions, "apiKey" | "baseUrl"> & {
   baseUrl: string;
@@ -10,6 +23,22 @@ export type PitwallOptions = Omit<TransportOptions, "apiKey" | "baseUrl"> & {
   agent?: string;
   /** Flush on process exit (Node's beforeExit). Default true. */
   flushOnExit?: boolean;
+  /**
+   * Apply the project's routing and cache policies (GET /api/v1/policies) in process, for agents
+   * that cannot use the gateway. Off by default: without it no call is changed.
+   */
+  policies?: boolean | PolicyOptions;
+};
+
+/** What `pitwall.policies` shows when client-side policies are on. */
+export type PolicyHandle = {
+  /** Resolves once the first fetch ended (taken or failed); calls made before it go out unrouted. */
+  ready(): Promise<void>;
+  /** Fetch now rather than at the next interval. */
+  refresh(): Promise<void>;
+  /** The versions in force (0 = nothing saved), or null before any arrived. */
+  readonly versions: { routing: number; cache: number } | null;
+  readonly stats: Readonly<PolicyStats> & { responseCache: Readonly<ResponseCacheStats> | null };
 };
 
 /** The explicit form of a trace, for runtimes without AsyncLocalStorage (and handy everywhere). */
@@ -20,7 +49,8 @@ export type TraceHandle = TraceContext & {
 };
 
 export type Pitwall = {
-  instrument<C extends { messages: { create: (...args: never[]) => unknown } }>(client: C, options?: { route?: string }): C;
+  /** `route` and `tags` label every call; with policies on, rules match on them as on x-pitwall-route / -tags. */
+  instrument<C extends { messages: { create: (...args: never[]) => unknown } }>(client: C, options?: { route?: string; tags?: Record<string, string> }): C;
   track(event: TrackEvent): string;
   trace<R>(name: string, fn: (ctx: TraceHandle) => R, options?: { sessionId?: string }): R;
   tool<R>(name: string, fn: (ctx: TraceHandle) => R, ctx?: TraceContext): R;
@@ -32,6 +62,8 @@ export type Pitwall = {
   flush(): Promise<void>;
   shutdown(timeoutMs?: number): Promise<void>;
   readonly stats: Readonly<TransportStats> & { building: number };
+  /** Null unless `policies` was set. */
+  readonly policies: PolicyHandle | null;
 };
 
 type ProcessLike = { once?: (e: string, l: () => void) => void; removeListener?: (e: string, l: () => void) => void };
@@ -42,8 +74,10 @@ export function createPitwall(options: PitwallOptions): Pitwall {
   // Events whose last fields (hashes) are still being computed; flush waits for them.
   const building = new Set<Promise<void>>();
 
+  const policyRuntime = startPolicies(options);
   const sink = {
     agent,
+    policies: policyRuntime,
     record(build: () => Promise<SdkEvent>) {
       // Off the caller's path: hashing, batching and sending start after the caller has its answer.
       const p = new Promise<void>((resolve) => setTimeout(resolve, 0))
@@ -117,7 +151,7 @@ export function createPitwall(options: PitwallOptions): Pitwall {
   if (options.flushOnExit !== false) proc?.once?.("beforeExit", onExit);
 
   return {
-    instrument: (client, opts = {}) => instrumentClient(client as never, sink, opts.route ?? null) as typeof client,
+    instrument: (client, opts = {}) => instrumentClient(client as never, sink, { route: opts.route ?? null, tags: opts.tags ?? null }) as typeof client,
     track(event) {
       const id = event.id ?? randomId();
       const ctx = currentContext();
@@ -147,12 +181,43 @@ export function createPitwall(options: PitwallOptions): Pitwall {
     flush,
     async shutdown(timeoutMs = 10_000) {
       proc?.removeListener?.("beforeExit", onExit);
+      policyRuntime?.sync.stop();
       const deadline = Date.now() + timeoutMs;
       await Promise.race([Promise.all(building), new Promise((r) => setTimeout(r, timeoutMs))]);
       await transport.shutdown(Math.max(0, deadline - Date.now()));
     },
     get stats() {
       return { ...transport.stats, building: building.size };
+    },
+    policies: policyRuntime ? policyHandle(policyRuntime) : null,
+  };
+}
+
+function startPolicies(options: PitwallOptions): PolicyRuntime | null {
+  if (!options.policies) return null;
+  const o: PolicyOptions = options.policies === true ? {} : options.policies;
+  const sync = new PolicySync({
+    baseUrl: options.baseUrl.replace(/\/+$/, ""),
+    apiKey: options.apiKey,
+    fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+    refreshMs: o.refreshMs ?? 10_000,
+    timeoutMs: o.timeoutMs ?? 5_000,
+    onError: options.onError,
+  });
+  sync.start();
+  return { sync, cache: o.responseCache === false ? null : new SdkResponseCache(o.responseCache ?? {}), onError: options.onError };
+}
+
+function policyHandle(runtime: PolicyRuntime): PolicyHandle {
+  return {
+    ready: () => runtime.sync.ready(),
+    refresh: () => runtime.sync.refresh(),
+    get versions() {
+      const live = runtime.sync.current;
+      return live ? { routing: live.routingVersion, cache: live.cacheVersion } : null;
+    },
+    get stats() {
+      return { ...runtime.sync.stats, responseCache: runtime.cache ? { ...runtime.cache.stats } : null };
     },
   };
 }

@@ -31,7 +31,18 @@ describe("pitwall/sdk as a package", () => {
 
   it("bundles with no package and no node: builtin (no server or database code), as plain JS", () => {
     const text = readFileSync(bundle, "utf8");
-    expect(text).not.toMatch(/\bfrom\s+["']|require\(|drizzle|postgres|pglite/i);
+    expect(text).not.toMatch(/\bfrom\s+["']|require\(|import\(|drizzle|postgres|pglite/i);
+  });
+
+  it("bundles the gateway's own policy functions, lru-cache and nothing else of the server", () => {
+    const inputs = JSON.parse(readFileSync(`${bundle}.inputs.json`, "utf8")) as string[];
+    for (const shared of ["lib/policies/plan-route.ts", "lib/policies/resolve-cache-rule.ts", "lib/policies/apply-prompt-caching.ts", "lib/policies/next-attempt.ts", "lib/response-cache/normalize-for-cache.ts"]) {
+      expect(inputs).toContain(shared);
+    }
+    const outside = inputs.filter((f) => !f.startsWith("lib/sdk/") && !f.startsWith("lib/policies/") && !f.startsWith("node_modules/lru-cache/"));
+    expect(outside.sort()).toEqual(["lib/canonical-json.ts", "lib/gateway/usage.ts", "lib/pricing/model-family.ts", "lib/response-cache/normalize-for-cache.ts"]);
+    // No zod: the policy schemas are imported as types only.
+    expect(inputs.filter((f) => f.includes("schema") || f.includes("node_modules/zod"))).toEqual([]);
   });
 
   it("runs in plain Node without TypeScript and flushes on process exit", async () => {

@@ -59,9 +59,11 @@ export async function getPolicy(db: Db, req: Request, ctx: KindContext): Promise
 /**
  * GET /api/v1/policies?project=slug: both live documents with their versions, for agents and SDKs
  * that poll. The ETag names both versions; If-None-Match with it answers 304 without a body.
+ * Any key of the project may read them: an agent applying them in process (pitwall/sdk) holds an
+ * ingest key, one behind the gateway a gateway key.
  */
 export async function getPolicies(db: Db, req: Request): Promise<Response> {
-  const caller = await authenticate(db, req, { scope: "metrics:read", role: "viewer", projectSlug: projectParam(req) });
+  const caller = await authenticate(db, req, { scope: ["metrics:read", "ingest", "gateway"], role: "viewer", projectSlug: projectParam(req) });
   const pointers = await getActiveVersions(db, caller.projectId);
   const routing = pointers.find((p) => p.kind === "routing");
   const cache = pointers.find((p) => p.kind === "cache");

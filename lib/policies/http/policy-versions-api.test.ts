@@ -4,6 +4,7 @@ import type { DbHandle } from "@/db/client";
 import type { Role } from "../../projects/roles";
 import { signedInUser } from "../../auth/testing/sessions";
 import { webHandler } from "../../http/web-handler";
+import { createApiKey } from "../../auth/api-keys";
 import { projectWithKey } from "../../auth/testing/project-with-key";
 import { getActivePolicies } from "../active-policies";
 import { postDryRun } from "./dry-run-handler";
@@ -137,6 +138,16 @@ describe("policy versions API", () => {
     expect(again.status).toBe(304);
     expect(again.json).toBeNull();
     expect((await call(getPolicy, "viewer", "/cache", { params: { kind: "cache" } })).headers.get("etag")).toBe('"0"');
+  });
+
+  it("lets an agent's ingest or gateway key read both live documents, and nothing else of the policies", async () => {
+    for (const scope of ["ingest", "gateway"] as const) {
+      const agentKey = (await createApiKey(handle.db, { projectId, name: `agent-${scope}`, scopes: [scope] })).secret;
+      const res = await call(getPolicies, { key: agentKey }, "");
+      expect(res.status).toBe(200);
+      expect(res.json.routing.version).toBe(2);
+      expect((await call(getPolicy, { key: agentKey }, "/routing", { params: { kind: "routing" } })).status).toBe(403);
+    }
   });
 });
 
