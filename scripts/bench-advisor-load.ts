@@ -23,7 +23,7 @@ const load = () => loadavg().map((n) => n.toFixed(2)).join(" ");
 async function main(): Promise<void> {
   if (!process.env.DATABASE_URL) throw new Error("bench:advisor-load needs DATABASE_URL (Postgres)");
   const { createTestDb } = await import("../db/test-db");
-  const { projectWithKey } = await import("../lib/testing/fixtures");
+  const { projectWithKey } = await import("../lib/auth/testing/project-with-key");
   const { fillAdvisorEvents } = await import("./bench/advisor-events");
   const { loadTraffic } = await import("../lib/advisor/traffic-load");
   const { COPY_COLUMNS } = await import("../lib/advisor/traffic-copy-reader");
