@@ -44,16 +44,25 @@ function pitwall(over: Partial<PitwallOptions> = {}): Pitwall {
 const anthropic = () => new Anthropic({ apiKey: "sk-ant-test", baseURL: upstream.url, maxRetries: 0 });
 const ask = (content = "Where is my order?") => ({ model: "claude-sonnet-4-6", max_tokens: 512, messages: [{ role: "user" as const, content }] });
 
+/** Events are built off the caller's path, so their order is only the calls' order when each call is flushed. */
 async function eventsOf(pw: Pitwall): Promise<Record<string, unknown>[]> {
   await pw.flush();
   return policy.events;
+}
+async function inOrder<T>(pw: Pitwall, call: () => Promise<T>): Promise<T> {
+  const out = await call();
+  await pw.flush();
+  return out;
 }
 
 describe("client-side policies in the SDK", () => {
   it("sends If-None-Match with the ETag it was given and keeps its version on a 304", async () => {
     const pw = pitwall({ policies: { refreshMs: 40 } });
     await pw.policies!.ready();
-    await expect.poll(() => policy.fetches.length, { timeout: 3000 }).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => policy.fetches.length, { timeout: 5000 }).toBeGreaterThanOrEqual(3);
+    // Stop the interval, then join whatever fetch is still out, so the counts below are settled.
+    await pw.shutdown(1000);
+    await pw.policies!.refresh();
     expect(policy.fetches[0]).toEqual({ ifNoneMatch: null, status: 200 });
     for (const f of policy.fetches.slice(1)) expect(f).toEqual({ ifNoneMatch: '"routing-1.cache-1"', status: 304 });
     expect(pw.policies!.versions).toEqual({ routing: 1, cache: 1 });
@@ -67,7 +76,7 @@ describe("client-side policies in the SDK", () => {
     const client = pw.instrument(anthropic(), { route: "support" });
     const params = { ...ask(), system: LONG_SYSTEM };
     const before = structuredClone(params);
-    const msg = await client.messages.create(params);
+    const msg = await inOrder(pw, () => client.messages.create(params));
     expect(msg.model).toBe("claude-haiku-4-5");
     expect(params).toEqual(before);
     const sent = upstream.bodies.at(-1)!;
@@ -88,7 +97,7 @@ describe("client-side policies in the SDK", () => {
     const pw = pitwall();
     await pw.policies!.ready();
     const client = pw.instrument(anthropic(), { route: "support" });
-    await client.messages.create(ask());
+    await inOrder(pw, () => client.messages.create(ask()));
     expect(upstream.bodies.at(-1)!.model).toBe("claude-haiku-4-5");
     policy.live.routing = { version: 2, document: { rules: [{ id: "support-opus", match: { route: "support" }, action: { model: "claude-opus-4-5" } }], default: {} } };
     await pw.policies!.refresh();
@@ -106,21 +115,22 @@ describe("client-side policies in the SDK", () => {
     const pw = pitwall();
     await pw.policies!.ready();
     const client = pw.instrument(anthropic(), { route: "faq" });
-    const first = await client.messages.create(ask("What are your opening hours?"));
+    const first = await inOrder(pw, () => client.messages.create(ask("What are your opening hours?")));
     await expect.poll(() => pw.policies!.stats.responseCache!.stored).toBe(1);
     const calls = upstream.bodies.length;
-    const { data: second, response } = await client.messages.create(ask("What are your opening hours?")).withResponse();
+    const { data: second, response } = await inOrder(pw, () => client.messages.create(ask("What are your opening hours?")).withResponse());
     expect(upstream.bodies.length).toBe(calls);
     expect(second).toEqual(first);
     expect(response.headers.get("x-pitwall-cache")).toBe("HIT");
     // Another question is a miss and goes upstream.
-    await client.messages.create(ask("Do you ship abroad?"));
+    await inOrder(pw, () => client.messages.create(ask("Do you ship abroad?")));
     expect(upstream.bodies.length).toBe(calls + 1);
 
     // A stream is replayed event for event.
     const collect = async () => {
       const out: unknown[] = [];
       for await (const e of await client.messages.create({ ...ask("Streamed FAQ"), stream: true })) out.push(e);
+      await pw.flush();
       return out;
     };
     const streamed = await collect();
