@@ -123,6 +123,24 @@ describe("compiled routing rules", () => {
     );
   });
 
+  it("index on the name the most rules constrain, and still pick the first matching rule", () => {
+    const byAgent = RoutingPolicy.parse({
+      rules: [
+        { id: "any-big", match: { inputTokens: { min: 1000 } }, action: { model: "m-big" } },
+        { id: "planners", match: { agent: "planner-*" }, action: { model: "m-plan" } },
+        { id: "bot", match: { agent: ["bot", "helper"], route: "x-*" }, action: { model: "m-bot" } },
+      ],
+    });
+    expect(compileRoutingPolicy(byAgent).indexedOn).toBe("agent");
+    const f = (agent: string | null, tokens = 0) => ({ route: "x-1", agent, tags: {}, requestedModel: "m", estimatedInputTokens: tokens, hasTools: false, messageCount: 1 });
+    expect(planRoute(byAgent, f("planner-7"), { policyVersion: 1 }).ruleId).toBe("planners");
+    expect(planRoute(byAgent, f("planner-7", 5000), { policyVersion: 1 }).ruleId).toBe("any-big");
+    expect(planRoute(byAgent, f("helper"), { policyVersion: 1 }).ruleId).toBe("bot");
+    expect(planRoute(byAgent, f(null), { policyVersion: 1 }).ruleId).toBeUndefined();
+    const byModel = RoutingPolicy.parse({ rules: [{ id: "opus", match: { requestedModel: "claude-opus-*" }, action: { model: "m" } }] });
+    expect(compileRoutingPolicy(byModel).indexedOn).toBe("requestedModel");
+  });
+
   it("are compiled once per policy version, not per request", () => {
     const v1 = RoutingPolicy.parse({ rules: [{ id: "a", match: { route: "x-*" }, action: { model: "m" } }] });
     const v2 = RoutingPolicy.parse({ rules: [{ id: "a", match: { route: "y-*" }, action: { model: "m" } }] });

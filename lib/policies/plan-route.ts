@@ -1,6 +1,6 @@
 import { compilePatterns, compileRange, compileTags, patternsMatch, tagsHold, within, type PatternSet, type Range, type TagSet } from "./field-matchers";
 import { minCacheableTokens } from "./min-cacheable-tokens";
-import { buildRouteIndex, firstCandidate, type RouteIndex } from "./rule-index";
+import { buildRuleIndex, firstCandidate, indexable, type RuleIndex } from "./rule-index";
 import { DEFAULT_RETRY_BUDGET_MS } from "./routing-defaults";
 import type { PromptCacheTtl, RoutingAction, RoutingMatch, RoutingPolicy, RoutingRule, Split } from "./routing-policy-schema";
 import { unitHash } from "./session-hash";
@@ -78,8 +78,9 @@ const COMPILED_POLICIES = new WeakMap<RoutingPolicy, CompiledRoutingPolicy>();
 
 export type CompiledRoutingPolicy = {
   readonly rules: readonly { readonly rule: RoutingRule; readonly match: CompiledRoutingMatch }[];
-  /** Finds the rules a request's route leaves in play (see rule-index.ts). */
-  readonly index: RouteIndex;
+  /** Finds the rules a request's `indexedOn` name leaves in play (see rule-index.ts). */
+  readonly index: RuleIndex;
+  readonly indexedOn: IndexedField;
   /** Some rule looks at the prompt's size (estimating it costs a serialization). */
   readonly needsInputTokens: boolean;
 };
@@ -93,12 +94,23 @@ function compiledMatch(match: RoutingMatch): CompiledRoutingMatch {
   return c;
 }
 
-/** The policy with its rule matchers and route index compiled, once per policy version. */
+/** The names a rule index can be built on; the one the most rules constrain is used. */
+const INDEXED_FIELDS = ["route", "agent", "requestedModel"] as const;
+type IndexedField = (typeof INDEXED_FIELDS)[number];
+
+/** The policy with its rule matchers and rule index compiled, once per policy version. */
 export function compileRoutingPolicy(policy: RoutingPolicy): CompiledRoutingPolicy {
   let c = COMPILED_POLICIES.get(policy);
   if (c === undefined) {
     const rules = policy.rules.map((rule) => ({ rule, match: compiledMatch(rule.match) }));
-    c = { rules, index: buildRouteIndex(rules.map((r) => r.match.route)), needsInputTokens: rules.some((r) => r.match.inputTokens !== null) };
+    let indexedOn: IndexedField = "route";
+    let best = -1;
+    for (const field of INDEXED_FIELDS) {
+      const n = indexable(rules.map((r) => r.match[field]));
+      if (n > best) [indexedOn, best] = [field, n];
+    }
+    const index = buildRuleIndex(rules.map((r) => r.match[indexedOn]));
+    c = { rules, index, indexedOn, needsInputTokens: rules.some((r) => r.match.inputTokens !== null) };
     COMPILED_POLICIES.set(policy, c);
   }
   return c;
@@ -157,7 +169,7 @@ export function planRoute(policy: RoutingPolicy, facts: RouteFacts, opts: PlanOp
   let ruleId: string | undefined;
   const compiled = compileRoutingPolicy(policy);
   const rules = compiled.rules;
-  const first = firstCandidate(compiled.index, facts.route, (i) => compiledRoutingMismatch(rules[i]!.match, facts) === null);
+  const first = firstCandidate(compiled.index, facts[compiled.indexedOn], (i) => compiledRoutingMismatch(rules[i]!.match, facts) === null);
   if (first >= 0) {
     action = rules[first]!.rule.action;
     ruleId = rules[first]!.rule.id;
