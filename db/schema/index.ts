@@ -8,3 +8,4 @@ export * from "./policies";
 export * from "./response-cache";
 export * from "./rollups";
 export * from "./playground";
+export * from "./advisor";

@@ -37,6 +37,8 @@ export type SaveParams = {
   expectedVersion?: number;
   /** A rollback copies this old version's document (recorded in the audit log). */
   rollbackOf?: number;
+  /** Runs inside the save's transaction: a record that must exist with the version or not at all. */
+  onSaved?: (tx: DbOrTx, saved: PolicyVersion) => Promise<void>;
 };
 
 /**
@@ -85,6 +87,7 @@ export async function saveVersion(db: Db, params: SaveParams): Promise<PolicyVer
       actor: by,
       comment: params.comment ?? null,
     });
+    if (params.onSaved) await params.onSaved(tx, row!);
     if (activate) await notifyChange(tx, params.projectId);
     return row!;
   });

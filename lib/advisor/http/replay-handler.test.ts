@@ -4,7 +4,8 @@ import { createTestDb } from "@/db/test-db";
 import { projectWithKey } from "../../auth/testing/project-with-key";
 import { signedInUser } from "../../auth/testing/sessions";
 import { webHandler } from "../../http/web-handler";
-import { insertRows, loadTrafficByRows } from "../testing/row-loader";
+import { insertRows } from "../testing/row-loader";
+import { loadTraffic } from "../traffic-load";
 import { clientRequests, recordWorldRows } from "../testing/traffic-world";
 import { NDJSON } from "./progress-stream";
 import { postReplay } from "./replay-handler";
@@ -34,7 +35,7 @@ async function replay(body: unknown, opts: { window?: string; accept?: string } 
     headers: { cookie: viewer, origin: "http://localhost", "content-type": "application/json", ...(opts.accept ? { accept: opts.accept } : {}) },
     body: JSON.stringify(body),
   });
-  const res = await webHandler((r) => postReplay(handle.db, r, { loadTraffic: loadTrafficByRows }))(req, undefined);
+  const res = await webHandler((r) => postReplay(handle.db, r, { loadTraffic }))(req, undefined);
   const text = await res.text();
   return { status: res.status, text, json: opts.accept ? null : JSON.parse(text) };
 }

@@ -7,7 +7,7 @@ import { getActivePolicies } from "../../policies/active-policies";
 import { getPriceBook } from "../../pricing/price-queries";
 import { parseCandidate, ReplayBody } from "../replay/replay-request";
 import { runReplay } from "../replay/run-replay";
-import type { Traffic } from "../traffic-columns";
+import type { Traffic } from "../traffic";
 import { advisorWindow } from "./advisor-window";
 import { progressStream, wantsProgress } from "./progress-stream";
 

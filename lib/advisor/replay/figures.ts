@@ -1,4 +1,4 @@
-import { KIND_LLM, RESPONSE_CACHE_HIT, STATUS_OK, type Traffic } from "../traffic-columns";
+import { decode, RESPONSE_CACHE_CODE, STATUS_CODE, type Traffic } from "../traffic";
 import type { Figures } from "./replay-schema";
 import type { EventPredictions } from "./simulate";
 
@@ -16,7 +16,8 @@ export type Measures = {
 };
 
 /** The recorded measures of the successful LLM calls: what was measured. */
-export function recordedMeasures(t: Traffic): Measures {
+export function recordedMeasures(traffic: Traffic): Measures {
+  const t = traffic.llm;
   const n = t.length;
   const perceived = new Float64Array(n);
   const prompt = new Float64Array(n);
@@ -25,16 +26,16 @@ export function recordedMeasures(t: Traffic): Measures {
     prompt[i] = t.inputTokens[i]! + t.cacheReadTokens[i]! + t.cacheWrite5mTokens[i]! + t.cacheWrite1hTokens[i]!;
   }
   return {
-    include: (i) => t.kind[i] === KIND_LLM && t.status[i] === STATUS_OK,
+    include: (i) => t.status[i] === STATUS_CODE.ok,
     latencyMs: t.latencyMs,
     ttftMs: t.ttftMs,
     perceivedMs: perceived,
-    costNanoUsd: t.costNanoUsd,
-    hit: (i) => t.responseCache[i] === RESPONSE_CACHE_HIT,
+    costNanoUsd: t.costNano,
+    hit: (i) => t.responseCache[i] === RESPONSE_CACHE_CODE.hit,
     cacheReadTokens: t.cacheReadTokens,
     promptTokens: prompt,
     // A call the price table did not cover was recorded as unpriced (cost 0): not a price.
-    model: (i) => (t.model.codes[i]! >= 0 ? t.model.dict[t.model.codes[i]!]! : null),
+    model: (i) => decode(traffic.models, t.model[i]!),
   };
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CachePolicy } from "../../policies/cache-policy-schema";
 import { RoutingPolicy } from "../../policies/routing-policy-schema";
 import { clientRequests, recordWorld, worldPrices, type WorldPolicy } from "../testing/traffic-world";
-import { trafficFromRows } from "../traffic-columns";
+import { trafficOf } from "../advisor-testing";
 import { runReplay } from "./run-replay";
 import type { ReplayPolicies } from "./simulate";
 
@@ -97,7 +97,7 @@ describe("runReplay", () => {
   });
 
   it("says not enough data for a window with no traffic and for a route under 30 requests", async () => {
-    const empty = trafficFromRows({ projectId: "p", from: new Date(0), to: new Date(1) }, []);
+    const empty = trafficOf([]);
     const none = await runReplay({ traffic: empty, live: NONE, candidate: NONE, prices });
     expect(none.notEnoughData).toMatch(/not enough data: 0 requests/);
     expect(none.overall.predicted).toBeNull();

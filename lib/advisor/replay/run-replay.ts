@@ -1,6 +1,6 @@
 import type { PriceBook } from "../../pricing/compute-cost";
 import { MIN_REQUESTS_PER_ROUTE } from "../finding-schema";
-import { COST_UNPRICED, type Traffic } from "../traffic-columns";
+import { decode, type Traffic } from "../traffic";
 import { figuresOf, predictedMeasures, recordedMeasures } from "./figures";
 import { TRUST_METRICS, type BacktestError, type Figures, type ReplayAnswer, type ReplayGroup } from "./replay-schema";
 import { simulate, type CodeChanges, type EventPredictions, type ReplayPolicies } from "./simulate";
@@ -45,15 +45,15 @@ export async function runReplay(input: RunReplayInput): Promise<ReplayAnswer> {
   const measured = recordedMeasures(traffic);
   const idxAll: number[] = [];
   const byRoute = new Map<number, number[]>();
-  for (let i = 0; i < traffic.length; i++) {
+  for (let i = 0; i < traffic.llm.length; i++) {
     if (!measured.include(i)) continue;
     idxAll.push(i);
-    const r = traffic.route.codes[i]!;
+    const r = traffic.llm.route[i]!;
     let list = byRoute.get(r);
     if (!list) byRoute.set(r, (list = []));
     list.push(i);
   }
-  const recordedUnpriced = (i: number) => traffic.costSource[i] === COST_UNPRICED;
+  const recordedUnpriced = (i: number) => traffic.llm.unpriced[i] === 1;
   const enough = idxAll.length >= MIN_REQUESTS_PER_ROUTE;
   let backtest: EventPredictions | null = null;
   let predicted: EventPredictions | null = null;
@@ -71,7 +71,7 @@ export async function runReplay(input: RunReplayInput): Promise<ReplayAnswer> {
     return { route, notEnoughData: null, measured: m, backtest: b, predicted: p, backtestError: relativeError(b, m) };
   };
   const routes = [...byRoute]
-    .map(([code, idx]) => group(code < 0 ? null : traffic.route.dict[code]!, idx))
+    .map(([code, idx]) => group(decode(traffic.routes, code), idx))
     .sort((a, b) => b.measured.requests - a.measured.requests);
   const overall = group(null, idxAll);
   const notes: string[] = [];
@@ -81,8 +81,8 @@ export async function runReplay(input: RunReplayInput): Promise<ReplayAnswer> {
   const unpriced = new Set([...(overall.predicted?.unpricedModels ?? []), ...overall.measured.unpricedModels]);
   if (unpriced.size > 0) notes.push(`No price for ${[...unpriced].join(", ")}: cost per request is left out where those models serve. Add their prices on the pricing page.`);
   return {
-    from: traffic.from.toISOString(),
-    to: traffic.to.toISOString(),
+    from: new Date(traffic.fromMs).toISOString(),
+    to: new Date(traffic.toMs).toISOString(),
     requests: idxAll.length,
     notEnoughData: enough ? null : notEnough(idxAll.length),
     overall,

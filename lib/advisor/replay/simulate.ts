@@ -7,7 +7,7 @@ import { planRoute, type RouteFacts, type RoutePlan } from "../../policies/plan-
 import { resolveCacheRule } from "../../policies/resolve-cache-rule";
 import type { PromptCacheTtl, RoutingPolicy } from "../../policies/routing-policy-schema";
 import { seededRandom } from "../../seeded-random";
-import { KIND_LLM, RESPONSE_CACHE_HIT, STATUS_OK, str, type Traffic } from "../traffic-columns";
+import { decode, NONE, RESPONSE_CACHE_CODE, STATUS_CODE, type LlmCalls, type Traffic } from "../traffic";
 import { latencyOf, ttftOf, type TimingModel } from "./timing-fit";
 
 export type ReplayPolicies = { routing: RoutingPolicy; cache: CachePolicy };
@@ -20,7 +20,7 @@ export type CodeChanges = {
   contextWindowTurns?: number;
 };
 
-/** One prediction per event (NaN where an event takes no part: tool calls, failed calls). */
+/** One prediction per LLM call of traffic.llm (NaN where a call takes no part: failed calls). */
 export type EventPredictions = {
   included: Uint8Array;
   model: (string | null)[];
@@ -68,7 +68,8 @@ type Usage = { input: number; read: number; w5: number; w1: number; output: numb
  * recorded model time (a recorded cache hit) gets the fitted time.
  */
 export async function simulate(input: SimulateInput): Promise<EventPredictions> {
-  const { traffic: t, live, candidate, prices, timing, code = {} } = input;
+  const { traffic, live, candidate, prices, timing, code = {} } = input;
+  const t = traffic.llm;
   const n = t.length;
   const out: EventPredictions = {
     included: new Uint8Array(n),
@@ -83,6 +84,7 @@ export async function simulate(input: SimulateInput): Promise<EventPredictions> 
   };
   const random = seededRandom(input.seed ?? 1);
   const hitLatency = recordedHitLatency(t);
+  const str = (dict: keyof Pick<Traffic, "routes" | "agents" | "models" | "users" | "sessions">, code: number) => decode(traffic[dict], code);
   const responseCache = new Map<string, { availableAt: number; expiresAt: number }>();
   const promptCache = new Map<string, number>();
   // The tokens a recorded response-cache hit would have cost: its writer's, by prompt hash.
@@ -95,22 +97,22 @@ export async function simulate(input: SimulateInput): Promise<EventPredictions> 
       await new Promise<void>((r) => setTimeout(r, 0));
       input.signal?.throwIfAborted();
     }
-    if (t.kind[i] !== KIND_LLM || t.status[i] !== STATUS_OK) continue;
-    const recordedHit = t.responseCache[i] === RESPONSE_CACHE_HIT;
-    const ph = t.promptHash.codes[i]!;
+    if (t.status[i] !== OK) continue;
+    const recordedHit = t.responseCache[i] === HIT;
+    const ph = t.promptHash[i]!;
     const source = recordedHit && ph >= 0 ? lastCall.get(ph) : i;
     if (!recordedHit && ph >= 0) lastCall.set(ph, i);
     // A recorded hit whose writer is before the window: its tokens are unknown, so it is replayed as recorded.
     if (source === undefined) {
-      keepRecorded(t, i, out);
+      keepRecorded(traffic, i, out);
       continue;
     }
     out.included[i] = 1;
-    const recModel = str(t.model, i) ?? str(t.requestedModel, i) ?? "";
+    const recModel = str("models", t.model[i]!) ?? str("models", t.requestedModel[i]!) ?? "";
     const recorded: Usage = usageAt(t, source);
-    const system = Number.isFinite(t.systemTokens[source]!) ? t.systemTokens[source]! : 0;
-    const messages = Number.isFinite(t.messageCount[source]!) ? t.messageCount[source]! : 1;
-    const tools = Number.isFinite(t.toolCount[source]!) ? t.toolCount[source]! : 0;
+    const system = Math.max(0, t.systemTokens[source]!);
+    const messages = t.messageCount[source] === NONE ? 1 : t.messageCount[source]!;
+    const tools = Math.max(0, t.toolCount[source]!);
     const prompt = recorded.input + recorded.read + recorded.w5 + recorded.w1;
     let promptNew = prompt;
     let messagesNew = messages;
@@ -120,14 +122,14 @@ export async function simulate(input: SimulateInput): Promise<EventPredictions> 
       messagesNew = code.contextWindowTurns;
     }
     const facts: RouteFacts = {
-      route: str(t.route, i),
-      agent: str(t.agent, i),
-      tags: t.tags.dict[t.tags.codes[i]!]!,
-      requestedModel: str(t.requestedModel, i) ?? recModel,
+      route: str("routes", t.route[i]!),
+      agent: str("agents", t.agent[i]!),
+      tags: traffic.tags[t.tagSet[i]!] ?? {},
+      requestedModel: str("models", t.requestedModel[i]!) ?? recModel,
       estimatedInputTokens: promptNew,
       hasTools: tools > 0,
       messageCount: messagesNew,
-      sessionId: str(t.sessionId, i),
+      sessionId: str("sessions", t.session[i]!),
     };
     const plan = planRoute(candidate.routing, facts, { policyVersion: 0, random });
     const model = plan.model;
@@ -136,9 +138,9 @@ export async function simulate(input: SimulateInput): Promise<EventPredictions> 
     const streamed = code.stream === true || t.streamed[i] === 1;
 
     // Response cache: routing first, then the cache rule of the served model, as in the gateway.
-    const userId = str(t.userId, i);
+    const userId = str("users", t.user[i]!);
     const rule = resolveCacheRule(candidate.cache, { route: facts.route, model, tags: facts.tags, userId });
-    const ts = t.ts[i]!;
+    const ts = t.tsMs[i]!;
     let key: string | null = null;
     if (rule.ttlSec > 0 && ph >= 0) {
       key = `${model}\u0000${rule.scope === "user" ? userId : ""}\u0000${ph}`;
@@ -166,7 +168,7 @@ export async function simulate(input: SimulateInput): Promise<EventPredictions> 
     else if (recordedCached > 0 && !policyCached(live.routing, facts, recModel, system, tools, addsBreakpoints)) mode = recorded.w1 > 0 ? "1h" : "5m";
     const usage: Usage = { input: promptNew, read: 0, w5: 0, w1: 0, output };
     const prefix = Math.min(promptNew, recordedCached > 0 ? recordedCached : system);
-    const sh = t.systemHash.codes[source]!;
+    const sh = t.systemHash[source]!;
     if (mode !== null && sh >= 0 && prefix > 0 && prefix >= minCacheableTokens(model, candidate.routing.promptCachingMinTokens)) {
       const pkey = `${model}\u0000${sh}`;
       const expires = promptCache.get(pkey);
@@ -214,18 +216,22 @@ export async function simulate(input: SimulateInput): Promise<EventPredictions> 
   return out;
 }
 
-function usageAt(t: Traffic, i: number): Usage {
+const OK = STATUS_CODE.ok;
+const HIT = RESPONSE_CACHE_CODE.hit;
+
+function usageAt(t: LlmCalls, i: number): Usage {
   return { input: t.inputTokens[i]!, read: t.cacheReadTokens[i]!, w5: t.cacheWrite5mTokens[i]!, w1: t.cacheWrite1hTokens[i]!, output: t.outputTokens[i]! };
 }
 
-function keepRecorded(t: Traffic, i: number, out: EventPredictions): void {
+function keepRecorded(traffic: Traffic, i: number, out: EventPredictions): void {
+  const t = traffic.llm;
   out.included[i] = 1;
-  out.model[i] = str(t.model, i);
+  out.model[i] = decode(traffic.models, t.model[i]!);
   out.latencyMs[i] = t.latencyMs[i]!;
   out.ttftMs[i] = t.ttftMs[i]!;
   out.perceivedMs[i] = t.streamed[i] ? t.ttftMs[i]! : t.latencyMs[i]!;
-  out.costNanoUsd[i] = t.costNanoUsd[i]!;
-  out.responseCacheHit[i] = t.responseCache[i] === RESPONSE_CACHE_HIT ? 1 : 0;
+  out.costNanoUsd[i] = t.unpriced[i] ? NaN : t.costNano[i]!;
+  out.responseCacheHit[i] = t.responseCache[i] === HIT ? 1 : 0;
 }
 
 function price(prices: PriceBook, model: string, at: number, u: Usage): number {
@@ -235,9 +241,9 @@ function price(prices: PriceBook, model: string, at: number, u: Usage): number {
 }
 
 /** The median latency of the recorded hits: what a predicted hit costs in time. */
-function recordedHitLatency(t: Traffic): number {
+function recordedHitLatency(t: LlmCalls): number {
   const xs: number[] = [];
-  for (let i = 0; i < t.length; i++) if (t.responseCache[i] === RESPONSE_CACHE_HIT && Number.isFinite(t.latencyMs[i]!)) xs.push(t.latencyMs[i]!);
+  for (let i = 0; i < t.length; i++) if (t.responseCache[i] === HIT && Number.isFinite(t.latencyMs[i]!)) xs.push(t.latencyMs[i]!);
   if (xs.length === 0) return FALLBACK_HIT_LATENCY_MS;
   xs.sort((a, b) => a - b);
   return xs[xs.length >> 1]!;

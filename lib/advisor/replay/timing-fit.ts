@@ -1,5 +1,5 @@
 import { profileFor } from "../../simulator/latency-profiles";
-import { KIND_LLM, RESPONSE_CACHE_HIT, STATUS_OK, type Traffic } from "../traffic-columns";
+import { RESPONSE_CACHE_CODE, STATUS_CODE, type LlmCalls, type Traffic } from "../traffic";
 import { robustLinearFit } from "./robust-fit";
 
 /**
@@ -80,24 +80,25 @@ export function profileTiming(model: string): ModelTiming {
  */
 export function fitTimings(traffic: Traffic): TimingModel {
   const rows = new Map<number, number[]>();
-  for (let i = 0; i < traffic.length; i++) {
-    if (traffic.kind[i] !== KIND_LLM || traffic.status[i] !== STATUS_OK || traffic.responseCache[i] === RESPONSE_CACHE_HIT) continue;
-    const m = traffic.model.codes[i]!;
-    if (m < 0 || !Number.isFinite(traffic.latencyMs[i]!)) continue;
+  const t = traffic.llm;
+  for (let i = 0; i < t.length; i++) {
+    if (t.status[i] !== STATUS_CODE.ok || t.responseCache[i] === RESPONSE_CACHE_CODE.hit) continue;
+    const m = t.model[i]!;
+    if (m < 0 || !Number.isFinite(t.latencyMs[i]!)) continue;
     let list = rows.get(m);
     if (!list) rows.set(m, (list = []));
     list.push(i);
   }
   const fitted: ModelTiming[] = [];
   for (const [code, idx] of rows) {
-    const model = traffic.model.dict[code]!;
+    const model = traffic.models.values[code]!;
     if (idx.length < MIN_FIT_SAMPLES) continue;
-    fitted.push({ ...fitModel(traffic, model, evenSample(idx, MAX_FIT_SAMPLES)), samples: idx.length });
+    fitted.push({ ...fitModel(t, model, evenSample(idx, MAX_FIT_SAMPLES)), samples: idx.length });
   }
   return new TimingModel(fitted);
 }
 
-function fitModel(t: Traffic, model: string, idx: number[]): ModelTiming {
+function fitModel(t: LlmCalls, model: string, idx: number[]): ModelTiming {
   const uncached = (i: number) => (t.inputTokens[i]! + t.cacheWrite5mTokens[i]! + t.cacheWrite1hTokens[i]!) / 1000;
   const read = (i: number) => t.cacheReadTokens[i]! / 1000;
   const streamed = idx.filter((i) => Number.isFinite(t.ttftMs[i]!));

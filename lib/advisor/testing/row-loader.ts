@@ -1,21 +1,45 @@
-import { and, eq, gte, lt } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { events } from "@/db/schema";
-import { trafficFromRows, type Traffic, type TrafficRow } from "../traffic-columns";
+import type { LlmRow } from "../traffic-builder";
 
-/** Test-only: a window's events as Traffic through a plain select (the real loader is lib/advisor/traffic-load). */
-export async function loadTrafficByRows(db: Db, params: { projectId: string; from: Date; to: Date; signal?: AbortSignal }): Promise<Traffic> {
-  const rows = await db
-    .select()
-    .from(events)
-    .where(and(eq(events.projectId, params.projectId), gte(events.ts, params.from), lt(events.ts, params.to)));
-  params.signal?.throwIfAborted();
-  return trafficFromRows(params, rows);
-}
-
-/** Inserts recorded rows for a project, in chunks. */
-export async function insertRows(db: Db, projectId: string, rows: TrafficRow[]): Promise<void> {
+/** Test-only: inserts the world's recorded calls as events of a project, in chunks. */
+export async function insertRows(db: Db, projectId: string, rows: LlmRow[]): Promise<void> {
   for (let k = 0; k < rows.length; k += 500) {
-    await db.insert(events).values(rows.slice(k, k + 500).map((r) => ({ ...r, projectId, provider: "anthropic", metadata: {} })));
+    await db.insert(events).values(
+      rows.slice(k, k + 500).map((r) => ({
+        projectId,
+        id: r.id,
+        ts: new Date(r.tsMs),
+        kind: "llm" as const,
+        provider: "anthropic",
+        route: r.route,
+        agent: r.agent,
+        sessionId: r.session,
+        traceId: r.trace,
+        parentId: r.parent,
+        userId: r.user,
+        model: r.model,
+        requestedModel: r.requestedModel,
+        status: r.status,
+        latencyMs: r.latencyMs,
+        ttftMs: r.ttftMs,
+        streamed: r.streamed,
+        inputTokens: r.inputTokens,
+        outputTokens: r.outputTokens,
+        cacheReadTokens: r.cacheReadTokens,
+        cacheWrite5mTokens: r.cacheWrite5mTokens,
+        cacheWrite1hTokens: r.cacheWrite1hTokens,
+        responseCache: r.responseCache,
+        costNanoUsd: BigInt(r.costNano),
+        costSource: r.unpriced ? ("unpriced" as const) : ("computed" as const),
+        promptHash: r.promptHash,
+        systemHash: r.systemHash,
+        systemTokens: r.systemTokens,
+        messageCount: r.messageCount,
+        toolCount: r.toolCount,
+        policyVersion: r.policyVersion,
+        tags: typeof r.tags === "string" ? (JSON.parse(r.tags) as Record<string, string>) : r.tags,
+      })),
+    );
   }
 }

@@ -1,7 +1,8 @@
 import { PriceBook, costNanoUsd } from "../../pricing/compute-cost";
 import { seedPriceRows } from "../../pricing/seed-prices";
 import { seededRandom } from "../../seeded-random";
-import { trafficFromRows, type Traffic, type TrafficRow } from "../traffic-columns";
+import type { Traffic } from "../traffic";
+import { TrafficBuilder, type LlmRow } from "../traffic-builder";
 
 /**
  * Test-only: a small seeded "world" that records traffic the way the gateway and an Anthropic-like
@@ -81,27 +82,27 @@ export function clientRequests(opts: { seed: number; count: number; routes: stri
 /** Runs the requests through the world under `policy` and returns what the gateway would record. */
 export function recordWorld(requests: ClientRequest[], policy: WorldPolicy, seed = 7): Traffic {
   const rows = recordWorldRows(requests, policy, seed);
-  const from = new Date(requests[0]?.ts ?? 0);
-  const to = new Date((requests[requests.length - 1]?.ts ?? 0) + 1);
-  return trafficFromRows({ projectId: "p", from, to }, rows);
+  const b = new TrafficBuilder({ projectId: "p", fromMs: requests[0]?.ts ?? 0, toMs: (requests[requests.length - 1]?.ts ?? 0) + 1 });
+  for (const r of rows) b.addLlm(r);
+  return b.finish();
 }
 
 /** As recordWorld, the recorded rows themselves (to insert into the events table). */
-export function recordWorldRows(requests: ClientRequest[], policy: WorldPolicy, seed = 7): TrafficRow[] {
+export function recordWorldRows(requests: ClientRequest[], policy: WorldPolicy, seed = 7): LlmRow[] {
   const rnd = seededRandom(seed);
   const prices = worldPrices();
   const responses = new Map<string, { available: number; expires: number; model: string }>();
   const prompts = new Map<string, number>();
-  const rows: TrafficRow[] = requests.map((r, k) => {
+  const rows: LlmRow[] = requests.map((r, k) => {
     const model = policy.models?.[r.route] ?? r.requestedModel;
     const ttl = policy.responseCacheTtlSec ?? 0;
     const rkey = `${model}|${r.promptKey}`;
     const entry = responses.get(rkey);
-    const base: TrafficRow = {
-      id: `e${k}`, ts: new Date(r.ts), kind: "llm", status: "ok", route: r.route, agent: null, model, requestedModel: r.requestedModel,
-      userId: null, sessionId: null, traceId: null, parentId: null, promptHash: r.promptKey, systemHash: r.systemKey, tags: {},
+    const base: LlmRow = {
+      id: `e${k}`, tsMs: r.ts, status: "ok", route: r.route, agent: null, model, requestedModel: r.requestedModel,
+      user: null, session: null, trace: null, parent: null, promptHash: r.promptKey, systemHash: r.systemKey, tags: {},
       latencyMs: 0, ttftMs: null, streamed: r.streamed, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0,
-      cacheWrite1hTokens: 0, responseCache: ttl > 0 ? "miss" : "none", costNanoUsd: 0n, costSource: "computed", systemTokens: r.systemTokens,
+      cacheWrite1hTokens: 0, responseCache: ttl > 0 ? "miss" : "none", costNano: 0, unpriced: false, systemTokens: r.systemTokens,
       messageCount: r.messageCount, toolCount: 0, policyVersion: 1,
     };
     // Two draws per request whatever happens, so reruns under another policy see the same noise.
@@ -140,8 +141,8 @@ export function recordWorldRows(requests: ClientRequest[], policy: WorldPolicy, 
       cacheReadTokens: read,
       cacheWrite5mTokens: w5,
       cacheWrite1hTokens: w1,
-      costNanoUsd: row ? costNanoUsd(row, usage) : 0n,
-      costSource: row ? "computed" : "unpriced",
+      costNano: row ? Number(costNanoUsd(row, usage)) : 0,
+      unpriced: !row,
     };
   });
   return rows;
