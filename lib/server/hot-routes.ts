@@ -1,6 +1,8 @@
 import type { DbHandle } from "@/db/client";
 import { mountGateway } from "../gateway/mount-gateway";
 import { gatewayUpstreamKind } from "../gateway/upstream-kind";
+import { createReferenceRunHandler, REFERENCE_RUN_PATH } from "../demo/http/reference-handler";
+import { ReferenceRuns } from "../demo/reference/reference-runs";
 import { createHealthHandler } from "../health-handler";
 import { createIngestHandler } from "../ingestion/http-handler";
 import { startMetrics } from "../metrics/start-metrics";
@@ -42,8 +44,9 @@ export async function buildHotRouter(handle: DbHandle): Promise<HotRoutes> {
   // and the playground's model. It takes any key, so it is mounted only while it is the gateway's
   // upstream (or PITWALL_SIMULATOR=1 asks for it), and for callers on this machine only;
   // PITWALL_SIMULATOR=0 unmounts it.
+  const simulatorOptions = simulatorOptionsFromEnv();
   if (simulatorMounted(process.env)) {
-    const simulator = createSimulator(simulatorOptionsFromEnv());
+    const simulator = createSimulator(simulatorOptions);
     router.prefix("/_sim/", localCallersOnly(simulator));
     closers.push(async () => simulator.close());
   }
@@ -55,6 +58,19 @@ export async function buildHotRouter(handle: DbHandle): Promise<HotRoutes> {
   closers.unshift(gateway.close);
   // The playground: an operator's session runs a pane's call through that same gateway.
   router.route(PLAYGROUND_STREAM_PATH, createPlaygroundStreamHandler(() => handle.db, gateway.runMessages));
+  // The advisor's reference workload, started from the settings page through this same gateway.
+  // Its runs stop first on shutdown, while the gateway still answers their last calls.
+  const referenceRuns = new ReferenceRuns();
+  router.route(
+    REFERENCE_RUN_PATH,
+    createReferenceRunHandler({
+      getDb: () => handle.db,
+      runs: referenceRuns,
+      upstreamIsSimulator: gatewayUpstreamKind(process.env) === "simulator" && simulatorMounted(process.env),
+      simulatorLatencyScale: simulatorOptions.fixedLatencyMs !== undefined ? 0 : (simulatorOptions.latencyScale ?? 1),
+    }),
+  );
+  closers.unshift(() => referenceRuns.close());
   return Object.assign(router, {
     endCalls: gateway.endCalls,
     close: async (hurry?: AbortSignal) => {

@@ -1,4 +1,5 @@
 import Anthropic from "@anthropic-ai/sdk";
+import { setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createPitwall, type Pitwall } from "../../sdk/pitwall";
 import { OUTPUT_TOKENS_HEADER } from "../../simulator/reply-length";
@@ -90,6 +91,8 @@ export async function runReferenceWorkload(input: ReferenceWorkloadInput): Promi
   const requestIds: string[] = [];
   const totals = { sent: 0, ok: 0, failed: 0 };
   const signal = input.signal;
+  // Every call and tool in flight listens on the run's signal.
+  if (signal) setMaxListeners(concurrency * 8 + 16, signal);
   const startedWall = Date.now();
   const started = performance.now();
 

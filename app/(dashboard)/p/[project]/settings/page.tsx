@@ -5,6 +5,7 @@ import { getProjectById } from "@/lib/projects/project-queries";
 import { nanoToUsd } from "@/lib/pricing/compute-cost";
 import { requireProjectAccess } from "@/components/shell/project-access";
 import { Card, CardTitle } from "@/components/ui/card";
+import { ReferenceWorkloadCard } from "@/components/demo/reference-workload-card";
 import { SettingsForm } from "./client";
 
 export const dynamic = "force-dynamic";
@@ -35,6 +36,7 @@ export default async function SettingsPage({ params }: { params: Promise<{ proje
         canEdit={membership.role === "admin"}
         initial={{ name: project.name, rateLimitPerSecond: limit.perSecond, rateLimitBurst: limit.burst }}
       />
+      <ReferenceWorkloadCard projectSlug={project.slug} canStart={membership.role === "admin"} />
     </div>
   );
 }
