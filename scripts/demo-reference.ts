@@ -16,7 +16,7 @@ const { values } = parseArgs({
     variant: { type: "string", default: "reference" },
     seed: { type: "string", default: "1" },
     requests: { type: "string", default: "300" },
-    concurrency: { type: "string", default: "16" },
+    concurrency: { type: "string", default: "64" },
     "latency-scale": { type: "string", default: process.env.PITWALL_SIMULATOR_LATENCY_SCALE || "1" },
     "arrivals-per-sec": { type: "string", default: "2" },
     stream: { type: "boolean", default: false },

@@ -16,6 +16,12 @@ export type WorkloadVariant = (typeof WORKLOAD_VARIANTS)[number];
 /** The tag a non-interactive route carries (x-pitwall-tags): the advisor's batch-eligibility signal. */
 export const NON_INTERACTIVE_TAG = { key: "interactive", value: "false" } as const;
 
+/**
+ * The advisor's finding kinds (lib/advisor/finding-schema.ts FINDING_KINDS), spelled here so the
+ * demo area does not import the advisor's (the advisor's tests import this manifest).
+ */
+export type PlantedFinding = "response_cache" | "prompt_caching" | "streaming" | "sequential_tools" | "context_growth" | "model_right_sizing" | "batch";
+
 export type RouteManifest = {
   route: string;
   agent: string;
@@ -49,6 +55,8 @@ export type RouteManifest = {
   rightSizedModel: string | null;
   /** false: tagged interactive=false, never streamed, tolerant of delay (Batches API eligible). */
   interactive: boolean;
+  /** The findings the advisor must report on this route, and no others. */
+  planted: readonly PlantedFinding[];
 };
 
 export type WorkloadManifest = { variant: WorkloadVariant; routes: readonly RouteManifest[] };
@@ -69,6 +77,7 @@ const base = {
   shortSimpleShare: 0,
   rightSizedModel: null,
   interactive: true,
+  planted: [],
 } satisfies Partial<RouteManifest>;
 
 export const REFERENCE_MANIFEST: WorkloadManifest = {
@@ -86,6 +95,8 @@ export const REFERENCE_MANIFEST: WorkloadManifest = {
       maxContextTokens: 450,
       shortSimpleShare: 1,
       rightSizedModel: HAIKU,
+      // Its replies are 40 tokens: streaming would save little, so it is not planted here.
+      planted: ["response_cache", "model_right_sizing"],
     },
     {
       ...base,
@@ -98,6 +109,7 @@ export const REFERENCE_MANIFEST: WorkloadManifest = {
       uncachedSystemShare: 1,
       outputTokens: 350,
       maxContextTokens: 20_100,
+      planted: ["response_cache", "prompt_caching", "streaming"],
     },
     {
       ...base,
@@ -113,6 +125,7 @@ export const REFERENCE_MANIFEST: WorkloadManifest = {
       toolsPerTrace: 5,
       toolMs: 200,
       toolsSequential: true,
+      planted: ["streaming", "sequential_tools", "context_growth"],
     },
     {
       ...base,
@@ -124,6 +137,8 @@ export const REFERENCE_MANIFEST: WorkloadManifest = {
       outputTokens: 1_200,
       maxContextTokens: 3_500,
       interactive: false,
+      // Nobody waits on a nightly job: batching is the fix, not streaming.
+      planted: ["batch"],
     },
   ],
 };
@@ -136,7 +151,7 @@ export const REFERENCE_MANIFEST: WorkloadManifest = {
 export const CLEAN_MANIFEST: WorkloadManifest = {
   variant: "clean",
   routes: REFERENCE_MANIFEST.routes.map((r) => {
-    const clean: RouteManifest = { ...r, repeatShare: 0, uncachedSystemShare: 0, streamedShare: 1, interactive: true };
+    const clean: RouteManifest = { ...r, repeatShare: 0, uncachedSystemShare: 0, streamedShare: 1, interactive: true, planted: [] };
     if (r.route === "ticket-triage") return { ...clean, model: HAIKU, rightSizedModel: null };
     if (r.route === "research") return { ...clean, turnsPerSession: 2, contextGrowthPerTurn: 2_000, maxContextTokens: 4_200, toolsSequential: false };
     return clean;

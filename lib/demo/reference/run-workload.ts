@@ -20,7 +20,7 @@ export type ReferenceWorkloadInput = {
   seed?: number;
   /** LLM requests in the run. Default 300. */
   requests?: number;
-  /** Sessions in flight at once. Default 16. */
+  /** Sessions in flight at once. Default 64: above what the default arrival rate keeps busy, so arrivals keep their planned gaps. */
   concurrency?: number;
   /**
    * Compresses workload time: arrival gaps and tool durations are multiplied by it, as the
@@ -78,7 +78,7 @@ const CALL_TIMEOUT_MS = 10 * 60_000;
 export async function runReferenceWorkload(input: ReferenceWorkloadInput): Promise<ReferenceWorkloadResult> {
   const scale = input.latencyScale ?? 1;
   if (!(scale > 0)) throw new Error("latencyScale must be above 0 (it compresses time; 0 would collapse it)");
-  const concurrency = input.concurrency ?? 16;
+  const concurrency = input.concurrency ?? 64;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error("concurrency must be a whole number above 0");
   const options = input.options ?? {};
   const plan: WorkloadPlan = planWorkload({ variant: input.variant ?? "reference", seed: input.seed ?? 1, requests: input.requests ?? 300, arrivalsPerSec: input.arrivalsPerSec, options });

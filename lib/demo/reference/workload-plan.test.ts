@@ -36,6 +36,21 @@ describe("the reference workload's plan", () => {
     expect(overallShare(clean, (r) => r.streamedShare)).toBeCloseTo(1, 9);
   });
 
+  it("names as planted exactly the findings each route's figures call for, and none on the clean variant", () => {
+    for (const r of REFERENCE_MANIFEST.routes) {
+      const has = (kind: (typeof r.planted)[number]) => r.planted.includes(kind);
+      expect(has("response_cache"), r.route).toBe(r.repeatShare > 0);
+      expect(has("prompt_caching"), r.route).toBe(r.uncachedSystemShare > 0);
+      expect(has("sequential_tools"), r.route).toBe(r.toolsSequential && r.toolsPerTrace > 1);
+      expect(has("context_growth"), r.route).toBe(r.turnsPerSession > 2 && r.contextGrowthPerTurn > 0);
+      expect(has("model_right_sizing"), r.route).toBe(r.rightSizedModel !== null);
+      expect(has("batch"), r.route).toBe(!r.interactive);
+      // Streaming is planted where an interactive route waits for long non-streamed replies.
+      expect(has("streaming"), r.route).toBe(r.interactive && r.streamedShare === 0 && r.outputTokens >= 300);
+    }
+    expect(WORKLOAD_MANIFESTS.clean.routes.every((r) => r.planted.length === 0)).toBe(true);
+  });
+
   it("applies the code-change phases as options", () => {
     const plan = planWorkload({ variant: "reference", seed: 3, requests: 100, options: { stream: true, parallelTools: true, contextWindowTurns: 3 } });
     expect(plan.jobs.every((j) => j.stream && j.toolsParallel && j.contextWindowTurns === 3)).toBe(true);
