@@ -11,7 +11,9 @@ import type { MetricDelta } from "@/lib/policies/change-deltas";
 import { formatMs, formatPercent, formatUsd } from "@/lib/metrics/format";
 
 type Change = { kind: "routing" | "cache"; action: string; version: number; previousVersion: number | null; actor: string | null; comment: string | null; at: string };
-export type SelectedChange = { at: string; title: string };
+/** kind and version, when known, let the deltas show what the advisor predicted for that version. */
+export type SelectedChange = { at: string; title: string; kind?: "routing" | "cache"; version?: number };
+type Prediction = { phase: string; predicted: Record<string, number | null>; baseline: Record<string, number | null> } | null;
 
 const METRIC_LABEL: Record<MetricDelta["metric"], string> = {
   latencyP95Ms: "Latency p95",
@@ -27,6 +29,15 @@ function show(metric: MetricDelta["metric"], v: number | null): string {
   if (metric === "latencyP95Ms" || metric === "ttftP95Ms") return formatMs(v);
   if (metric === "costPerRequestUsd") return formatUsd(v);
   return formatPercent(v, 2);
+}
+
+/** The advisor's predicted change for a metric, against the baseline it measured when it predicted. */
+function predictedChange(p: NonNullable<Prediction>, metric: string): string {
+  const a = p.baseline[metric];
+  const b = p.predicted[metric];
+  if (a === null || a === undefined || b === null || b === undefined || a === 0) return "";
+  const r = (b - a) / a;
+  return ` (${r >= 0 ? "+" : ""}${(r * 100).toFixed(1)}%)`;
 }
 
 /**
@@ -45,7 +56,7 @@ export function usePolicyMarkers(projectSlug: string, range: { from: string; to:
     () =>
       (changes.data?.changes ?? []).map((c) => {
         const title = `${c.kind} v${c.version} live${c.actor ? ` by ${c.actor}` : ""} at ${c.at.slice(0, 16).replace("T", " ")} UTC`;
-        return { t: Date.parse(c.at), label: `${c.kind === "routing" ? "R" : "C"}${c.version}`, title, onSelect: () => setSelected({ at: c.at, title }) };
+        return { t: Date.parse(c.at), label: `${c.kind === "routing" ? "R" : "C"}${c.version}`, title, onSelect: () => setSelected({ at: c.at, title, kind: c.kind, version: c.version }) };
       }),
     [changes.data],
   );
@@ -62,6 +73,12 @@ export function ChangeDeltas({ projectSlug, change, onClose }: { projectSlug: st
         `/api/v1/policies/changes/deltas?project=${encodeURIComponent(projectSlug)}&at=${encodeURIComponent(change.at)}&seconds=${seconds}`,
       ),
   });
+  const prediction = useQuery({
+    queryKey: ["advisor-prediction", projectSlug, change.kind, change.version],
+    queryFn: () => fetchJson<{ prediction: Prediction }>(`/api/v1/advisor/predictions?project=${encodeURIComponent(projectSlug)}&kind=${change.kind}&version=${change.version}`),
+    enabled: change.kind !== undefined && change.version !== undefined,
+  });
+  const predicted = prediction.data?.prediction ?? null;
   const d = deltas.data;
   return (
     <Card className="flex flex-col gap-2" data-testid="change-deltas" role="dialog" aria-label={`Before and after ${change.title}`}>
@@ -92,6 +109,7 @@ export function ChangeDeltas({ projectSlug, change, onClose }: { projectSlug: st
                 <th className="pr-3 text-right font-normal">Before</th>
                 <th className="pr-3 text-right font-normal">After</th>
                 <th className="pr-3 text-right font-normal">Change</th>
+                {predicted ? <th className="pr-3 text-right font-normal">Predicted (advisor)</th> : null}
                 <th className="pr-3 text-right font-normal">Requests (before / after)</th>
               </tr>
             </thead>
@@ -102,6 +120,11 @@ export function ChangeDeltas({ projectSlug, change, onClose }: { projectSlug: st
                   <td className="pr-3 text-right tabular-nums">{show(x.metric, x.before)}</td>
                   <td className="pr-3 text-right tabular-nums">{show(x.metric, x.after)}</td>
                   <td className="pr-3 text-right tabular-nums">{x.tooFew ? <span className="text-amber-700 dark:text-amber-300">too few requests</span> : x.relative !== null ? `${x.relative >= 0 ? "+" : ""}${(x.relative * 100).toFixed(1)}%` : x.change !== null ? show(x.metric, x.change) : "—"}</td>
+                  {predicted ? (
+                    <td className="pr-3 text-right tabular-nums" data-testid={`change-predicted-${x.metric}`}>
+                      {x.metric in predicted.predicted ? `${show(x.metric, predicted.predicted[x.metric] ?? null)}${predictedChange(predicted, x.metric)}` : "—"}
+                    </td>
+                  ) : null}
                   <td className="pr-3 text-right tabular-nums">
                     {x.beforeRequests} / {x.afterRequests}
                   </td>

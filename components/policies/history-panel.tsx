@@ -41,7 +41,7 @@ export function HistoryPanel({
   liveVersion: number;
   onChanged: (message: string) => Promise<void> | void;
   /** Opens the before/after comparison of the moment this version went live. */
-  onCompare?: (change: { at: string; title: string }) => void;
+  onCompare?: (change: { at: string; title: string; kind?: "routing" | "cache"; version?: number }) => void;
 }) {
   const q = encodeURIComponent(projectSlug);
   const history = useQuery({
@@ -85,7 +85,7 @@ export function HistoryPanel({
                   {open === v.version ? "Hide" : "View"}
                 </Button>
                 {onCompare ? (
-                  <Button variant="ghost" className="px-2 py-0.5 text-xs" data-testid={`policy-compare-${v.version}`} onClick={() => onCompare({ at: wentLive(v.version) ?? v.createdAt, title: `${kind} v${v.version} live` })}>
+                  <Button variant="ghost" className="px-2 py-0.5 text-xs" data-testid={`policy-compare-${v.version}`} onClick={() => onCompare({ at: wentLive(v.version) ?? v.createdAt, title: `${kind} v${v.version} live`, kind, version: v.version })}>
                     Before/after
                   </Button>
                 ) : null}

@@ -28,6 +28,8 @@ type Props = {
   onSaved: (message: string) => Promise<void> | void;
   /** Hands the current draft (when valid) to the dry-run and preview panels. */
   onDraft: (draft: unknown | null) => void;
+  /** A saved, not live version to open (?draft=N, e.g. made by the advisor's "Apply phase"). */
+  openDraft?: { version: number; document: unknown; comment: string | null } | null;
 };
 
 type Stored = { baseVersion: number; text: string };
@@ -55,12 +57,13 @@ function asDraft(value: unknown): Draft | null {
  * object and re-renders the JSON; valid JSON typed in the JSON view becomes the document the form
  * shows. Both are checked with the API's own zod schema on every change.
  */
-export function PolicyEditor({ projectSlug, kind, view, canEdit, pricedModels, onSaved, onDraft }: Props) {
+export function PolicyEditor({ projectSlug, kind, view, canEdit, pricedModels, onSaved, onDraft, openDraft }: Props) {
   const liveText = prettyJson(view.active.document);
   const [baseVersion, setBaseVersion] = useState(view.active.version);
-  const [text, setText] = useState(liveText);
-  const [doc, setDoc] = useState<Draft>(() => asDraft(view.active.document) ?? {});
-  const [keys, setKeys] = useState<string[]>(() => freshKeys(asDraft(view.active.document)?.rules?.length ?? 0));
+  const startDoc = openDraft ? openDraft.document : view.active.document;
+  const [text, setText] = useState(() => prettyJson(startDoc));
+  const [doc, setDoc] = useState<Draft>(() => asDraft(startDoc) ?? {});
+  const [keys, setKeys] = useState<string[]>(() => freshKeys(asDraft(startDoc)?.rules?.length ?? 0));
   const [mode, setMode] = useState<"form" | "json">("form");
   const [comment, setComment] = useState("");
   const [restored, setRestored] = useState<number | null>(null);
@@ -85,6 +88,8 @@ export function PolicyEditor({ projectSlug, kind, view, canEdit, pricedModels, o
   useEffect(() => {
     if (restoredOnce.current || !canEdit) return;
     restoredOnce.current = true;
+    // A saved draft version asked for by URL (the initial text) wins over the browser's own.
+    if (openDraft) return;
     const stored = readStored(projectSlug, kind);
     if (stored && stored.text !== liveText) {
       // Restoring browser-only state has to wait for the client: localStorage is not on the server.
@@ -162,6 +167,14 @@ export function PolicyEditor({ projectSlug, kind, view, canEdit, pricedModels, o
       }
     },
   });
+  const activateDraft = useMutation({
+    mutationFn: () =>
+      fetchJson<{ version: number }>(`/api/v1/policies/${kind}/activate?project=${encodeURIComponent(projectSlug)}`, { method: "POST", json: { version: openDraft!.version } }),
+    onSuccess: async (done) => {
+      setBaseVersion(done.version);
+      await onSaved(`Version ${done.version} is live now.`);
+    },
+  });
   const serverIssues = save.error instanceof ApiError ? ((save.error.details as { issues?: Issue[] } | undefined)?.issues ?? []) : [];
   const allIssues = issues.length > 0 ? issues : serverIssues;
 
@@ -205,6 +218,18 @@ export function PolicyEditor({ projectSlug, kind, view, canEdit, pricedModels, o
           ))}
         </div>
       </div>
+      {openDraft ? (
+        <div role="status" className="flex flex-wrap items-center gap-2 text-sm text-sky-700 dark:text-sky-300" data-testid="policy-open-draft">
+          <span>
+            Draft version {openDraft.version} (saved, not live){openDraft.comment ? `: ${openDraft.comment}` : ""}.
+          </span>
+          {canEdit ? (
+            <Button variant="primary" disabled={activateDraft.isPending || activateDraft.isSuccess} onClick={() => activateDraft.mutate()} data-testid="policy-activate-draft">
+              {activateDraft.isSuccess ? `Version ${openDraft.version} is live` : `Make version ${openDraft.version} live`}
+            </Button>
+          ) : null}
+        </div>
+      ) : null}
       {restored !== null ? (
         <p role="status" className="text-sm text-amber-700 dark:text-amber-300" data-testid="policy-restored">
           Restored your unsaved draft (made on version {restored}).{" "}

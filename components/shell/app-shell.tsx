@@ -28,6 +28,7 @@ export function AppShell({
     { href: `${base}/events`, label: "Events" },
     { href: `${base}/sessions`, label: "Sessions" },
     { href: `${base}/playground`, label: "Playground" },
+    { href: `${base}/advisor`, label: "Advisor" },
     { href: `${base}/pricing`, label: "Pricing" },
     { href: `${base}/policies`, label: "Policies" },
     { href: `${base}/keys`, label: "API keys", adminOnly: true },

@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { parseAsStringLiteral, useQueryState } from "nuqs";
+import { parseAsInteger, parseAsStringLiteral, useQueryState } from "nuqs";
 import { useCallback, useState } from "react";
 import { fetchJson } from "@/components/auth/fetch-json";
 import { ChangeDeltas, type SelectedChange } from "@/components/policies/change-markers";
@@ -28,6 +28,15 @@ export function PoliciesClient({ projectSlug, role, initial, pricedModels }: { p
     initialData: initial[kind],
   });
   const canEdit = roleAtLeast(role, "editor");
+  const [draftVersion] = useQueryState("draft", parseAsInteger);
+  const openDraft = useQuery({
+    queryKey: ["policy-draft", projectSlug, kind, draftVersion],
+    queryFn: async () => {
+      const h = await fetchJson<{ versions: { version: number; document: unknown; comment: string | null; live: boolean }[] }>(`/api/v1/policies/${kind}/versions?project=${encodeURIComponent(projectSlug)}&limit=500`);
+      return h.versions.find((v) => v.version === draftVersion && !v.live) ?? null;
+    },
+    enabled: draftVersion !== null,
+  });
   const [notice, setNotice] = useState<string | null>(null);
   const [draft, setDraft] = useState<unknown | null>(null);
   const [compare, setCompare] = useState<SelectedChange | null>(null);
@@ -73,7 +82,11 @@ export function PoliciesClient({ projectSlug, role, initial, pricedModels }: { p
       ) : null}
       <div className="grid gap-4 xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         {/* Keyed by kind only: a new live version must not throw away an edit in progress. */}
-        <PolicyEditor key={kind} projectSlug={projectSlug} kind={kind} view={query.data} canEdit={canEdit} pricedModels={pricedModels} onSaved={refresh} onDraft={onDraft} />
+        {draftVersion !== null && openDraft.isLoading ? <p className="text-sm text-[var(--muted)]">Opening draft version {draftVersion}…</p> : null}
+        {draftVersion !== null && openDraft.isSuccess && openDraft.data === null ? <p className="text-sm text-amber-700 dark:text-amber-300" data-testid="policy-draft-missing">Version {draftVersion} is not a draft of this policy (it is live, or does not exist).</p> : null}
+        {draftVersion === null || !openDraft.isLoading ? (
+        <PolicyEditor key={`${kind}-${openDraft.data?.version ?? "live"}`} openDraft={openDraft.data ?? null} projectSlug={projectSlug} kind={kind} view={query.data} canEdit={canEdit} pricedModels={pricedModels} onSaved={refresh} onDraft={onDraft} />
+        ) : null}
         <div className="flex min-w-0 flex-col gap-4">
           <PreviewPanel key={`preview-${kind}`} projectSlug={projectSlug} kind={kind} draft={draft} />
           <DryRunPanel key={kind} projectSlug={projectSlug} kind={kind} draft={draft} />

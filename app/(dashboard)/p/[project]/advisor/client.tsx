@@ -1,0 +1,112 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useMemo, useState } from "react";
+import { fetchJson } from "@/components/auth/fetch-json";
+import { AnalysisProgress } from "@/components/advisor/analysis-progress";
+import { PlanPanel } from "@/components/advisor/plan-panel";
+import { ReplayPanel, type ReplayCandidate } from "@/components/advisor/replay-panel";
+import { useAnalysis } from "@/components/advisor/use-analysis";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
+import { rankFindings, windowOf } from "@/lib/advisor/advisor-view";
+import type { FindingsAnswer } from "@/lib/advisor/finding-schema";
+import type { Phase, PlanAnswer } from "@/lib/advisor/plan-schema";
+import { formatMs, formatPercent, formatUsd } from "@/lib/metrics/format";
+import type { Role } from "@/lib/projects/roles";
+
+const WINDOWS = [
+  { hours: 1, label: "Last hour" },
+  { hours: 24, label: "Last 24 hours" },
+  { hours: 24 * 7, label: "Last 7 days" },
+] as const;
+
+/** Client half of the advisor page: findings, then the plan they make, then the replay. */
+export function AdvisorClient({ projectSlug, role }: { projectSlug: string; role: Role }) {
+  const [hours, setHours] = useState<number>(24);
+  // The window is fixed when chosen, so the findings, the plan and the replay read the same calls.
+  const [window, setWindow] = useState(() => windowOf(24));
+  const q = `project=${encodeURIComponent(projectSlug)}&from=${encodeURIComponent(window.from)}&to=${encodeURIComponent(window.to)}`;
+  const findings = useQuery({ queryKey: ["advisor-findings", projectSlug, window.from, window.to], queryFn: () => fetchJson<FindingsAnswer>(`/api/v1/advisor/findings?${q}`) });
+  const plan = useAnalysis<PlanAnswer>();
+  const [candidate, setCandidate] = useState<ReplayCandidate>({ routing: "", cache: "", stream: false });
+  const ranked = useMemo(() => rankFindings(findings.data?.findings ?? []), [findings.data]);
+  const canEdit = role !== "viewer";
+  const analyse = () => void plan.run(`/api/v1/advisor/plan?${q}`, { findings: findings.data?.findings ?? [] });
+  const useInReplay = (p: Phase) => {
+    if (!p.policy) return;
+    setCandidate((c) => ({ ...c, [p.policy!.kind]: JSON.stringify(p.policy!.document, null, 2) }));
+    document.getElementById("advisor-replay")?.scrollIntoView({ behavior: "smooth" });
+  };
+
+  return (
+    <div className="flex max-w-6xl flex-col gap-4">
+      <div className="flex flex-wrap items-center gap-3">
+        <h1 className="text-xl font-semibold">Advisor</h1>
+        {!canEdit ? <Badge tone="info" data-testid="advisor-readonly">read-only: {role}</Badge> : null}
+        <label className="ml-auto flex items-center gap-2 text-sm">
+          Window
+          <select
+            className="rounded border border-[var(--border)] bg-[var(--card)] px-2 py-1 text-sm"
+            value={hours}
+            data-testid="advisor-window"
+            onChange={(e) => {
+              const h = Number(e.target.value);
+              setHours(h);
+              setWindow(windowOf(h));
+            }}
+          >
+            {WINDOWS.map((w) => (
+              <option key={w.hours} value={w.hours}>
+                {w.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <Button onClick={() => setWindow(windowOf(hours))}>Refresh</Button>
+      </div>
+
+      <Card className="flex flex-col gap-2" data-testid="advisor-findings">
+        <h2 className="text-sm font-semibold">Findings, by $ per day saved</h2>
+        {findings.isLoading ? <LoadingState label="Analysing the window…" /> : null}
+        {findings.isError ? <ErrorState error={findings.error} onRetry={() => void findings.refetch()} /> : null}
+        {findings.data && findings.data.requests === 0 ? <EmptyState title="No traffic in this window" hint="Send calls through the gateway (or run the reference workload from the demo settings), then refresh." /> : null}
+        {findings.data && findings.data.requests > 0 && ranked.length === 0 ? <EmptyState title="Nothing to fix found" hint="No finding passed its threshold in this window." /> : null}
+        <ol className="flex flex-col gap-2">
+          {ranked.map((f) => (
+            <li key={`${f.kind}-${f.route}-${f.agent}`} id={`finding-${f.kind}`} className="rounded-md border border-[var(--border)] p-2 text-sm" data-testid={`finding-${f.kind}`}>
+              <div className="flex flex-wrap items-center gap-2">
+                <span className="font-medium">{f.title}</span>
+                <Badge tone="neutral">{f.kind.replace(/_/g, " ")}</Badge>
+                <Badge tone={f.confidence === "high" ? "good" : f.confidence === "medium" ? "warn" : "neutral"}>{f.confidence} confidence</Badge>
+                <span className="ml-auto tabular-nums">{formatUsd(f.impact.usdPerDay)}/day</span>
+              </div>
+              <p className="text-xs text-[var(--muted)]">
+                {f.route ?? "all routes"} · {formatPercent(f.evidence.rate)} of {f.evidence.requests} calls · p95 −{formatMs(f.impact.p95Ms)} · {f.recommendation}
+              </p>
+            </li>
+          ))}
+        </ol>
+        {findings.data?.skipped.length ? (
+          <p className="text-xs text-[var(--muted)]" data-testid="advisor-skipped">
+            Not judged: {findings.data.skipped.map((s) => `${s.route ?? "(no route)"} (${s.reason})`).join("; ")}
+          </p>
+        ) : null}
+        <div className="flex items-center gap-3">
+          <Button variant="primary" onClick={analyse} disabled={!findings.data || ranked.length === 0 || plan.state.status === "running"} data-testid="advisor-make-plan">
+            Make the plan
+          </Button>
+          <AnalysisProgress state={plan.state} onCancel={plan.cancel} onRetry={analyse} testId="plan" />
+        </div>
+      </Card>
+
+      {plan.state.status === "done" ? <PlanPanel plan={plan.state.result} projectSlug={projectSlug} canEdit={canEdit} onUseInReplay={useInReplay} /> : null}
+
+      <div id="advisor-replay">
+        <ReplayPanel url={`/api/v1/advisor/replay?${q}`} candidate={candidate} onChange={setCandidate} />
+      </div>
+    </div>
+  );
+}
