@@ -20,6 +20,8 @@ export type DbHandle = {
   kind: DbKind;
   /** The raw postgres.js client, for COPY and LISTEN; absent on PGlite. */
   sql?: postgres.Sql;
+  /** The connection string (Postgres), for a worker thread that opens its own pool. */
+  url?: string;
   close: () => Promise<void>;
 };
 
@@ -39,6 +41,7 @@ export function openPostgres(url: string, opts: { max?: number } = {}): DbHandle
     db: drizzlePostgres(client, { schema }),
     kind: "postgres",
     sql: client,
+    url,
     close: () => client.end({ timeout: 5 }),
   };
 }

@@ -2,7 +2,8 @@
  * `npm run bench:gateway`: what the gateway adds to a call, measured in one run against the
  * standalone simulator (0 ms and 20 ms fixed latency): direct calls, calls through a minimal
  * undici pass-through proxy (the baseline), and calls through the gateway with recording on and
- * off, and with recording spool-first (the cost of zero loss on a crash). Every server runs in its
+ * off, with recording spool-first (the cost of zero loss on a crash), and with the event writer on
+ * the gateway's own thread instead of its worker (the in-run baseline for that move). Every server runs in its
  * own process; this process only drives load, over keep-alive
  * connections on loopback, with bounded request counts.
  *
@@ -29,6 +30,7 @@ const { values: opts } = parseArgs({
     delta: { type: "string" },
     recording: { type: "string" },
     "spool-first": { type: "boolean", default: false },
+    "in-thread": { type: "boolean", default: false },
     latencies: { type: "string", default: "0,20" },
     pglite: { type: "boolean", default: false },
     "base-url": { type: "string" },
@@ -105,7 +107,7 @@ async function runGateway(): Promise<void> {
   await saveVersion(handle.db, { projectId: project.id, kind: "cache", document: { rules: [], clientTtl: "any" } });
   const recording = opts.recording === "on";
   const spoolDir = await mkdtemp(path.join(os.tmpdir(), "pitwall-bench-spool-"));
-  const recorder = recording ? createRecorder(() => handle.db, { spoolDir, kind: handle.kind, spoolFirst: opts["spool-first"] }) : null;
+  const recorder = recording ? createRecorder(() => handle.db, { spoolDir, kind: handle.kind, url: handle.url, spoolFirst: opts["spool-first"], worker: !opts["in-thread"] }) : null;
   // As in the server: recording brings the rollup hooks of the metrics engine with it.
   const stopMetrics = recording ? startMetrics(handle) : async () => {};
   const responseCache = createResponseCache(handle.db, { redisUrl: process.env.REDIS_URL ?? "" });
@@ -113,7 +115,7 @@ async function runGateway(): Promise<void> {
   const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => void gateway.handler(req, res));
   server.listen(0, "127.0.0.1", () => ready({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, key }));
   process.once("SIGTERM", async () => {
-    reportLoopDelay(`gateway, recording ${recording ? (opts["spool-first"] ? "on, spool-first" : "on") : "off"}`);
+    reportLoopDelay(`gateway, recording ${recording ? (opts["spool-first"] ? "on, spool-first" : opts["in-thread"] ? "on, in-thread writer" : "on") : "off"}`);
     server.close();
     await gateway.close();
     await recorder?.close();
@@ -230,12 +232,14 @@ async function benchLatency(latencyMs: number, db: NodeJS.ProcessEnv): Promise<v
   const sim = await start("sim", ["--latency", String(latencyMs), "--delta", String(deltaMs)]);
   // The per-key rate limit (1,000 req/s by default) stays in the path but never trips here.
   const gatewayEnv = { ...db, PITWALL_KEY_RATE_LIMIT_PER_SECOND: "1000000" };
-  const [pt, gwOn, gwOff, gwFirst] = await Promise.all([
+  const [pt, gwOn, gwOff, gwFirst, gwMain] = await Promise.all([
     start("passthrough", ["--upstream", sim.url]),
     // --cpu-prof <dir>: a V8 CPU profile of the recording gateway, written when it exits.
     start("gateway", ["--upstream", sim.url, "--recording", "on"], gatewayEnv, opts["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${opts["cpu-prof"]}`] : []),
     start("gateway", ["--upstream", sim.url, "--recording", "off"], gatewayEnv),
     start("gateway", ["--upstream", sim.url, "--recording", "on", "--spool-first"], gatewayEnv),
+    // The writer on the gateway's own thread, as before it moved to a worker (the in-run baseline for that change).
+    start("gateway", ["--upstream", sim.url, "--recording", "on", "--in-thread"], gatewayEnv),
   ]);
   const mk = (c: number) => ({
     direct: target("direct", sim.url, "/v1/messages", { "x-api-key": "bench" }, c),
@@ -243,9 +247,10 @@ async function benchLatency(latencyMs: number, db: NodeJS.ProcessEnv): Promise<v
     on: target("gateway (recording on)", gwOn.url, "/gateway/v1/messages", { authorization: `Bearer ${gwOn.key}` }, c),
     off: target("gateway (recording off)", gwOff.url, "/gateway/v1/messages", { authorization: `Bearer ${gwOff.key}` }, c),
     first: target("gateway (recording on, spool-first)", gwFirst.url, "/gateway/v1/messages", { authorization: `Bearer ${gwFirst.key}` }, c),
+    main: target("gateway (recording on, in-thread writer)", gwMain.url, "/gateway/v1/messages", { authorization: `Bearer ${gwMain.key}` }, c),
   });
   const c1 = mk(1);
-  const all1 = [c1.direct, c1.pass, c1.on, c1.off, c1.first];
+  const all1 = [c1.direct, c1.pass, c1.on, c1.off, c1.first, c1.main];
 
   // Warm-up: connections, JIT, key and policy caches.
   for (const t of all1) for (let i = 0; i < 200; i++) await call(t, body(i));
@@ -279,13 +284,18 @@ async function benchLatency(latencyMs: number, db: NodeJS.ProcessEnv): Promise<v
   } else {
     console.log(`  recording on vs off: added p99 ${fmt(addedP99, 2)} vs ${fmt(offAdded, 2)} ms (n/a: p99 here is below the direct calls' own noise)`);
   }
+  const mainAdded = summarize(s1.get(c1.main.name)!).p99 - d.p99;
+  if (offAdded > 0) {
+    const change = ((mainAdded - offAdded) / offAdded) * 100;
+    console.log(`  in-thread writer on vs off: added p99 ${fmt(mainAdded, 2)} vs ${fmt(offAdded, 2)} ms (${change >= 0 ? "+" : ""}${fmt(change, 0)}%)`);
+  }
 
   // 2. Concurrency 32: throughput, gateway vs pass-through.
   const c32 = mk(32);
   const n32 = paced ? (quick ? 640 : 3200) : quick ? 2000 : 8000;
   console.log(`concurrency 32, non-streaming (n=${n32} each)          req/s    p50 ms   p99 ms`);
   const thr = new Map<string, number>();
-  for (const t of [c32.direct, c32.pass, c32.on, c32.off, c32.first]) {
+  for (const t of [c32.direct, c32.pass, c32.on, c32.off, c32.first, c32.main]) {
     for (let i = 0; i < 32 * 4; i++) await call(t, body(i));
     const lat: number[] = [];
     const t0 = performance.now();
@@ -300,12 +310,13 @@ async function benchLatency(latencyMs: number, db: NodeJS.ProcessEnv): Promise<v
   const ratio = thr.get(c32.on.name)! / thr.get(c32.pass.name)!;
   console.log(`  gateway / pass-through throughput ${fmt(ratio, 2)}x (target >= 0.5x: ${verdict(ratio >= 0.5)})`);
   console.log(`  spool-first throughput ${fmt(thr.get(c32.first.name)! / thr.get(c32.on.name)!, 2)}x of recording in memory`);
+  console.log(`  in-thread writer / pass-through throughput ${fmt(thr.get(c32.main.name)! / thr.get(c32.pass.name)!, 2)}x`);
 
   // 3. Streaming, concurrency 1: TTFT added, and no batching of deltas.
   const ns = paced ? (quick ? 30 : 150) : quick ? 300 : 1500;
   const streams = new Map<string, { ttft: number[]; maxPerRead: number; deltas: number }>();
-  for (const t of [c1.direct, c1.on]) streams.set(t.name, { ttft: [], maxPerRead: 0, deltas: 0 });
-  await interleaved([c1.direct, c1.on], 10, Math.ceil(ns / 10), async (t, i) => {
+  for (const t of [c1.direct, c1.on, c1.main]) streams.set(t.name, { ttft: [], maxPerRead: 0, deltas: 0 });
+  await interleaved([c1.direct, c1.on, c1.main], 10, Math.ceil(ns / 10), async (t, i) => {
     const r = await streamCall(t, body(i, { stream: true, max_tokens: paced ? 12 : 24 }));
     const acc = streams.get(t.name)!;
     acc.ttft.push(r.ttft);
@@ -318,7 +329,9 @@ async function benchLatency(latencyMs: number, db: NodeJS.ProcessEnv): Promise<v
   console.log(`streaming, concurrency 1 (n=${ns} each)              TTFT p50   TTFT p99`);
   console.log(`  ${c1.direct.name.padEnd(50)} ${fmt(sd.p50, 2).padStart(8)} ${fmt(sd.p99, 2).padStart(9)}`);
   console.log(`  ${c1.on.name.padEnd(50)} ${fmt(sg.p50, 2).padStart(8)} ${fmt(sg.p99, 2).padStart(9)}`);
-  console.log(`  TTFT p99 added ${fmt(sg.p99 - sd.p99, 2)} ms (target <= 2 ms: ${verdict(sg.p99 - sd.p99 <= 2)})`);
+  const sm = summarize(streams.get(c1.main.name)!.ttft);
+  console.log(`  ${c1.main.name.padEnd(50)} ${fmt(sm.p50, 2).padStart(8)} ${fmt(sm.p99, 2).padStart(9)}`);
+  console.log(`  TTFT p99 added ${fmt(sg.p99 - sd.p99, 2)} ms (target <= 2 ms: ${verdict(sg.p99 - sd.p99 <= 2)}); in-thread writer ${fmt(sm.p99 - sd.p99, 2)} ms`);
   if (paced) {
     const g = streams.get(c1.on.name)!;
     const dd = streams.get(c1.direct.name)!;
@@ -330,15 +343,20 @@ async function benchLatency(latencyMs: number, db: NodeJS.ProcessEnv): Promise<v
   // 4. Response-cache hits, concurrency 1.
   const cacheHeaders = { "x-pitwall-cache-ttl": "300" };
   const hitBody = body(-1);
-  await call(c1.on, hitBody, cacheHeaders);
+  const hitTargets = [c1.on, c1.off, c1.main];
+  for (const t of hitTargets) await call(t, hitBody, cacheHeaders);
   await new Promise((r) => setTimeout(r, 200)); // the store happens after the answer
-  const hits: number[] = [];
   const nh = quick ? 300 : 2000;
-  for (let i = 0; i < nh; i++) hits.push(await call(c1.on, hitBody, cacheHeaders));
-  const sh = summarize(hits);
+  // Interleaved like the other measures, so all three see the same machine.
+  const hits = await interleaved(hitTargets, 20, Math.ceil(nh / 20), (t) => call(t, hitBody, cacheHeaders));
+  const sh = summarize(hits.get(c1.on.name)!);
   console.log(`response-cache hit, concurrency 1 (n=${nh}): p50 ${fmt(sh.p50, 2)} ms, p99 ${fmt(sh.p99, 2)} ms (target p99 <= 2 ms: ${verdict(sh.p99 <= 2)})`);
+  for (const t of [c1.off, c1.main]) {
+    const st = summarize(hits.get(t.name)!);
+    console.log(`  ${t.name}: p50 ${fmt(st.p50, 2)} ms, p99 ${fmt(st.p99, 2)} ms`);
+  }
 
-  for (const t of [...all1, c32.direct, c32.pass, c32.on, c32.off, c32.first]) await t.pool.close();
+  for (const t of [...all1, c32.direct, c32.pass, c32.on, c32.off, c32.first, c32.main]) await t.pool.close();
   await stopAll();
 }
 

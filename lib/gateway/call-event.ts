@@ -56,6 +56,7 @@ export function callEvent(o: CallOutcome): IngestEventInput {
   const messages = Array.isArray(req.messages) ? req.messages : [];
   const tools = Array.isArray(req.tools) ? req.tools : [];
   const metadataUser = (req.metadata as { user_id?: unknown } | undefined)?.user_id;
+  const systemJson = req.system === undefined ? undefined : JSON.stringify(req.system);
   const fallbacks = o.attempts.length > 1 ? o.attempts.map((a) => ({ ...a, ms: Math.round(a.ms) })) : undefined;
   const metadata: Record<string, unknown> = { gatewayRequestId: o.id };
   if (fallbacks) metadata.fallbacks = fallbacks;
@@ -88,8 +89,9 @@ export function callEvent(o: CallOutcome): IngestEventInput {
     streamed: o.streamed,
     ...o.usage,
     responseCache: o.responseCache,
-    promptHash: hash(JSON.stringify([req.system ?? null, messages, tools])),
-    systemHash: req.system === undefined ? null : hash(JSON.stringify(req.system)),
+    // The same text as JSON.stringify([system ?? null, messages, tools]), with the system serialized once for both hashes.
+    promptHash: hash(`[${systemJson ?? "null"},${JSON.stringify(messages)},${JSON.stringify(tools)}]`),
+    systemHash: systemJson === undefined ? null : hash(systemJson),
     // An estimate (~4 characters per token) for the advisor's prompt-caching hints.
     systemTokens: req.system === undefined ? null : tokensFromChars(promptChars(req.system)),
     messageCount: Math.min(messages.length, 1_000_000),

@@ -246,14 +246,32 @@ function bodyEncoder(raw: Buffer, routed: RoutedRequest): (model: string) => Buf
   };
 }
 
+type Encoded = { body: Buffer; length: number };
+/**
+ * A cached Message's bytes, per shape, kept with the entry: the in-process LRU hands out the same
+ * message object on every hit, so a hot entry is serialized once, not once per hit.
+ */
+const encodedHits = new WeakMap<Json, { json?: Encoded; sse?: Encoded }>();
+function encodedHit(message: Json, streamed: boolean): Encoded {
+  let forms = encodedHits.get(message);
+  if (!forms) encodedHits.set(message, (forms = {}));
+  const key = streamed ? "sse" : "json";
+  let enc = forms[key];
+  if (!enc) {
+    const body = Buffer.from(streamed ? messageToSse(message) : JSON.stringify(message));
+    enc = forms[key] = { body, length: body.length };
+  }
+  return enc;
+}
+
 /** A cached Message as JSON, or replayed as the SSE stream a streaming client expects. */
 function serveFromCache(res: ServerResponse, message: Json, streamed: boolean, headers: Record<string, string>, requestId: string, now: () => number): number {
-  const payload = streamed ? messageToSse(message) : JSON.stringify(message);
+  const { body: payload, length } = encodedHit(message, streamed);
   res.writeHead(200, {
     ...headers,
     "content-type": streamed ? "text/event-stream; charset=utf-8" : "application/json",
     "cache-control": streamed ? "no-cache" : "no-store",
-    "content-length": Buffer.byteLength(payload),
+    "content-length": length,
     "request-id": requestId,
   });
   res.end(payload);

@@ -33,7 +33,7 @@ function localSimulatorUrl(req: IncomingMessage): string {
  * `runMessages`, the in-process seam the playground calls through (same gateway, same recorder).
  */
 export function mountGateway(router: HotRouter, handle: DbHandle, env: Env = process.env): MountedGateway {
-  const recorder = env.PITWALL_RECORDING === "0" ? null : createRecorder(() => handle.db, { kind: handle.kind, spoolFirst: env.PITWALL_RECORDING_SPOOL_FIRST === "1" });
+  const recorder = env.PITWALL_RECORDING === "0" ? null : createRecorder(() => handle.db, { kind: handle.kind, url: handle.url, spoolFirst: env.PITWALL_RECORDING_SPOOL_FIRST === "1" });
   const responseCache = getResponseCache(handle.db);
   const kind = gatewayUpstreamKind(env);
   // Read now: a bad limit stops start-up with a clear message, not the first call.

@@ -1,0 +1,59 @@
+/**
+ * The recorder's worker thread (started by WorkerEventWriter): an EventWriter over its own
+ * Postgres pool, so validating, pricing and writing events (and the rollup queue rows that ride
+ * along) never hold the gateway's event loop. Messages: see worker-event-writer.ts.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { openPostgres } from "@/db/client";
+import { ingestBatch } from "../ingestion/ingest-batch";
+import { log } from "../log";
+import { EventWriter } from "./event-writer";
+import type { SpooledEvent } from "./spool";
+import type { ToWorker, WorkerSettings } from "./worker-messages";
+
+const settings = workerData as WorkerSettings;
+const port = parentPort!;
+const handle = openPostgres(settings.url, { max: settings.poolMax });
+const writer = new EventWriter({
+  ingest: (projectId, events) => ingestBatch(handle.db, projectId, events, { source: "gateway" }),
+  spoolDir: settings.spoolDir,
+  batchSize: settings.batchSize,
+  flushIntervalMs: settings.flushIntervalMs,
+});
+let hurry: AbortController | undefined;
+let received = 0;
+
+const sendStats = () => port.postMessage({ type: "stats", stats: writer.stats(), received });
+const statsTimer = setInterval(sendStats, settings.statsEveryMs);
+
+port.on("message", (m: ToWorker) => {
+  switch (m.type) {
+    case "events":
+      for (const item of m.events as SpooledEvent[]) writer.record(item.p, item.e);
+      received += m.events.length;
+      break;
+    case "flush":
+      void writer.flush().then(() => {
+        sendStats();
+        port.postMessage({ type: "flushed", id: m.id });
+      });
+      break;
+    case "hurry":
+      hurry?.abort();
+      break;
+    case "close":
+      hurry = new AbortController();
+      if (m.hurry) hurry.abort();
+      clearInterval(statsTimer);
+      void writer
+        .close({ hurry: hurry.signal })
+        .catch((err: unknown) => log.error({ err }, "recorder worker: close failed"))
+        .then(() => handle.close().catch(() => {}))
+        .then(() => {
+          port.postMessage({ type: "closed", stats: writer.stats(), received });
+          port.close();
+        });
+      break;
+  }
+});
+port.postMessage({ type: "ready" });

@@ -1,0 +1,87 @@
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { and, eq, inArray } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DbHandle } from "@/db/client";
+import { createTestDb } from "@/db/test-db";
+import { events } from "@/db/schema";
+import { projectWithKey } from "../auth/testing/project-with-key";
+import { llmEvent } from "../events/testing/llm-event";
+import { ingestBatch } from "../ingestion/ingest-batch";
+import { EventWriter } from "./event-writer";
+import { createRecorder } from "./recorder";
+import { WorkerEventWriter } from "./worker-event-writer";
+
+/** The recorder on a worker thread needs a Postgres server (PGlite stays in-thread). */
+describe.skipIf(!process.env.DATABASE_URL)("WorkerEventWriter (Postgres)", () => {
+  let handle: DbHandle & { url?: string };
+  let projectId: string;
+  let spool: string;
+  const settings = () => ({ url: handle.url!, poolMax: 2, spoolDir: spool, batchSize: 100, flushIntervalMs: 20, statsEveryMs: 20 });
+  const inThread = () => new EventWriter({ ingest: (p, evs) => ingestBatch(handle.db, p, evs, { source: "gateway" }), spoolDir: spool, flushIntervalMs: 20 });
+  const stored = async (ids: string[]) =>
+    (await handle.db.select({ id: events.id }).from(events).where(and(eq(events.projectId, projectId), inArray(events.id, ids)))).length;
+  const gwEvent = () => llmEvent({ id: `gw_${Math.random().toString(16).slice(2).padEnd(32, "0").slice(0, 32)}` });
+
+  beforeAll(async () => {
+    handle = await createTestDb();
+    projectId = (await projectWithKey(handle.db)).project.id;
+    spool = await mkdtemp(path.join(os.tmpdir(), "pitwall-worker-spool-"));
+  });
+  afterAll(async () => {
+    await handle?.close();
+    await rm(spool, { recursive: true, force: true });
+  });
+
+  it("is what createRecorder picks on Postgres, and stays in-thread on PGlite and spool-first", async () => {
+    const pg = createRecorder(() => handle.db, { kind: "postgres", url: handle.url, spoolDir: spool });
+    expect(pg).toBeInstanceOf(WorkerEventWriter);
+    await pg.close();
+    for (const opts of [{ kind: "pglite" as const }, { kind: "postgres" as const, url: handle.url, spoolFirst: true }, { kind: "postgres" as const, url: handle.url, worker: false }]) {
+      const w = createRecorder(() => handle.db, { ...opts, spoolDir: spool });
+      expect(w).toBeInstanceOf(EventWriter);
+      await w.close();
+    }
+  });
+
+  it("stores what it records through the worker's own pool; flush waits for the write, stats count it", async () => {
+    const writer = new WorkerEventWriter(settings(), inThread);
+    const batch = Array.from({ length: 250 }, gwEvent);
+    for (const e of batch) writer.record(projectId, e);
+    expect(writer.stats().buffered).toBe(250);
+    await writer.flush();
+    expect(await stored(batch.map((e) => e.id as string))).toBe(250);
+    expect(writer.stats()).toMatchObject({ written: 250, buffered: 0, degraded: false });
+    const tail = Array.from({ length: 5 }, gwEvent);
+    for (const e of tail) writer.record(projectId, e);
+    await writer.close(); // stores what is still queued
+    expect(await stored(tail.map((e) => e.id as string))).toBe(5);
+    expect(writer.stats().written).toBe(255);
+  });
+
+  it("spools what a database it cannot reach would not take, and the spool holds it after close", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "pitwall-worker-down-"));
+    const writer = new WorkerEventWriter({ ...settings(), url: "postgres://postgres@127.0.0.1:1/none", spoolDir: dir }, inThread);
+    for (let i = 0; i < 10; i++) writer.record(projectId, gwEvent());
+    await writer.flush();
+    expect(writer.stats()).toMatchObject({ degraded: true, spooled: 10, dropped: 0 });
+    await writer.close();
+    expect((await readdir(dir)).length).toBeGreaterThan(0);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("records in the main thread once the worker dies", async () => {
+    const writer = new WorkerEventWriter(settings(), inThread);
+    const before = gwEvent();
+    writer.record(projectId, before);
+    await writer.flush();
+    await (writer as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    await new Promise((r) => setTimeout(r, 50));
+    const after = Array.from({ length: 3 }, gwEvent);
+    for (const e of after) writer.record(projectId, e);
+    await writer.close();
+    expect(await stored([before.id as string, ...after.map((e) => e.id as string)])).toBe(4);
+    expect(writer.stats().written).toBe(4);
+  });
+});

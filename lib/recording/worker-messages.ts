@@ -1,0 +1,25 @@
+import type { SpooledEvent } from "./spool";
+import type { WriterStats } from "./event-writer";
+
+/** What the recorder worker is started with. */
+export type WorkerSettings = {
+  url: string;
+  poolMax: number;
+  spoolDir: string;
+  batchSize: number;
+  flushIntervalMs: number;
+  statsEveryMs: number;
+};
+
+export type ToWorker =
+  | { type: "events"; events: SpooledEvent[] }
+  | { type: "flush"; id: number }
+  | { type: "close"; hurry: boolean }
+  | { type: "hurry" };
+
+export type FromWorker =
+  | { type: "ready" }
+  /** `received`: events the worker has taken in so far (the rest are still in the message queue). */
+  | { type: "stats"; stats: WriterStats; received: number }
+  | { type: "flushed"; id: number }
+  | { type: "closed"; stats: WriterStats; received: number };
