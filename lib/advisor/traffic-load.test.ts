@@ -27,6 +27,8 @@ const events = [
   llmEvent({ id: "c2", timestamp: at(20), model: "mystery-model-x", latencyMs: 100 }),
   { id: "tool1", timestamp: at(25), kind: "tool", traceId: "tr1", agent: "bot", sessionId: "s1", latencyMs: 200, metadata: { name: "lookup_order" } },
   { id: "tool2", timestamp: at(26), kind: "tool", traceId: "tr1", parentId: "tool1", latencyMs: 150.5, status: "error", metadata: { name: "search" } },
+  // Not a call the advisor weighs: a token count.
+  { id: "count1", timestamp: at(27), kind: "count_tokens", model: "claude-sonnet-4-5", latencyMs: 20 },
   // Outside the window.
   llmEvent({ id: "late", timestamp: at(4000) }),
 ];
@@ -128,9 +130,9 @@ describe("loadTraffic", () => {
       for (let p = 0; p < all.length; p += size) reader.push(all.subarray(p, p + size));
       reader.end();
       const t = b.finish();
-      expect(t.llm.length).toBe(4);
+      expect(t.llm.length).toBe(5);
       expect(t.tools.length).toBe(2);
-      expect(t.llm.id.at(3)).toBe("late");
+      expect(t.llm.id.at(4)).toBe("late");
     }
     const cut = new CopyBinaryReader(new TrafficBuilder({ projectId, fromMs: 0, toMs: 0 }));
     cut.push(all.subarray(0, all.length - 3));

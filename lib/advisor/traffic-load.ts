@@ -16,7 +16,7 @@ const SELECT = `select kind, id, (extract(epoch from ts) * 1000)::float8, route,
   streamed, cost_source = 'unpriced', latency_ms, ttft_ms, input_tokens, output_tokens, cache_read_tokens,
   cache_write_5m_tokens, cache_write_1h_tokens, system_tokens, message_count, tool_count, policy_version,
   cost_nano_usd::float8, case when kind = 'tool' then metadata->>'name' end
-  from events where project_id = $1::uuid and ts >= $2::timestamptz and ts < $3::timestamptz`;
+  from events where project_id = $1::uuid and ts >= $2::timestamptz and ts < $3::timestamptz and kind in ('llm', 'tool')`;
 
 type Row = unknown[];
 type PgliteClient = { query: (q: string, params: unknown[], opts: { rowMode: "array" }) => Promise<{ rows: Row[] }> };
@@ -92,7 +92,8 @@ type PostgresJsCopy = { unsafe: (q: string) => { readable: () => Promise<NodeJS.
 async function copyInto(client: PostgresJsCopy, builder: TrafficBuilder, params: LoadTrafficParams): Promise<void> {
   if (!UUID.test(params.projectId)) throw new Error("loadTraffic: projectId is not a uuid");
   const q = `copy (select ${COPY_COLUMNS} from events where project_id = '${params.projectId}'::uuid
-    and ts >= '${params.from.toISOString()}'::timestamptz and ts < '${params.to.toISOString()}'::timestamptz) to stdout (format binary)`;
+    and ts >= '${params.from.toISOString()}'::timestamptz and ts < '${params.to.toISOString()}'::timestamptz
+    and kind in ('llm', 'tool')) to stdout (format binary)`;
   const query = client.unsafe(q);
   const reader = new CopyBinaryReader(builder);
   const stream = await query.readable();
