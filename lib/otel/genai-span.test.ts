@@ -136,6 +136,20 @@ describe("GenAI span mapping", () => {
     expect(decodeOne(jsonSpan({}, [{ key: "gen_ai.usage.input_tokens", value: { intValue: "12abc" } }]))).toMatchObject({ rejected: expect.stringMatching(/intValue is not a 64-bit integer/) });
   });
 
+  it("rejects each span of a resource whose attributes cannot be read, and still reads the next resource", () => {
+    const bad = { resource: { attributes: [{ key: "service.name", value: { stringValue: 42 } }] }, scopeSpans: [{ scope: { name: "x" }, spans: [jsonSpan({}, chatAttrs()), jsonSpan({}, chatAttrs())] }] };
+    const good = { resource: { attributes: attrs({ "service.name": "agent-b" }) }, scopeSpans: [{ scope: { name: "y" }, spans: [jsonSpan({}, chatAttrs())] }] };
+    const decoded = decodeJsonRequest(Buffer.from(JSON.stringify({ resourceSpans: [bad, good] })));
+    expect(decoded.spanCount).toBe(3);
+    const results = [...decoded.spans()];
+    expect(results.slice(0, 2)).toEqual([
+      { rejected: 'resource attribute "service.name": stringValue must be a string', spanId: null },
+      { rejected: 'resource attribute "service.name": stringValue must be a string', spanId: null },
+    ]);
+    expect(results[2]).toMatchObject({ span: { scopeName: "y" } });
+    expect("span" in results[2]! && results[2].span.resource.get("service.name")).toBe("agent-b");
+  });
+
   it("keeps a __proto__ attribute key as plain data: no prototype is touched", () => {
     const span = jsonSpan({}, [...chatAttrs(), { key: "__proto__", value: { stringValue: "polluted" } }]);
     const raw = `{"resourceSpans":[{"scopeSpans":[{"scope":{"name":"x"},"spans":[${JSON.stringify(span)}]}]}]}`;

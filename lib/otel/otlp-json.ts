@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AppError } from "../errors";
-import { SPAN_ID_HEX, TRACE_ID_HEX, toInt64, toUnixNano, type AttrValue, type DecodedRequest, type SpanResult } from "./otlp-span";
+import { SPAN_ID_HEX, TRACE_ID_HEX, toInt64, toUnixNano, walkSpans, type AttrValue, type DecodedRequest, type SpanResult } from "./otlp-span";
 import { SpanError } from "./span-error";
 
 /**
@@ -61,33 +61,15 @@ export function decodeJsonRequest(body: Buffer): DecodedRequest {
   if (!envelope.success) {
     throw new AppError("bad_request:otlp_json", "The body is not an OTLP ExportTraceServiceRequest ({ \"resourceSpans\": [ … ] }).");
   }
-  const groups = envelope.data.resourceSpans ?? [];
-  let spanCount = 0;
-  for (const rs of groups) for (const ss of rs.scopeSpans ?? []) spanCount += ss.spans?.length ?? 0;
+  return walkSpans(envelope.data.resourceSpans ?? [], readResource, readSpan);
+}
 
-  return {
-    spanCount,
-    *spans(): Iterable<SpanResult> {
-      for (const rs of groups) {
-        let resource: Map<string, AttrValue> | string;
-        try {
-          resource = readAttributes(rs.resource?.attributes ?? []);
-        } catch (err) {
-          resource = err instanceof SpanError ? `resource ${err.message}` : "resource attributes are malformed";
-        }
-        for (const ss of rs.scopeSpans ?? []) {
-          const scopeName = ss.scope?.name ?? "";
-          for (const raw of ss.spans ?? []) {
-            if (typeof resource === "string") {
-              yield { rejected: resource, spanId: null };
-              continue;
-            }
-            yield readSpan(raw, scopeName, resource);
-          }
-        }
-      }
-    },
-  };
+function readResource(resource: { attributes?: unknown[] | null } | null | undefined): Map<string, AttrValue> | string {
+  try {
+    return readAttributes(resource?.attributes ?? []);
+  } catch (err) {
+    return err instanceof SpanError ? `resource ${err.message}` : "resource attributes are malformed";
+  }
 }
 
 function readSpan(raw: unknown, scopeName: string, resource: Map<string, AttrValue>): SpanResult {

@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { AppError } from "../errors";
-import { toInt64, toUnixNano, type AttrValue, type DecodedRequest, type SpanResult } from "./otlp-span";
+import { toInt64, toUnixNano, walkSpans, type AttrValue, type DecodedRequest, type SpanResult } from "./otlp-span";
 import { SpanError } from "./span-error";
 
 /**
@@ -50,30 +50,16 @@ export function decodeProtobufRequest(body: Buffer): DecodedRequest {
     // Truncated fields, bad wire types, nesting past the stack: all the same to the sender.
     throw new AppError("bad_request:otlp_protobuf", "The body is not a valid protobuf ExportTraceServiceRequest.");
   }
-  const groups = message.resourceSpans ?? [];
-  let spanCount = 0;
-  for (const rs of groups) for (const ss of rs.scopeSpans ?? []) spanCount += ss.spans?.length ?? 0;
-  return {
-    spanCount,
-    *spans(): Iterable<SpanResult> {
-      for (const rs of groups) {
-        let resource: Map<string, AttrValue> | string;
-        try {
-          resource = readAttributes(rs.resource?.attributes);
-        } catch (err) {
-          if (!(err instanceof SpanError)) throw err;
-          resource = `resource ${err.message}`;
-        }
-        for (const ss of rs.scopeSpans ?? []) {
-          const scopeName = ss.scope?.name ?? "";
-          for (const s of ss.spans ?? []) {
-            if (typeof resource === "string") yield { rejected: resource, spanId: null };
-            else yield readSpan(s, scopeName, resource);
-          }
-        }
-      }
-    },
-  };
+  return walkSpans(message.resourceSpans ?? [], readResource, readSpan);
+}
+
+function readResource(resource: { attributes?: PbKeyValue[] | null } | null | undefined): Map<string, AttrValue> | string {
+  try {
+    return readAttributes(resource?.attributes);
+  } catch (err) {
+    if (!(err instanceof SpanError)) throw err;
+    return `resource ${err.message}`;
+  }
 }
 
 /** The response body for a protobuf request: an ExportTraceServiceResponse. */

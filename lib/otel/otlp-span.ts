@@ -56,3 +56,35 @@ export function toInt64(value: unknown): bigint | null {
   }
   return null;
 }
+
+/** The resource → scope → span nesting that the JSON and protobuf requests share. */
+export type SpanGroups<R, S> = readonly {
+  resource?: R | null;
+  scopeSpans?: readonly { scope?: { name?: string | null } | null; spans?: readonly S[] | null }[] | null;
+}[];
+
+/**
+ * Walks a request's spans lazily, whatever the wire format: `readResource` turns a resource into
+ * its attributes or the reason it cannot be read (then each of its spans is rejected with that
+ * reason), and `readSpan` reads one span in its scope and resource.
+ */
+export function walkSpans<R, S>(
+  groups: SpanGroups<R, S>,
+  readResource: (resource: R | null | undefined) => Map<string, AttrValue> | string,
+  readSpan: (raw: S, scopeName: string, resource: Map<string, AttrValue>) => SpanResult,
+): DecodedRequest {
+  let spanCount = 0;
+  for (const rs of groups) for (const ss of rs.scopeSpans ?? []) spanCount += ss.spans?.length ?? 0;
+  return {
+    spanCount,
+    *spans(): Iterable<SpanResult> {
+      for (const rs of groups) {
+        const resource = readResource(rs.resource);
+        for (const ss of rs.scopeSpans ?? []) {
+          const scopeName = ss.scope?.name ?? "";
+          for (const raw of ss.spans ?? []) yield typeof resource === "string" ? { rejected: resource, spanId: null } : readSpan(raw, scopeName, resource);
+        }
+      }
+    },
+  };
+}
