@@ -29,6 +29,7 @@ import { flushRollups, setRollupUpkeep, startRollupFlusher } from "../lib/metric
 import type { SummaryParams, TimeseriesParams } from "../lib/metrics/schemas";
 import { resolveRange } from "../lib/metrics/time-range";
 import { createProject } from "../lib/projects/project-queries";
+import { freshDatabase } from "./bench/fresh-database";
 import { fmt, percentile, rate, runPool } from "./bench/stats";
 
 const { values: opts } = parseArgs({
@@ -206,21 +207,6 @@ function copyLine(projectId: string, i: number, e: GenEvent): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-
-async function freshDatabase() {
-  const name = `pitwall_bench_dash_${Date.now()}`;
-  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async (keep: boolean) => {
-      if (!keep) await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
-}
 
 async function load(pg: postgres.Sql, projectId: string, nowMs: number): Promise<number> {
   const spanMs = DAYS * 86_400_000;
@@ -443,7 +429,7 @@ async function freshnessRun(db: Db, projectId: string, targetRate: number): Prom
 
 async function main() {
   console.log(`bench:dashboard: ${rate(TOTAL)} events over ${DAYS} days, Postgres, ${RUNS} warm runs per query`);
-  const database = await freshDatabase();
+  const database = await freshDatabase(baseUrl, "pitwall_bench_dash");
   const handle = openPostgres(database.url, { max: SENDERS + 4 });
   const db = handle.db;
   const pg = handle.sql!;

@@ -4,16 +4,16 @@
  * Options: --events N (default 1,000,000) --batch N (500) --senders N (4) --spread-seconds S (600)
  *          --base-url postgres://postgres@127.0.0.1:5432/postgres (or DATABASE_URL)
  */
-import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
 import { Pool } from "undici";
-import postgres from "postgres";
 import { openPostgres } from "../db/client";
 import { runMigrations } from "../db/migrate";
 import { events as eventsTable } from "../db/schema";
 import { createApiKey } from "../lib/auth/api-keys";
 import type { EventStatus, ResponseCacheStatus } from "../lib/events/event-enums";
 import { createProject } from "../lib/projects/project-queries";
+import { freshDatabase } from "./bench/fresh-database";
+import { startHotServer } from "./bench/start-hot-server";
 import { fmt, rate, runPool, summarize } from "./bench/stats";
 
 const { values: opts } = parseArgs({
@@ -59,43 +59,12 @@ function makeEvent(i: number, runTag: string, now: number) {
   };
 }
 
-async function freshDatabase() {
-  const name = `pitwall_bench_${Date.now()}`;
-  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
-}
-
-async function startServer(url: string): Promise<{ port: number; stop: () => void }> {
-  // node itself (not npx): a signal to an npx wrapper never reaches the server it started.
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/bench/hot-server.ts"], {
-    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: "warn", NODE_ENV: "production", PITWALL_DB_POOL: "8", PITWALL_SHUTDOWN_FLUSH_MS: "1000" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.on("data", (d: Buffer) => {
-      const m = /listening (\d+)/.exec(d.toString());
-      if (m) resolve(Number(m[1]));
-    });
-    child.on("exit", (code) => reject(new Error(`bench server exited ${code}`)));
-  });
-  return { port, stop: () => child.kill("SIGTERM") };
-}
-
 async function main() {
   console.log(`bench:ingest: ${rate(TOTAL)} events over the last ${SPREAD_MS / 1000} s, batches of ${BATCH}, ${SENDERS} concurrent senders, Postgres`);
-  const db = await freshDatabase();
+  const db = await freshDatabase(baseUrl, "pitwall_bench");
   const handle = openPostgres(db.url, { max: SENDERS + 2 });
   const sql = handle.sql!;
-  const server = await startServer(db.url);
+  const server = await startHotServer(db.url, { PITWALL_SHUTDOWN_FLUSH_MS: "1000" });
   try {
     await runMigrations(handle);
     const project = await createProject(handle.db, { slug: "bench" });
@@ -154,7 +123,7 @@ async function main() {
     const paced = summarize(pacedAcks);
     console.log(`HTTP at half rate ${rate(httpRate / 2)} events/s target: ack p50 ${fmt(paced.p50)} ms, p99 ${fmt(paced.p99)} ms (${paced.n} batches)`);
     await pool.close();
-    server.stop();
+    await server.stop();
 
     // Rows as they are stored, for the database-side baselines (the same rows the HTTP path stored).
     await truncate();
@@ -207,7 +176,7 @@ async function main() {
     console.log(`HTTP / naive insert  ${fmt(vsNaive, 2)}x   (target >= 3x)    ${vsNaive >= 3 ? "MET" : "MISSED"}`);
     console.log(`ack p99 at half rate ${fmt(paced.p99)} ms  (target <= 100 ms) ${paced.p99 <= 100 ? "MET" : "MISSED"}`);
   } finally {
-    server.stop();
+    await server.stop();
     await handle.close();
     await db.drop();
   }

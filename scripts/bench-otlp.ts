@@ -5,19 +5,19 @@
  * Options: --calls N (default 100,000) --batch N (500) --senders N (4) --sdk-calls N (3000)
  *          --base-url postgres://postgres@127.0.0.1:5432/postgres (or DATABASE_URL)
  */
-import { spawn } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
 import Anthropic from "@anthropic-ai/sdk";
-import postgres from "postgres";
 import { Pool } from "undici";
 import { openPostgres } from "../db/client";
 import { runMigrations } from "../db/migrate";
 import { createApiKey } from "../lib/auth/api-keys";
 import { createProject } from "../lib/projects/project-queries";
 import { createPitwall } from "../lib/sdk";
+import { freshDatabase } from "./bench/fresh-database";
+import { startHotServer, type HotServer } from "./bench/start-hot-server";
 import { fmt, rate, runPool, summarize } from "./bench/stats";
 
 const { values: opts } = parseArgs({
@@ -130,36 +130,6 @@ function protobufBody(spans: ReturnType<typeof jsonSpan>[]): Buffer {
   return Buffer.from(root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.encode(envelope(spans.map(toPb))).finish());
 }
 
-async function freshDatabase() {
-  const name = `pitwall_bench_otlp_${Date.now()}`;
-  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
-}
-
-async function startServer(url: string): Promise<{ port: number; stop: () => void }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/bench/hot-server.ts"], {
-    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: "warn", NODE_ENV: "production", PITWALL_DB_POOL: "8", PITWALL_KEY_RATE_LIMIT_PER_SECOND: "0" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.on("data", (d: Buffer) => {
-      const m = /listening (\d+)/.exec(d.toString());
-      if (m) resolve(Number(m[1]));
-    });
-    child.on("exit", (code) => reject(new Error(`bench server exited ${code}`)));
-  });
-  return { port, stop: () => child.kill("SIGTERM") };
-}
-
 async function throughput(pool: Pool, key: string, label: string, unit: string, bodies: (string | Buffer)[], path: string, type: string, count: number, check: (status: number, headers: Record<string, unknown>, text: string) => void) {
   const acks: number[] = [];
   const t0 = performance.now();
@@ -178,13 +148,13 @@ async function throughput(pool: Pool, key: string, label: string, unit: string, 
 
 async function ingestThroughput() {
   console.log(`bench:otlp: ${rate(TOTAL)} LLM calls, ${BATCH} per request, ${SENDERS} concurrent senders, Postgres`);
-  const db = await freshDatabase();
+  const db = await freshDatabase(baseUrl, "pitwall_bench_otlp");
   const handle = openPostgres(db.url, { max: 2 });
   const sql = handle.sql!;
-  let server: { port: number; stop: () => void } | undefined;
+  let server: HotServer | undefined;
   try {
     await runMigrations(handle);
-    server = await startServer(db.url);
+    server = await startHotServer(db.url, { PITWALL_KEY_RATE_LIMIT_PER_SECOND: "0" });
     const project = await createProject(handle.db, { slug: "bench" });
     const key = (await createApiKey(handle.db, { projectId: project.id, name: "bench" })).secret;
     const now = Date.now();
@@ -218,7 +188,7 @@ async function ingestThroughput() {
     console.log(`ratio OTLP protobuf / native: ${fmt(pbRate / nativeRate, 2)}x (target >= 0.5x)`);
     console.log(`ratio OTLP JSON / native:     ${fmt(jsonRate / nativeRate, 2)}x`);
   } finally {
-    server?.stop();
+    await server?.stop();
     await handle.close();
     await db.drop();
   }

@@ -1,43 +1,28 @@
 import Anthropic, { APIError } from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
-import { createTestDb } from "@/db/test-db";
-import { invalidateActivePolicies } from "../policies/active-policies";
 import { saveVersion } from "../policies/policy-queries";
 import { responseCacheKey } from "../response-cache/cache-key";
-import { createResponseCache } from "../response-cache/create-response-cache";
 import type { ResponseCache } from "../response-cache/response-cache";
 import { projectWithKey } from "../auth/testing/project-with-key";
-import { startHarness, waitFor, type Harness } from "./testing/gateway-harness";
+import { startCachedGateway, type CachedGateway } from "./testing/cached-gateway";
+import { waitFor, type Harness } from "./testing/gateway-harness";
 
 /**
  * x-pitwall-cache-ttl can only lower the cache policy's TTL (or turn the cache off) unless the
  * policy opts in; entries are keyed by anthropic-version; a model id must be printable ASCII.
  */
 const VERSION = "2023-06-01";
-let handle: DbHandle;
-let projectId: string;
-let h: Harness;
-let cache: ResponseCache;
-let client: Anthropic;
+let gw: CachedGateway;
+let handle: DbHandle, projectId: string, h: Harness, cache: ResponseCache, client: Anthropic;
 let n = 0;
 
 beforeAll(async () => {
-  handle = await createTestDb();
-  const p = await projectWithKey(handle.db);
-  projectId = p.project.id;
-  cache = createResponseCache(handle.db, { redisUrl: "" });
-  h = await startHarness(handle, p.key, { responseCache: cache });
-  client = h.client({ defaultHeaders: { "anthropic-version": VERSION } });
   // Route "faq" is cached for 60 s; everything else is off.
-  await saveVersion(handle.db, { projectId, kind: "cache", document: { rules: [{ id: "faq", match: { route: "faq" }, ttlSec: 60, scope: "project" }] } });
-  invalidateActivePolicies(handle.db, projectId);
+  gw = await startCachedGateway({ rules: [{ id: "faq", match: { route: "faq" }, ttlSec: 60, scope: "project" }] }, { anthropicVersion: VERSION });
+  ({ handle, projectId, h, cache, client } = gw);
 });
-afterAll(async () => {
-  await h?.close();
-  await cache?.close();
-  await handle?.close();
-});
+afterAll(() => gw?.close());
 
 const ask = () => ({ model: "claude-haiku-4-5", max_tokens: 50, messages: [{ role: "user" as const, content: `TTL question ${++n}` }] });
 const headers = (more: Record<string, string>) => ({ headers: more });

@@ -1,54 +1,33 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
-import { createTestDb } from "@/db/test-db";
-import { invalidateActivePolicies } from "../policies/active-policies";
-import { saveVersion } from "../policies/policy-queries";
-import { createResponseCache } from "../response-cache/create-response-cache";
 import { responseCacheKey } from "../response-cache/cache-key";
 import type { ResponseCache } from "../response-cache/response-cache";
 import { FAULT_HEADER } from "../simulator";
-import { projectWithKey } from "../auth/testing/project-with-key";
-import { startHarness, waitFor, waitForEvents, type Harness } from "./testing/gateway-harness";
+import { startCachedGateway, type CachedGateway } from "./testing/cached-gateway";
+import { waitFor, waitForEvents } from "./testing/gateway-harness";
 
 const MODEL = "claude-haiku-4-5";
 /** The anthropic-version these clients send (part of the cache key). */
 const SDK_VERSION = "2023-06-01";
-let handle: DbHandle;
-let projectId: string;
-let h: Harness;
-let cache: ResponseCache;
-let client: Anthropic;
+let gw: CachedGateway;
+let handle: DbHandle, projectId: string, cache: ResponseCache, client: Anthropic;
 let n = 0;
 
 beforeAll(async () => {
-  handle = await createTestDb();
-  const p = await projectWithKey(handle.db);
-  projectId = p.project.id;
-  // The Postgres-table store (no REDIS_URL) behind the in-process LRU.
-  cache = createResponseCache(handle.db, { redisUrl: "" });
-  h = await startHarness(handle, p.key, { responseCache: cache });
-  client = h.client({ defaultHeaders: { "anthropic-version": SDK_VERSION } });
   // Cache policy: route "faq" is cached for 5 minutes project-wide; route "per-user" per end user;
   // callers may set any TTL with x-pitwall-cache-ttl (gateway-cache-ttl.test.ts covers the default).
-  await saveVersion(handle.db, {
-    projectId,
-    kind: "cache",
-    document: {
-      rules: [
-        { id: "faq", match: { route: "faq" }, ttlSec: 300, scope: "project" },
-        { id: "mine", match: { route: "per-user" }, ttlSec: 300, scope: "user" },
-      ],
-      clientTtl: "any",
-    },
-  });
-  invalidateActivePolicies(handle.db, projectId);
+  const policy = {
+    rules: [
+      { id: "faq", match: { route: "faq" }, ttlSec: 300, scope: "project" as const },
+      { id: "mine", match: { route: "per-user" }, ttlSec: 300, scope: "user" as const },
+    ],
+    clientTtl: "any" as const,
+  };
+  gw = await startCachedGateway(policy, { anthropicVersion: SDK_VERSION });
+  ({ handle, projectId, cache, client } = gw);
 });
-afterAll(async () => {
-  await h?.close();
-  await cache?.close();
-  await handle?.close();
-});
+afterAll(() => gw?.close());
 
 /** A prompt no other test uses, so entries never leak between tests. */
 function ask(extra: Partial<Anthropic.MessageCreateParamsNonStreaming> = {}): Anthropic.MessageCreateParamsNonStreaming {

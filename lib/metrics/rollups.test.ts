@@ -9,7 +9,7 @@ import { llmEvent } from "../events/testing/llm-event";
 import { projectWithKey } from "../auth/testing/project-with-key";
 import { getSummary } from "./get-summary";
 import { asBytes, decodeHist } from "./hist-codec";
-import { eventArb, exactSums, ingestAndFlush, normalizeDecimal, type ExactSums } from "./testing/rollup-oracle";
+import { eventArb, exactSums, exactSumsFrom, ingestAndFlush, type ExactSums } from "./testing/rollup-oracle";
 import { scopeRowsSql, type DimFilters } from "./rollup-query";
 import { deleteRollupsBefore } from "./rollup-retention";
 import { coarsenRollups, readWatermarks } from "./rollup-seal";
@@ -38,31 +38,17 @@ async function rollupSums(projectId: string, range: { fromMs: number; toMs: numb
       with r as (${rows})
       select coalesce(sum(requests), 0)::text as requests, coalesce(sum(errors), 0)::text as errors,
         coalesce(sum(input_tokens), 0)::text as input_tokens, coalesce(sum(output_tokens), 0)::text as output_tokens,
-        coalesce(sum(cache_read_tokens), 0)::text as cache_read_tokens, coalesce(sum(cache_write_5m_tokens), 0)::text as w5,
-        coalesce(sum(cache_write_1h_tokens), 0)::text as w1, coalesce(sum(cost_nano_usd), 0)::text as cost,
-        coalesce(sum(latency_count), 0)::text as lc, coalesce(sum(latency_sum_ms), 0)::text as ls,
-        coalesce(sum(ttft_count), 0)::text as tc, coalesce(sum(ttft_sum_ms), 0)::text as ts,
-        coalesce(sum(rc_hits), 0)::text as hits, coalesce(sum(rc_misses), 0)::text as misses, coalesce(sum(rc_bypass), 0)::text as bypass
+        coalesce(sum(cache_read_tokens), 0)::text as cache_read_tokens,
+        coalesce(sum(cache_write_5m_tokens), 0)::text as cache_write_5m_tokens,
+        coalesce(sum(cache_write_1h_tokens), 0)::text as cache_write_1h_tokens,
+        coalesce(sum(cost_nano_usd), 0)::text as cost_nano_usd,
+        coalesce(sum(latency_count), 0)::text as latency_count, coalesce(sum(latency_sum_ms), 0)::text as latency_sum_ms,
+        coalesce(sum(ttft_count), 0)::text as ttft_count, coalesce(sum(ttft_sum_ms), 0)::text as ttft_sum_ms,
+        coalesce(sum(rc_hits), 0)::text as rc_hits, coalesce(sum(rc_misses), 0)::text as rc_misses, coalesce(sum(rc_bypass), 0)::text as rc_bypass
       from r
     `),
   )[0]!;
-  return {
-    requests: Number(r.requests),
-    errors: Number(r.errors),
-    inputTokens: Number(r.input_tokens),
-    outputTokens: Number(r.output_tokens),
-    cacheReadTokens: Number(r.cache_read_tokens),
-    cacheWrite5mTokens: Number(r.w5),
-    cacheWrite1hTokens: Number(r.w1),
-    costNanoUsd: r.cost!,
-    latencyCount: Number(r.lc),
-    latencySumMs: normalizeDecimal(r.ls!),
-    ttftCount: Number(r.tc),
-    ttftSumMs: normalizeDecimal(r.ts!),
-    rcHits: Number(r.hits),
-    rcMisses: Number(r.misses),
-    rcBypass: Number(r.bypass),
-  };
+  return exactSumsFrom(r);
 }
 
 /** Ranges that cut through minutes, hours and days in different ways. */

@@ -4,7 +4,7 @@ import type { Db } from "@/db/client";
 import { rowsOf } from "@/db/rows";
 import { ingestBatch } from "../../ingestion/ingest-batch";
 import { flushRollups } from "../rollup-upkeep";
-import type { DimFilters } from "../rollup-query";
+import type { DimFilters, SumsRow } from "../rollup-query";
 import { TPS_SQL } from "../rollup-sql";
 
 /** Test helpers for the metrics engine: ingest through the real path, and exact answers from events. */
@@ -22,58 +22,17 @@ export async function ingestAndFlush(db: Db, projectId: string, events: Record<s
   return { accepted, duplicates };
 }
 
-export type ExactSums = {
-  requests: number;
-  errors: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWrite5mTokens: number;
-  cacheWrite1hTokens: number;
-  costNanoUsd: string;
-  latencyCount: number;
-  latencySumMs: string;
-  ttftCount: number;
-  ttftSumMs: string;
-  rcHits: number;
-  rcMisses: number;
-  rcBypass: number;
-};
+/** The sums a rollup row keeps that the oracle checks, named as SumsRow names them. */
+type CheckedSum = Exclude<keyof SumsRow, "g1" | "g2" | "rcHitCostNano" | "rcMissCostNano" | "rcHitLatencyMs" | "rcMissLatencyMs">;
 
-function eventFilter(projectId: string, range: { fromMs: number; toMs: number }, filters: DimFilters, kind: string): SQL {
-  const conds = [
-    sql`project_id = ${projectId}::uuid`,
-    sql`kind = ${kind}`,
-    sql`ts >= ${new Date(range.fromMs).toISOString()}::timestamptz`,
-    sql`ts < ${new Date(range.toMs).toISOString()}::timestamptz`,
-  ];
-  for (const d of ["model", "route", "agent", "status"] as const) {
-    const v = filters[d];
-    if (v !== undefined) conds.push(sql`coalesce(${sql.identifier(d)}, '') = ${v}`);
-  }
-  return sql.join(conds, sql` and `);
-}
+/** Those sums, exact: money and the millisecond sums as decimal strings, counts as numbers. */
+export type ExactSums = { [K in CheckedSum]: SumsRow[K] extends bigint ? string : K extends `${string}SumMs` ? string : number };
 
-/** The same totals computed straight from the events table. */
-export async function exactSums(db: Db, projectId: string, range: { fromMs: number; toMs: number }, filters: DimFilters = {}, kind = "llm"): Promise<ExactSums> {
-  const r = rowsOf<Record<string, string>>(
-    await db.execute(sql`
-      select count(*)::text as requests, count(*) filter (where status = 'error')::text as errors,
-        coalesce(sum(input_tokens), 0)::text as input_tokens, coalesce(sum(output_tokens), 0)::text as output_tokens,
-        coalesce(sum(cache_read_tokens), 0)::text as cache_read_tokens,
-        coalesce(sum(cache_write_5m_tokens), 0)::text as cache_write_5m_tokens,
-        coalesce(sum(cache_write_1h_tokens), 0)::text as cache_write_1h_tokens,
-        coalesce(sum(cost_nano_usd), 0)::text as cost_nano_usd,
-        count(latency_ms)::text as latency_count,
-        (coalesce(sum(floor(latency_ms * 1000 + 0.5)::bigint), 0)::numeric / 1000)::text as latency_sum_ms,
-        count(ttft_ms)::text as ttft_count,
-        (coalesce(sum(floor(ttft_ms * 1000 + 0.5)::bigint), 0)::numeric / 1000)::text as ttft_sum_ms,
-        count(*) filter (where response_cache = 'hit')::text as rc_hits,
-        count(*) filter (where response_cache = 'miss')::text as rc_misses,
-        count(*) filter (where response_cache = 'bypass')::text as rc_bypass
-      from events where ${eventFilter(projectId, range, filters, kind)}
-    `),
-  )[0]!;
+/**
+ * ExactSums from a row of text columns named as below (the events query here and the rollups
+ * query in rollups.test.ts both select these names, each from its own table).
+ */
+export function exactSumsFrom(r: Record<string, string | null>): ExactSums {
   return {
     requests: Number(r.requests),
     errors: Number(r.errors),
@@ -91,6 +50,43 @@ export async function exactSums(db: Db, projectId: string, range: { fromMs: numb
     rcMisses: Number(r.rc_misses),
     rcBypass: Number(r.rc_bypass),
   };
+}
+
+function eventFilter(projectId: string, range: { fromMs: number; toMs: number }, filters: DimFilters, kind: string): SQL {
+  const conds = [
+    sql`project_id = ${projectId}::uuid`,
+    sql`kind = ${kind}`,
+    sql`ts >= ${new Date(range.fromMs).toISOString()}::timestamptz`,
+    sql`ts < ${new Date(range.toMs).toISOString()}::timestamptz`,
+  ];
+  for (const d of ["model", "route", "agent", "status"] as const) {
+    const v = filters[d];
+    if (v !== undefined) conds.push(sql`coalesce(${sql.identifier(d)}, '') = ${v}`);
+  }
+  return sql.join(conds, sql` and `);
+}
+
+/** The same totals computed straight from the events table. */
+export async function exactSums(db: Db, projectId: string, range: { fromMs: number; toMs: number }, filters: DimFilters = {}, kind = "llm"): Promise<ExactSums> {
+  const r = rowsOf<Record<string, string | null>>(
+    await db.execute(sql`
+      select count(*)::text as requests, count(*) filter (where status = 'error')::text as errors,
+        coalesce(sum(input_tokens), 0)::text as input_tokens, coalesce(sum(output_tokens), 0)::text as output_tokens,
+        coalesce(sum(cache_read_tokens), 0)::text as cache_read_tokens,
+        coalesce(sum(cache_write_5m_tokens), 0)::text as cache_write_5m_tokens,
+        coalesce(sum(cache_write_1h_tokens), 0)::text as cache_write_1h_tokens,
+        coalesce(sum(cost_nano_usd), 0)::text as cost_nano_usd,
+        count(latency_ms)::text as latency_count,
+        (coalesce(sum(floor(latency_ms * 1000 + 0.5)::bigint), 0)::numeric / 1000)::text as latency_sum_ms,
+        count(ttft_ms)::text as ttft_count,
+        (coalesce(sum(floor(ttft_ms * 1000 + 0.5)::bigint), 0)::numeric / 1000)::text as ttft_sum_ms,
+        count(*) filter (where response_cache = 'hit')::text as rc_hits,
+        count(*) filter (where response_cache = 'miss')::text as rc_misses,
+        count(*) filter (where response_cache = 'bypass')::text as rc_bypass
+      from events where ${eventFilter(projectId, range, filters, kind)}
+    `),
+  )[0]!;
+  return exactSumsFrom(r);
 }
 
 /** "12.3400" and "12.34" are the same decimal. */

@@ -1,36 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb } from "@/db/test-db";
 import type { DbHandle } from "@/db/client";
-import type { Role } from "../../projects/roles";
-import { signedInUser } from "../../auth/testing/sessions";
-import { webHandler } from "../../http/web-handler";
+import { projectWithMembers, type Caller, type ProjectWithMembers } from "../../auth/testing/project-members";
 import { projectWithKey } from "../../auth/testing/project-with-key";
+import { webHandler } from "../../http/web-handler";
 import { getActivePolicies } from "../active-policies";
 import { activatePolicy, getPolicy, postPolicy, type KindContext } from "./policies-handlers";
 
 let handle: DbHandle;
-let slug: string;
-let projectId: string;
-let key: string;
-const cookies = new Map<Role, string>();
+let slug: string, projectId: string, key: string;
+let cookie: ProjectWithMembers["cookie"], headersFor: ProjectWithMembers["headersFor"];
 
 beforeAll(async () => {
   handle = await createTestDb();
-  ({ project: { slug, id: projectId }, key } = await projectWithKey(handle.db));
-  for (const role of ["viewer", "editor", "admin"] as const) {
-    cookies.set(role, (await signedInUser(handle.db, { projectId, role, email: `${role}@example.test` })).cookie);
-  }
+  ({ slug, projectId, key, cookie, headersFor } = await projectWithMembers(handle.db));
 });
 afterAll(async () => handle?.close());
 
-type Who = Role | { key: string } | null;
-
-function headersFor(who: Who): Record<string, string> {
-  if (who === null) return {};
-  if (typeof who === "object") return { authorization: `Bearer ${who.key}` };
-  // Cookie-authenticated mutations must come from the app's own origin.
-  return { cookie: cookies.get(who)!, origin: "http://localhost" };
-}
+type Who = Caller;
 
 const ctx = (kind: string): KindContext => ({ params: Promise.resolve({ kind }) });
 
@@ -140,7 +127,7 @@ describe("policies API", () => {
   it("refuses a cookie-authenticated write from another origin", async () => {
     const req = new Request(`http://localhost/api/v1/policies/cache?project=${slug}`, {
       method: "POST",
-      headers: { cookie: cookies.get("editor")!, origin: "https://evil.example", "content-type": "application/json" },
+      headers: { cookie: cookie("editor"), origin: "https://evil.example", "content-type": "application/json" },
       body: JSON.stringify({ document: {} }),
     });
     const res = await webHandler<KindContext>((r, c) => postPolicy(handle.db, r, c))(req, ctx("cache"));

@@ -1,41 +1,32 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb } from "@/db/test-db";
 import type { DbHandle } from "@/db/client";
-import type { Role } from "../../projects/roles";
-import { signedInUser } from "../../auth/testing/sessions";
+import { projectWithMembers, type Caller, type ProjectWithMembers } from "../../auth/testing/project-members";
 import { webHandler } from "../../http/web-handler";
 import { createApiKey } from "../../auth/api-keys";
-import { projectWithKey } from "../../auth/testing/project-with-key";
 import { getActivePolicies } from "../active-policies";
 import { postDryRun } from "./dry-run-handler";
 import { activatePolicy, getPolicies, getPolicy, putPolicy } from "./policies-handlers";
 import { getAudit, getChanges, getVersionHistory, postRollback } from "./versions-handlers";
 
 let handle: DbHandle;
-let slug: string;
-let projectId: string;
-let key: string;
-const cookies = new Map<Role, string>();
+let slug: string, projectId: string, key: string;
+let headersFor: ProjectWithMembers["headersFor"];
 
 beforeAll(async () => {
   handle = await createTestDb();
-  ({ project: { slug, id: projectId }, key } = await projectWithKey(handle.db));
-  for (const role of ["viewer", "editor", "admin"] as const) {
-    cookies.set(role, (await signedInUser(handle.db, { projectId, role, email: `${role}@example.test` })).cookie);
-  }
+  ({ slug, projectId, key, headersFor } = await projectWithMembers(handle.db));
 });
 afterAll(async () => handle?.close());
 
-type Who = Role | { key: string } | null;
+type Who = Caller;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Res = { status: number; headers: Headers; json: any };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Handler = (db: any, req: Request, ctx: any) => Promise<Response>;
 
 async function call(fn: Handler, who: Who, path: string, opts: { method?: string; body?: unknown; headers?: Record<string, string>; params?: Record<string, string>; query?: string } = {}): Promise<Res> {
-  const headers: Record<string, string> = { "content-type": "application/json", ...opts.headers };
-  if (who !== null && typeof who === "object") headers.authorization = `Bearer ${who.key}`;
-  else if (who !== null) Object.assign(headers, { cookie: cookies.get(who)!, origin: "http://localhost" });
+  const headers: Record<string, string> = { "content-type": "application/json", ...opts.headers, ...headersFor(who) };
   const init: RequestInit = { method: opts.method ?? "GET", headers };
   if (opts.body !== undefined) init.body = typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body);
   const req = new Request(`http://localhost/api/v1/policies${path}?project=${slug}${opts.query ?? ""}`, init);
