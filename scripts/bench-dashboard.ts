@@ -29,6 +29,7 @@ import { flushRollups, setRollupUpkeep, startRollupFlusher } from "../lib/metric
 import type { SummaryParams, TimeseriesParams } from "../lib/metrics/schemas";
 import { resolveRange } from "../lib/metrics/time-range";
 import { createProject } from "../lib/projects/project-queries";
+import { seededRandom } from "../lib/seeded-random";
 import { freshDatabase } from "./bench/fresh-database";
 import { fmt, percentile, rate, runPool } from "./bench/stats";
 
@@ -73,17 +74,6 @@ const ROUTES = ["faq", "classify", "support-answer", "code-review", "summarize",
 const AGENTS = ["triage", "coder", "researcher", "writer", "planner", "support"];
 const CACHED_ROUTES = new Set(["faq", "classify"]);
 
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type GenEvent = {
   tsMs: number;
   model: string;
@@ -103,7 +93,7 @@ type GenEvent = {
 
 /** Events come in time order (as ingestion stores them), so the table is clustered by time. */
 function makeGenerator(seed: number, fromMs: number, spanMs: number, count = 0) {
-  const r = prng(seed);
+  const r = seededRandom(seed);
   let made = 0;
   const gauss = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
   return (): GenEvent => {
