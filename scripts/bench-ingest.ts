@@ -14,7 +14,7 @@ import type { EventStatus, ResponseCacheStatus } from "../lib/events/event-enums
 import { createProject } from "../lib/projects/project-queries";
 import { freshDatabase } from "./bench/fresh-database";
 import { startHotServer } from "./bench/start-hot-server";
-import { fmt, rate, runPool, summarize } from "./bench/stats";
+import { fmt, loadAverage, rate, runPool, summarize } from "./bench/stats";
 
 const { values: opts } = parseArgs({
   options: {
@@ -60,7 +60,7 @@ function makeEvent(i: number, runTag: string, now: number) {
 }
 
 async function main() {
-  console.log(`bench:ingest: ${rate(TOTAL)} events over the last ${SPREAD_MS / 1000} s, batches of ${BATCH}, ${SENDERS} concurrent senders, Postgres`);
+  console.log(`bench:ingest: ${rate(TOTAL)} events over the last ${SPREAD_MS / 1000} s, batches of ${BATCH}, ${SENDERS} concurrent senders, Postgres; ${loadAverage()}`);
   const db = await freshDatabase(baseUrl, "pitwall_bench");
   const handle = openPostgres(db.url, { max: SENDERS + 2 });
   const sql = handle.sql!;
@@ -175,6 +175,7 @@ async function main() {
     console.log(`HTTP / COPY bulk     ${fmt(vsBulk, 2)}x   (target >= 0.5x)  ${vsBulk >= 0.5 ? "MET" : "MISSED"}`);
     console.log(`HTTP / naive insert  ${fmt(vsNaive, 2)}x   (target >= 3x)    ${vsNaive >= 3 ? "MET" : "MISSED"}`);
     console.log(`ack p99 at half rate ${fmt(paced.p99)} ms  (target <= 100 ms) ${paced.p99 <= 100 ? "MET" : "MISSED"}`);
+    console.log(loadAverage());
   } finally {
     await server.stop();
     await handle.close();

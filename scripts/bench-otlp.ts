@@ -18,7 +18,7 @@ import { createProject } from "../lib/projects/project-queries";
 import { createPitwall } from "../lib/sdk";
 import { freshDatabase } from "./bench/fresh-database";
 import { startHotServer, type HotServer } from "./bench/start-hot-server";
-import { fmt, rate, runPool, summarize } from "./bench/stats";
+import { fmt, loadAverage, rate, runPool, summarize } from "./bench/stats";
 
 const { values: opts } = parseArgs({
   options: {
@@ -147,7 +147,7 @@ async function throughput(pool: Pool, key: string, label: string, unit: string, 
 }
 
 async function ingestThroughput() {
-  console.log(`bench:otlp: ${rate(TOTAL)} LLM calls, ${BATCH} per request, ${SENDERS} concurrent senders, Postgres`);
+  console.log(`bench:otlp: ${rate(TOTAL)} LLM calls, ${BATCH} per request, ${SENDERS} concurrent senders, Postgres; ${loadAverage()}`);
   const db = await freshDatabase(baseUrl, "pitwall_bench_otlp");
   const handle = openPostgres(db.url, { max: 2 });
   const sql = handle.sql!;
@@ -187,6 +187,7 @@ async function ingestThroughput() {
     console.log(`stored through OTLP protobuf: ${rate(stored!.n)} events (cost ${stored!.cost} nano-USD)`);
     console.log(`ratio OTLP protobuf / native: ${fmt(pbRate / nativeRate, 2)}x (target >= 0.5x)`);
     console.log(`ratio OTLP JSON / native:     ${fmt(jsonRate / nativeRate, 2)}x`);
+    console.log(loadAverage());
   } finally {
     await server?.stop();
     await handle.close();

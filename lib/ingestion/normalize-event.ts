@@ -41,6 +41,7 @@ export function normalizeEvent(e: IngestEvent, prices: PriceBook, window: TimeWi
     costSource = "computed"; // a tool call with no model costs nothing in tokens
   }
 
+  // One plain literal in EventRecord's field order (no spread), so every record has the same shape.
   return {
     id: e.id,
     ts: at.toISOString(),
@@ -60,7 +61,11 @@ export function normalizeEvent(e: IngestEvent, prices: PriceBook, window: TimeWi
     latencyMs: e.latencyMs ?? null,
     ttftMs: e.ttftMs ?? null,
     streamed: e.streamed,
-    ...usage,
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    cacheReadTokens: usage.cacheReadTokens,
+    cacheWrite5mTokens: usage.cacheWrite5mTokens,
+    cacheWrite1hTokens: usage.cacheWrite1hTokens,
     responseCache: e.responseCache,
     costNanoUsd: cost.toString(),
     costSource,

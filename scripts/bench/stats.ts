@@ -1,3 +1,5 @@
+import { availableParallelism, loadavg } from "node:os";
+
 /** Small helpers shared by the benchmark scripts. */
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -27,4 +29,9 @@ export async function runPool(count: number, workers: number, job: (i: number) =
       }
     }),
   );
+}
+
+/** "load average 1.23 0.98 0.75 (2 cores)": printed next to figures, which move with the machine's load. */
+export function loadAverage(): string {
+  return `load average ${loadavg().map((l) => l.toFixed(2)).join(" ")} (${availableParallelism()} cores)`;
 }
