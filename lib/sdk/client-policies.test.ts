@@ -158,6 +158,25 @@ describe("client-side policies in the SDK", () => {
     expect(pw.policies!.stats.responseCache).toBeNull();
   });
 
+  it("splits by the rule's weights, sticky per session of the current trace", async () => {
+    policy.live.routing = {
+      version: 3,
+      document: { rules: [{ id: "canary", match: { route: "canary" }, action: { split: { arms: [{ model: "claude-opus-4-6", weight: 50 }, { model: "claude-haiku-4-5", weight: 50 }], sticky: true } } }], default: {} },
+    };
+    const pw = pitwall();
+    await pw.policies!.ready();
+    const client = pw.instrument(anthropic(), { route: "canary" });
+    const served = async (session: string) => {
+      const models = new Set<string>();
+      for (let i = 0; i < 4; i++) models.add((await pw.trace("t", () => client.messages.create(ask()), { sessionId: session })).model);
+      return models;
+    };
+    const bySession = await Promise.all(Array.from({ length: 12 }, (_, i) => served(`sess-${i}`)));
+    // Each session stays on one arm; across sessions both arms serve.
+    for (const models of bySession) expect(models.size).toBe(1);
+    expect(new Set(bySession.flatMap((m) => [...m]))).toEqual(new Set(["claude-opus-4-6", "claude-haiku-4-5"]));
+  });
+
   it("walks the rule's fallback chain on a 529 before the first byte", async () => {
     const pw = pitwall();
     await pw.policies!.ready();
