@@ -80,4 +80,22 @@ describe("the reference workload through the gateway", () => {
       expect([...toolTraces].every((t) => llmTraces.has(t))).toBe(true);
     }, 120_000);
   }
+
+  it("sends the same requests for the same seed, and other requests for another seed", async () => {
+    const hashesOf = async (seed: number) => {
+      const { project, key } = await projectWithKey(handle.db);
+      const result = await runReferenceWorkload({ baseUrl: ingest.url, gatewayUrl: h.baseURL, apiKey: key, variant: "clean", seed, requests: 40, latencyScale: SCALE, arrivalsPerSec: 8 });
+      expect(result.ok).toBe(40);
+      const load = () => handle.db.select({ kind: events.kind, promptHash: events.promptHash, route: events.route }).from(events).where(eq(events.projectId, project.id));
+      await waitFor(async () => (await load()).filter((e) => e.kind === "llm").length >= 40, 15_000);
+      // Arrival order varies with timing; the set of requests (with multiplicity) may not.
+      return (await load())
+        .filter((e) => e.kind === "llm")
+        .map((e) => `${e.route}:${e.promptHash}`)
+        .sort();
+    };
+    const first = await hashesOf(21);
+    expect(await hashesOf(21)).toEqual(first);
+    expect(await hashesOf(22)).not.toEqual(first);
+  }, 120_000);
 });
