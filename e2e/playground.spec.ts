@@ -1,5 +1,5 @@
 import type { Browser, Page } from "@playwright/test";
-import { formatMs, formatUsd } from "../lib/metrics/format";
+import { formatCount, formatMs, formatUsd } from "../lib/metrics/format";
 import { expect, test } from "./fixtures";
 import { E2E_PROJECT } from "./env";
 
@@ -10,7 +10,7 @@ import { E2E_PROJECT } from "./env";
  */
 const PLAYGROUND = `/p/${E2E_PROJECT}/playground`;
 
-type EventDetail = { id: string; status: string; ttftMs: number | null; costNanoUsd: string; route: string; tags: Record<string, string> };
+type EventDetail = { id: string; status: string; ttftMs: number | null; costNanoUsd: string; route: string; responseCache: string; tags: Record<string, string> };
 
 async function eventOf(page: Page, id: string): Promise<EventDetail> {
   return page.evaluate(async ([project, eventId]) => {
@@ -44,8 +44,30 @@ test("two panes with different models stream at the same time, and show the reco
     const pane = page.locator(`[data-pane="${name}"]`);
     await expect(pane.getByTestId("pane-ttft")).toHaveText(formatMs(event.ttftMs));
     await expect(pane.getByTestId("pane-cost")).toHaveText(formatUsd(Number(event.costNanoUsd) / 1e9));
+    await expect(pane.getByTestId("pane-response-cache")).toHaveText(`response cache: ${event.responseCache}`);
   }
   await expect(page).toHaveURL(/experiment=exp_/);
+});
+
+test("the dashboards leave playground calls out by default; the filter bar's toggle puts them back, in the URL", async ({ signedInPage: page }) => {
+  type Summary = { requests: number };
+  const summary = (query: string) =>
+    page.evaluate(async (q) => ((await (await fetch(`/api/v1/metrics/summary?${q}`)).json()) as Summary).requests, `project=${E2E_PROJECT}&range=1h${query}`);
+  // The race above recorded playground calls in the last hour.
+  await expect.poll(() => summary("&route=playground"), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+  await page.goto(`/p/${E2E_PROJECT}/overview?range=1h`);
+  const toggle = page.getByTestId("filter-playground");
+  await expect(toggle).not.toBeChecked();
+  await expect(page.getByTestId("kpi-requests")).toHaveText(formatCount(await summary("")));
+  await toggle.check();
+  await expect(page).toHaveURL(/playground=include/);
+  const withPlayground = await summary("&playground=include");
+  expect(withPlayground).toBeGreaterThanOrEqual((await summary("")) + 2);
+  await expect(page.getByTestId("kpi-requests")).toHaveText(formatCount(withPlayground));
+  // The same URL state on the events list.
+  await page.goto(`/p/${E2E_PROJECT}/events?range=1h&playground=include`);
+  await expect(page.getByTestId("filter-playground")).toBeChecked();
+  await expect(page.getByTestId("events-table")).toContainText("playground");
 });
 
 test("Stop cancels both streams and the calls are recorded as aborted", async ({ signedInPage: page }) => {
@@ -78,6 +100,13 @@ test("Run x 10 fills the summary, the distributions and the verdict, and the exp
   await expect(page.getByTestId("hist-latency")).toBeVisible();
   const verdict = (await page.getByTestId("verdict").textContent())!;
   expect(verdict).toMatch(/10 runs each; (clear|likely|no difference|not enough runs)\./);
+  // Each pane still shows its last call: its response-cache status is the recorded one.
+  for (const name of ["A", "B"]) {
+    const pane = page.locator(`[data-pane="${name}"]`);
+    const event = await eventOf(page, (await pane.getAttribute("data-event-id"))!);
+    expect(event.tags.pane).toBe(name);
+    await expect(pane.getByTestId("pane-response-cache")).toHaveText(`response cache: ${event.responseCache}`);
+  }
 
   const link = (await page.getByTestId("share-link").getAttribute("href"))!;
   expect(link).toMatch(/experiment=exp_.*&run=\d+/);

@@ -12,7 +12,7 @@ export function metricsQuery(projectSlug: string, s: MetricsState, extra: Record
   } else {
     q.set("range", s.range === "custom" ? "24h" : s.range);
   }
-  for (const k of ["model", "route", "agent", "status"] as const) {
+  for (const k of ["model", "route", "agent", "status", "playground"] as const) {
     const v = s[k];
     if (v) q.set(k, v);
   }

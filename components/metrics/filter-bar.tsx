@@ -51,6 +51,10 @@ export function FilterBar({ state, dimensions, onChange }: { state: MetricsState
           ))}
         </Select>
       </label>
+      <label className="flex items-center gap-1 text-sm" title="Calls made from the playground (route playground) are left out unless this is on">
+        <input type="checkbox" checked={state.playground === "include"} onChange={(e) => onChange({ playground: e.target.checked ? "include" : null })} data-testid="filter-playground" />
+        <span className="text-[var(--muted)]">Include playground</span>
+      </label>
     </div>
   );
 }

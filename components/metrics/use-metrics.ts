@@ -49,6 +49,6 @@ export function useCacheStats(slug: string, s: MetricsState) {
 
 /** Filter menu options: every value seen in the range, whatever the current filters. */
 export function useDimensions(slug: string, s: MetricsState) {
-  const qs = metricsQuery(slug, { ...s, model: null, route: null, agent: null, status: null });
+  const qs = metricsQuery(slug, { ...s, model: null, route: null, agent: null, status: null, playground: null });
   return useQuery({ queryKey: ["metrics", "dimensions", qs], queryFn: () => fetchJson<Dimensions>(`/api/v1/metrics/dimensions?${qs}`), staleTime: 60_000 });
 }

@@ -41,9 +41,9 @@ function Timeline({ arrivals }: { arrivals: PaneLive["arrivals"] }) {
   );
 }
 
-function Figure({ label, value, testId }: { label: string; value: string; testId?: string }) {
+function Figure({ label, value, testId, title }: { label: string; value: string; testId?: string; title?: string }) {
   return (
-    <div>
+    <div title={title}>
       <div className="text-[10px] uppercase tracking-wide text-[var(--muted)]">{label}</div>
       <div className="font-mono text-sm" data-testid={testId}>
         {value}
@@ -85,7 +85,7 @@ export function PaneCard(p: PaneCardProps) {
   const ro = p.readOnly;
 
   return (
-    <Card className="flex min-w-0 flex-col gap-3" data-pane={pane.name} data-live-ttft={f?.ttftMs ?? undefined} data-status={live?.status ?? (recorded ? (recorded.status === "ok" ? "done" : recorded.status) : "idle")}>
+    <Card className="flex min-w-0 flex-col gap-3" data-pane={pane.name} data-live-ttft={f?.ttftMs ?? undefined} data-event-id={live?.eventId ?? recorded?.eventId ?? undefined} data-status={live?.status ?? (recorded ? (recorded.status === "ok" ? "done" : recorded.status) : "idle")}>
       <div className="flex items-center gap-2">
         <Input aria-label="Pane name" value={pane.name} disabled={ro} onChange={(e) => p.onChange("name", e.target.value)} className="w-28 font-semibold" />
         <div className="ml-auto flex gap-1">
@@ -177,7 +177,7 @@ export function PaneCard(p: PaneCardProps) {
       </details>
 
       <div className="grid grid-cols-4 gap-2 border-t border-[var(--border)] pt-2">
-        <Figure label="TTFT" value={formatMs(ttft)} testId="pane-ttft" />
+        <Figure label="TTFT" value={formatMs(ttft)} testId="pane-ttft" title={f?.browserTtftMs != null ? `As the gateway records it (arrival to first token). This browser saw ${formatMs(f.browserTtftMs)} from sending.` : undefined} />
         <Figure label="Elapsed" value={formatMs(recorded?.latencyMs ?? f?.elapsedMs ?? null)} testId="pane-elapsed" />
         <Figure label="Output tok/s" value={f?.outputTokensPerSec ? f.outputTokensPerSec.toFixed(0) : "—"} testId="pane-tps" />
         <Figure label="Cost" value={cost === null ? "—" : formatUsd(cost)} testId="pane-cost" />

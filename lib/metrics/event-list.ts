@@ -4,6 +4,7 @@ import { rowsOf } from "@/db/rows";
 import { eventColumn, type EventField, type EventRecord } from "../events/event-record";
 import { AppError } from "../errors";
 import { nanoToUsdRounded, nanoToUsdString } from "./money";
+import { excludedRoutes } from "./playground-filter";
 import type { EventListParams } from "./schemas";
 import { resolveRange } from "./time-range";
 
@@ -81,7 +82,7 @@ export function eventWhere(projectId: string, p: EventListParams, range: { fromM
   eq("session_id", p.sessionId);
   eq("trace_id", p.traceId);
   eq("response_cache", p.responseCache);
-  if (p.playground !== "include" && p.route === undefined) conds.push(sql`route is distinct from 'playground'`);
+  for (const route of excludedRoutes(p)) conds.push(sql`route is distinct from ${route}`);
   // Row comparison walks the (project_id, ts desc) index from the cursor on: no OFFSET scan.
   if (cursor) conds.push(sql`(ts, id) < (${cursor.ts}::timestamptz, ${cursor.id})`);
   return sql.join(conds, sql` and `);

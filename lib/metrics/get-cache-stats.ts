@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import type { PriceBook } from "../pricing/compute-cost";
 import { getPriceBook } from "../pricing/price-queries";
-import { filtersOf, promptCacheHitRate, responseCacheHitRate } from "./get-summary";
+import { scopeFiltersOf, promptCacheHitRate, responseCacheHitRate } from "./get-summary";
 import { nanoToUsdRounded, ratio } from "./money";
 import { queryWatermarks } from "./rollup-seal";
 import { querySums, type RollupScope, type SumsRow } from "./rollup-query";
@@ -75,7 +75,7 @@ export function promptCacheSavings(book: PriceBook, model: string, at: Date, s: 
 export async function getCacheStats(db: Db, projectId: string, params: SummaryParams, nowMs = Date.now()): Promise<CacheStats> {
   const range = resolveRange(params, nowMs);
   const marks = await queryWatermarks(db);
-  const base: RollupScope = { projectId, kind: params.kind, filters: filtersOf(params), segments: planSegments(range, marks) };
+  const base: RollupScope = { projectId, kind: params.kind, ...scopeFiltersOf(params), segments: planSegments(range, marks) };
   const [byRoute, byModel, book] = await Promise.all([
     querySums(db, { ...base, groupBy: "route" }, { g2: sql`r.route` }),
     querySums(db, { ...base, groupBy: "model" }, { g2: sql`r.model` }),

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import type { Percentiles } from "./histogram";
 import { nanoToUsdRounded, nanoToUsdString, ratio } from "./money";
+import { excludedRoutes } from "./playground-filter";
 import { queryWatermarks } from "./rollup-seal";
 import { EMPTY_PERCENTILES, queryPercentiles, querySums, type DimFilters, type PercentileRow, type RollupScope, type SumsRow } from "./rollup-query";
 import type { SummaryParams } from "./schemas";
@@ -55,6 +56,11 @@ export function filtersOf(p: Pick<SummaryParams, "model" | "route" | "agent" | "
   return { model: p.model, route: p.route, agent: p.agent, status: p.status };
 }
 
+/** The dimension filters and the routes left out (playground calls unless included) of a dashboard read. */
+export function scopeFiltersOf(p: Pick<SummaryParams, "model" | "route" | "agent" | "status" | "playground">): Pick<RollupScope, "filters" | "excludeRoutes"> {
+  return { filters: filtersOf(p), excludeRoutes: excludedRoutes(p) };
+}
+
 const ZERO_SUMS: Omit<SumsRow, "g1" | "g2"> = {
   requests: 0,
   errors: 0,
@@ -105,7 +111,7 @@ export async function getSummary(db: Db, projectId: string, params: SummaryParam
 
 export async function summarizeRange(db: Db, projectId: string, params: SummaryParams, range: TimeRange): Promise<Summary> {
   const marks = await queryWatermarks(db);
-  const base: RollupScope = { projectId, kind: params.kind, filters: filtersOf(params), segments: planSegments(range, marks) };
+  const base: RollupScope = { projectId, kind: params.kind, ...scopeFiltersOf(params), segments: planSegments(range, marks) };
   const perModel: RollupScope = { ...base, groupBy: "model" };
   // Per-model rows give both the per-model figures and, merged, the totals: one read of each kind.
   const [modelSums, pct] = await Promise.all([

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { filtersOf, promptCacheHitRate, responseCacheHitRate } from "./get-summary";
+import { scopeFiltersOf, promptCacheHitRate, responseCacheHitRate } from "./get-summary";
 import { fillSeries, topSeries } from "./fill-series";
 import type { Percentiles } from "./histogram";
 import { nanoToUsdRounded, ratio } from "./money";
@@ -66,7 +66,7 @@ export async function getTimeseries<M extends TimeseriesMetric>(db: Db, projectI
   const scope: RollupScope = {
     projectId,
     kind: params.kind,
-    filters: filtersOf(params),
+    ...scopeFiltersOf(params),
     segments: planSegments(range, marks, width),
     groupBy: params.groupBy,
   };

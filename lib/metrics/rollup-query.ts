@@ -18,6 +18,8 @@ export type RollupScope = {
   projectId: string;
   kind: string;
   filters: DimFilters;
+  /** Routes left out (playground calls by default): only sets that keep `route` can honour it. */
+  excludeRoutes?: string[];
   segments: Segment[];
   /** A dimension the caller groups by, which the chosen grouping set must keep. */
   groupBy?: Exclude<Dim, "status">;
@@ -26,9 +28,10 @@ export type RollupScope = {
 };
 
 /** The smallest grouping set that keeps every filtered or grouped dimension. */
-export function chooseSet(scope: Pick<RollupScope, "filters" | "groupBy">): number {
+export function chooseSet(scope: Pick<RollupScope, "filters" | "groupBy" | "excludeRoutes">): number {
   const dims = new Set<Dim>(Object.keys(scope.filters).filter((k) => scope.filters[k as Dim] !== undefined) as Dim[]);
   if (scope.groupBy) dims.add(scope.groupBy);
+  if (scope.excludeRoutes?.length) dims.add("route");
   if (dims.size === 0) return SET_IDS.project;
   if (dims.size === 1) {
     const [only] = dims;
@@ -50,6 +53,7 @@ export function scopeRowsSql(scope: RollupScope): SQL {
   const dimConds = (["model", "route", "agent", "status"] as const)
     .filter((d) => scope.filters[d] !== undefined)
     .map((d) => sql` and ${sql.identifier(d)} = ${scope.filters[d]!}`);
+  if (scope.excludeRoutes?.length) dimConds.push(sql` and route not in (${sql.join(scope.excludeRoutes.map((r) => sql`${r}`), sql`, `)})`);
   if (scope.groupBy && scope.groupIn) {
     const values = scope.groupIn.length > 0 ? sql.join(scope.groupIn.map((v) => sql`${v}`), sql`, `) : sql`null`;
     dimConds.push(sql` and ${sql.identifier(scope.groupBy)} in (${values})`);

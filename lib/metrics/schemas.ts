@@ -25,6 +25,8 @@ export const MetricFilters = z.object({
   route: opt(dimension),
   agent: opt(dimension),
   status: opt(z.enum(EVENT_STATUSES)),
+  /** Playground calls (route `playground`) are left out unless asked for, or filtered by route. */
+  playground: opt(z.enum(["include", "exclude"])),
 });
 export type MetricFilters = z.infer<typeof MetricFilters>;
 
@@ -49,8 +51,6 @@ export const EventListParams = MetricFilters.extend({
   sessionId: opt(z.string().max(256)),
   traceId: opt(z.string().max(256)),
   responseCache: opt(z.enum(RESPONSE_CACHE_STATUSES)),
-  /** Playground calls (route `playground`) are left out unless asked for, or filtered by route. */
-  playground: opt(z.enum(["include", "exclude"])),
   cursor: opt(z.string().max(512)),
   limit: opt(z.coerce.number().int().min(1).max(200)).transform((n) => n ?? 50),
 }).strict();

@@ -36,6 +36,21 @@ describe("pane stream", () => {
     expect(f.maxGapMs).toBe(60);
   });
 
+  it("shows the gateway's TTFT and recorded cache status when the stream carries them", () => {
+    const p = newPaneLive(1000);
+    onHead(p, headers({ "x-pitwall-cache": "BYPASS", "x-pitwall-cache-status": "none", "x-pitwall-elapsed-ms": "40" }), 1050);
+    pushChunk(p, frame("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "Hi" } }) + frame("pitwall_timing", { ttft_ms: 52.25 }), 1090);
+    expect(p.responseCache).toBe("none");
+    const f = figuresOf(p, 1100);
+    // Not 40 + (1090 - 1050): the browser's delay between head and first chunk is not the call's.
+    expect(f.ttftMs).toBe(52.25);
+    expect(f.browserTtftMs).toBe(90);
+    // Without the status header, the gateway's header, lowercased.
+    const q = newPaneLive(0);
+    onHead(q, headers({ "x-pitwall-cache": "MISS" }), 1);
+    expect(q.responseCache).toBe("miss");
+  });
+
   it("shows an error event's message and keeps the status", () => {
     const p = newPaneLive(0);
     onHead(p, headers({}), 1);

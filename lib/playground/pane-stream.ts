@@ -13,8 +13,10 @@ export type PaneLive = {
   /** The gateway's call id (x-pitwall-request-id): the recorded event's id. */
   eventId: string | null;
   servedModel: string | null;
-  /** x-pitwall-cache: HIT, MISS or BYPASS. */
+  /** The response-cache status as recorded (x-pitwall-cache-status; else x-pitwall-cache lowercased). */
   responseCache: string | null;
+  /** The gateway's TTFT for this call, carried in the stream (event pitwall_timing). */
+  gatewayTtftMs: number | null;
   /** Client clock (performance.now) at send, at the response head, at the first delta, at the end. */
   sentAt: number;
   headAt: number | null;
@@ -40,6 +42,7 @@ export function newPaneLive(sentAt: number): PaneLive {
     eventId: null,
     servedModel: null,
     responseCache: null,
+    gatewayTtftMs: null,
     sentAt,
     headAt: null,
     firstDeltaAt: null,
@@ -61,7 +64,7 @@ export function onHead(p: PaneLive, headers: HeaderGetter, now: number): void {
   p.headAt = now;
   p.eventId = headers.get("x-pitwall-request-id");
   p.servedModel = headers.get("x-pitwall-model");
-  p.responseCache = headers.get("x-pitwall-cache");
+  p.responseCache = headers.get("x-pitwall-cache-status") ?? headers.get("x-pitwall-cache")?.toLowerCase() ?? null;
   const elapsed = Number(headers.get("x-pitwall-elapsed-ms"));
   p.gatewayElapsedAtHead = headers.get("x-pitwall-elapsed-ms") !== null && Number.isFinite(elapsed) ? elapsed : null;
   p.status = "streaming";
@@ -110,6 +113,9 @@ function applyFrame(p: PaneLive, frame: string, now: number): void {
   } else if (type === "content_block_start") {
     const block = json.content_block as { type?: string; name?: string } | undefined;
     if (block?.type === "tool_use" && block.name) p.text += `${p.text ? "\n" : ""}[tool_use ${block.name}] `;
+  } else if (type === "pitwall_timing") {
+    const ttft = Number(json.ttft_ms);
+    if (json.ttft_ms !== undefined && Number.isFinite(ttft)) p.gatewayTtftMs = ttft;
   } else if (type === "message_delta") {
     mergeUsage(p.usage, json.usage);
   } else if (type === "error") {
@@ -156,8 +162,13 @@ export function errorMessageOf(status: number, body: string): string {
 }
 
 export type PaneFigures = {
-  /** The gateway's TTFT: its elapsed time at the head plus what the browser saw from head to first delta. */
+  /**
+   * The gateway's TTFT, as it records it: carried in the stream; without it (another upstream
+   * path), the gateway's elapsed time at the head plus what the browser saw from head to first delta.
+   */
   ttftMs: number | null;
+  /** What the browser itself saw from sending to the first delta (its scheduling delay included). */
+  browserTtftMs: number | null;
   elapsedMs: number;
   /** Output tokens: the reported count, else ~4 characters a token while streaming. */
   outputTokens: number;
@@ -168,7 +179,8 @@ export type PaneFigures = {
 
 export function figuresOf(p: PaneLive, now: number): PaneFigures {
   const head = p.headAt;
-  const ttftMs = p.firstDeltaAt === null || head === null ? null : (p.gatewayElapsedAtHead ?? head - p.sentAt) + (p.firstDeltaAt - head);
+  const ttftMs = p.firstDeltaAt === null || head === null ? null : (p.gatewayTtftMs ?? (p.gatewayElapsedAtHead ?? head - p.sentAt) + (p.firstDeltaAt - head));
+  const browserTtftMs = p.firstDeltaAt === null ? null : p.firstDeltaAt - p.sentAt;
   const end = p.endedAt ?? now;
   const elapsedMs = Math.max(0, end - p.sentAt);
   const outputTokens = Math.max(p.usage.outputTokens, Math.ceil(p.outputChars / 4));
@@ -176,5 +188,5 @@ export function figuresOf(p: PaneLive, now: number): PaneFigures {
   const outputTokensPerSec = span > 0 ? (outputTokens / span) * 1000 : null;
   let maxGapMs: number | null = null;
   for (let i = 1; i < p.arrivals.length; i++) maxGapMs = Math.max(maxGapMs ?? 0, p.arrivals[i]!.atMs - p.arrivals[i - 1]!.atMs);
-  return { ttftMs, elapsedMs, outputTokens, outputTokensPerSec, maxGapMs };
+  return { ttftMs, browserTtftMs, elapsedMs, outputTokens, outputTokensPerSec, maxGapMs };
 }

@@ -124,6 +124,29 @@ describe("a run streamed through the gateway", () => {
     expect(done.summary.panes.map((p) => [p.pane, p.ok])).toEqual([["A", 1], ["B", 1]]);
   });
 
+  it("carries the TTFT and response-cache status the gateway records: none (TTL 0, or a TTL the policy lowers to 0), bypass (Run x N, policy deciding)", async () => {
+    const timing = (raw: string) => Number(/event: pitwall_timing\ndata: (.+)/.exec(raw)?.[1] && JSON.parse(/event: pitwall_timing\ndata: (.+)/.exec(raw)![1]!).ttft_ms);
+    const cases: { body: Record<string, unknown>; pane: string; expected: string[] }[] = [
+      { body: { config: config() }, pane: "A", expected: ["none"] },
+      { body: { config: config({ panes: [pane("A", "claude-haiku-4-5", { responseCacheTtlSec: null }), pane("B", "claude-sonnet-4-6")] }), n: 2, concurrency: 1 }, pane: "A", expected: ["bypass"] },
+      // The default cache policy has TTL 0 and lets a caller only lower it: the header says BYPASS, the event "none".
+      { body: { config: config({ panes: [pane("A", "claude-haiku-4-5", { responseCacheTtlSec: 300 }), pane("B", "claude-sonnet-4-6")] }) }, pane: "A", expected: ["none"] },
+    ];
+    for (const c of cases) {
+      const { experiment, run } = await startOk(c.body);
+      for (const want of c.expected) {
+        const res = await postStream(editor, { experimentId: experiment.id, runId: run.id, pane: c.pane });
+        const id = res.headers.get("x-pitwall-request-id")!;
+        const shownCache = res.headers.get("x-pitwall-cache-status");
+        const shownTtft = timing(await res.text());
+        const row = (await waitForEvents(handle, project.id, [id])).get(id)!;
+        expect([shownCache, row.responseCache]).toEqual([want, want]);
+        // The same clock, microseconds apart: the pane's TTFT is the recorded one.
+        expect(Math.abs(shownTtft - row.ttftMs!)).toBeLessThan(1);
+      }
+    }
+  });
+
   it("puts the system prompt behind a cache_control breakpoint when prompt caching is on (a second call reads the cache)", async () => {
     const system = "You are a terse assistant for an operations team. ".repeat(200);
     const { experiment, run } = await startOk({

@@ -32,7 +32,6 @@ export function EventsClient({ projectSlug }: { projectSlug: string }) {
     responseCache: state.cache ?? undefined,
     sessionId: state.session ?? undefined,
     traceId: state.trace ?? undefined,
-    playground: state.playground ?? undefined,
   });
 
   const list = useInfiniteQuery({
@@ -88,10 +87,6 @@ export function EventsClient({ projectSlug }: { projectSlug: string }) {
             </Button>
           </span>
         ) : null}
-        <label className="flex items-center gap-1">
-          <input type="checkbox" checked={state.playground === "include"} onChange={(e) => void setState({ playground: e.target.checked ? "include" : null })} data-testid="filter-playground" />
-          <span className="text-[var(--muted)]">Playground calls</span>
-        </label>
       </div>
 
       <div>

@@ -11,7 +11,6 @@ export const eventsParsers = {
   // From the sessions list and the trace page: the events of one session or trace.
   session: parseAsString,
   trace: parseAsString,
-  playground: parseAsStringLiteral(["include"] as const),
 };
 
 export const loadEventsParams = createLoader(eventsParsers);
