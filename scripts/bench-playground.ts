@@ -12,17 +12,18 @@
  *
  * Needs a build: `PITWALL_NEXT_DIST_DIR=.next-e2e npx next build` (or `npm run build`, dist .next).
  * Options: --port 3463  --dist .next-e2e  --calls 20 (figure 1)  --n 50 (figure 3, per pane)
- *          --screenshot public/playground.png
+ *          --screenshot public/playground.png (on a second server, port + 1, with the per-model
+ *          latency profiles; "" skips it)  --only 1,2,3  --trace file.json (figure 2)  --delta-ms 10
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
+import os, { availableParallelism, loadavg } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import Anthropic from "@anthropic-ai/sdk";
-import { chromium, type Page } from "@playwright/test";
+import { chromium, type Browser, type Page } from "@playwright/test";
 import { buildPaneCall } from "../lib/playground/build-request";
 import { ExperimentConfig, type ExperimentConfigInput } from "../lib/playground/config-schema";
 import { encodeConfig } from "../lib/playground/url-state";
@@ -35,20 +36,28 @@ const { values: opts } = parseArgs({
     calls: { type: "string", default: "20" },
     n: { type: "string", default: "50" },
     screenshot: { type: "string", default: "public/playground.png" },
+    // Which figures to measure (e.g. --only 2), and a Chromium trace of figure 2 (summarized here).
+    only: { type: "string", default: "1,2,3" },
+    trace: { type: "string" },
+    "delta-ms": { type: "string", default: "10" },
   },
 });
+const ONLY = new Set(opts.only!.split(",").map((x) => Number(x.trim())));
 
 const PORT = Number(opts.port);
 const BASE = `http://127.0.0.1:${PORT}`;
 const PROJECT = "bench";
 const KEY = "pw_sk_benchpg0AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 const ADMIN = { email: "bench@pitwall.test", password: "bench-playground-pw-1" };
-// Fixed simulator latency: first token after 50 ms, then a delta every 15 ms (~200 tokens/s at the
-// simulator's few-token chunks; the measured rate is printed).
+// Fixed simulator latency: first token after 50 ms, then a delta every --delta-ms. The simulator's
+// deltas carry ~2.3 tokens (1-3 words), so 10 ms is ~230 tokens/s as sent; the rate each pane
+// measured (tokens over first-to-last delta) is printed with figure 2.
 const FIXED_MS = 50;
-const DELTA_MS = 15;
+const DELTA_MS = Number(opts["delta-ms"]);
 
-async function startServer(): Promise<() => Promise<void>> {
+/** A Pitwall server on `port`; `simulator` env sets its in-process simulator's latency (none: the per-model profiles). */
+async function startServer(port = PORT, simulator: Record<string, string> = { PITWALL_SIMULATOR_FIXED_LATENCY_MS: String(FIXED_MS), PITWALL_SIMULATOR_DELTA_INTERVAL_MS: String(DELTA_MS) }): Promise<() => Promise<void>> {
+  const base = `http://127.0.0.1:${port}`;
   if (!existsSync(path.join(opts.dist!, "BUILD_ID"))) throw new Error(`No Next build in ${opts.dist}: run PITWALL_NEXT_DIST_DIR=${opts.dist} npx next build first.`);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "pitwall-bench-playground-"));
   const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
@@ -56,7 +65,7 @@ async function startServer(): Promise<() => Promise<void>> {
     env: {
       ...process.env,
       NODE_ENV: "production",
-      PORT: String(PORT),
+      PORT: String(port),
       HOST: "127.0.0.1",
       DATABASE_URL: "",
       PITWALL_DATA_DIR: dataDir,
@@ -66,8 +75,9 @@ async function startServer(): Promise<() => Promise<void>> {
       PITWALL_INIT_ADMIN_EMAIL: ADMIN.email,
       PITWALL_INIT_ADMIN_PASSWORD: ADMIN.password,
       PITWALL_DEMO_TRAFFIC: "0",
-      PITWALL_SIMULATOR_FIXED_LATENCY_MS: String(FIXED_MS),
-      PITWALL_SIMULATOR_DELTA_INTERVAL_MS: String(DELTA_MS),
+      PITWALL_SIMULATOR_FIXED_LATENCY_MS: "",
+      PITWALL_SIMULATOR_DELTA_INTERVAL_MS: "",
+      ...simulator,
       ANTHROPIC_API_KEY: "",
       PITWALL_UPSTREAM_URL: "",
       LOG_LEVEL: "warn",
@@ -76,25 +86,36 @@ async function startServer(): Promise<() => Promise<void>> {
   const deadline = Date.now() + 120_000;
   for (;;) {
     try {
-      if ((await fetch(`${BASE}/api/health`)).ok) break;
+      if ((await fetch(`${base}/api/health`)).ok) break;
     } catch {
       // not up yet
     }
     if (Date.now() > deadline) throw new Error("the server did not start in 120 s");
     await new Promise((r) => setTimeout(r, 250));
   }
-  return async () => {
-    child.kill("SIGTERM");
-    await new Promise((r) => child.once("exit", r));
-    await rm(dataDir, { recursive: true, force: true });
-  };
+  let stopped: Promise<void> | undefined;
+  return () =>
+    (stopped ??= (async () => {
+      const exited = child.exitCode === null ? new Promise((r) => child.once("exit", r)) : Promise.resolve();
+      child.kill("SIGTERM");
+      await exited;
+      await rm(dataDir, { recursive: true, force: true });
+    })());
 }
 
 const pane = (name: string, model: string, maxTokens: number) => ({ name, model, maxTokens, target: { kind: "model" as const }, system: "", promptCaching: "off" as const, responseCacheTtlSec: 0, tools: "" });
-const config = (panes: ReturnType<typeof pane>[], prompt = "Write a detailed status report on the gateway fleet."): ExperimentConfigInput => ({ panes, prompt, history: [], sync: {} });
+const config = (panes: ReturnType<typeof pane>[], prompt = "Explain in detail how the gateway routes, caches and records each call."): ExperimentConfigInput => ({ panes, prompt, history: [], sync: {} });
 
-async function openPlayground(page: Page, c: ExperimentConfigInput): Promise<void> {
-  await page.goto(`${BASE}/p/${PROJECT}/playground?c=${encodeConfig(c)}`);
+async function signIn(page: Page, base = BASE): Promise<void> {
+  await page.goto(`${base}/sign-in`);
+  await page.getByLabel("Email").fill(ADMIN.email);
+  await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
+  await page.getByRole("button", { name: /sign in/i }).click();
+  await page.waitForURL(/\/p\/[^/]+\//);
+}
+
+async function openPlayground(page: Page, c: ExperimentConfigInput, base = BASE): Promise<void> {
+  await page.goto(`${base}/p/${PROJECT}/playground?c=${encodeConfig(c)}`);
   await page.locator("[data-pane]").first().waitFor();
   await page.getByLabel("Confirmation threshold").fill("1000000");
 }
@@ -147,8 +168,15 @@ async function figureResponsiveness(page: Page): Promise<void> {
       b.frames.add(b.frame);
     }).observe(document.querySelector("[data-pane]").parentElement, { subtree: true, childList: true, characterData: true });
   })()`);
+  if (opts.trace) await page.context().browser()!.startTracing(page, { path: opts.trace, categories: ["devtools.timeline", "disabled-by-default-devtools.timeline"] });
   await page.getByRole("button", { name: "Run", exact: true }).click();
   await waitRecorded(page, names);
+  if (opts.trace) {
+    await page.context().browser()!.stopTracing();
+    await summarizeTrace(opts.trace);
+  }
+  const deltas = await Promise.all(names.map(async (n) => Number(await page.locator(`[data-pane="${n}"]`).getAttribute("data-deltas"))));
+  const tokens = await Promise.all(names.map(async (n) => Number(await page.locator(`[data-pane="${n}"]`).getByTestId("pane-output-tokens").textContent())));
   const tps = await Promise.all(names.map(async (n) => Number(await page.locator(`[data-pane="${n}"]`).getByTestId("pane-tps").textContent())));
   const r = (await page.evaluate("({ longest: window.__bench.longest, tasks: window.__bench.tasks, commits: window.__bench.commits, frames: window.__bench.frames.size, multi: window.__bench.multi })")) as {
     longest: number;
@@ -158,6 +186,7 @@ async function figureResponsiveness(page: Page): Promise<void> {
     multi: number;
   };
   console.log(
+    `   (${tokens.map((t, i) => `${t} tokens in ${deltas[i]} deltas`).join(", ")})\n` +
     `2. Four panes streaming (${tps.map((t) => `${t} tok/s`).join(", ")}): longest main-thread task ${r.tasks === 0 ? "none over 50 ms (no longtask entries)" : `${fmt(r.longest, 0)} ms (${r.tasks} long tasks)`}; ` +
       `${r.commits} DOM commits in ${r.frames} frames, ${r.multi} frames with more than one commit (target: longest task < 50 ms, paints batched per frame)`,
   );
@@ -187,11 +216,55 @@ async function figureRepeat(page: Page): Promise<void> {
   });
   const directMs = performance.now() - t1;
   console.log(`3. Run x ${n} at concurrency 8 (${jobs.length} calls): page ${fmt(pageMs / 1000, 2)} s, direct through the gateway from Node ${fmt(directMs / 1000, 2)} s; ratio ${fmt(pageMs / directMs, 2)}x (target: at most 1.2x)`);
-  if (opts.screenshot) {
-    await page.setViewportSize({ width: 1280, height: 1100 });
-    await page.screenshot({ path: opts.screenshot, fullPage: false });
-    console.log(`   screenshot: ${opts.screenshot}`);
+}
+
+/**
+ * The README screenshot, on a second server whose simulator uses its per-model latency profiles
+ * (not the benchmark's fixed latency): a race of Haiku and Sonnet, then Run x 10 with its summary,
+ * distributions and verdict.
+ */
+async function takeScreenshot(browser: Browser, file: string): Promise<void> {
+  const port = PORT + 1;
+  const base = `http://127.0.0.1:${port}`;
+  const stop = await startServer(port, {});
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await signIn(page, base);
+    await openPlayground(page, config([pane("A", "claude-haiku-4-5", 160), pane("B", "claude-sonnet-4-6", 160)], "Name three ways to make an agent faster."), base);
+    await page.getByRole("button", { name: "Run", exact: true }).click();
+    await waitRecorded(page, ["A", "B"]);
+    await page.getByLabel("N", { exact: true }).fill("10");
+    await page.getByLabel("Concurrency").fill("4");
+    await page.getByRole("button", { name: "Run x 10" }).click();
+    await page.getByTestId("verdict").waitFor({ timeout: 120_000 });
+    // The figures, timelines and summary, not the editors.
+    for (const summary of await page.locator("[data-pane] details > summary").all()) await summary.click();
+    await page.screenshot({ path: file, fullPage: true });
+    console.log(`screenshot (per-model simulator profiles): ${file}; verdict: ${await page.getByTestId("verdict").first().textContent()}`);
+  } finally {
+    await stop();
   }
+}
+
+/**
+ * The renderer main thread in a Chromium trace: its tasks (RunTask) by duration, and the time in
+ * script, style/layout and paint within them, so a long task can be told apart from a busy one.
+ */
+async function summarizeTrace(file: string): Promise<void> {
+  const { readFile } = await import("node:fs/promises");
+  type Ev = { name: string; ph: string; dur?: number; pid: number; tid: number; args?: { name?: string } };
+  const raw = JSON.parse(await readFile(file, "utf8")) as { traceEvents: Ev[] } | Ev[];
+  const events = Array.isArray(raw) ? raw : raw.traceEvents;
+  const main = events.find((e) => e.name === "thread_name" && e.args?.name === "CrRendererMain");
+  if (!main) return console.log("   trace: no renderer main thread found");
+  const mine = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === "X" && e.dur !== undefined);
+  const tasks = mine.filter((e) => e.name === "RunTask").map((e) => e.dur! / 1000).sort((a, b) => a - b);
+  const sum = (names: string[]) => mine.filter((e) => names.includes(e.name)).reduce((n, e) => n + e.dur! / 1000, 0);
+  console.log(
+    `   trace (${file}): ${tasks.length} main-thread tasks, p50 ${fmt(percentile(tasks, 50), 2)} ms, p99 ${fmt(percentile(tasks, 99), 2)} ms, max ${fmt(tasks.at(-1) ?? NaN, 1)} ms, ` +
+      `${tasks.filter((t) => t > 16).length} over 16 ms; busy ${fmt(tasks.reduce((a, b) => a + b, 0), 0)} ms: script ${fmt(sum(["FunctionCall", "EvaluateScript"]), 0)} ms, ` +
+      `style+layout ${fmt(sum(["UpdateLayoutTree", "Layout"]), 0)} ms, paint ${fmt(sum(["Paint", "PrePaint", "Layerize", "UpdateLayer"]), 0)} ms`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -199,15 +272,15 @@ async function main(): Promise<void> {
   const browser = await chromium.launch({ executablePath: process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.goto(`${BASE}/sign-in`);
-    await page.getByLabel("Email").fill(ADMIN.email);
-    await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-    await page.getByRole("button", { name: /sign in/i }).click();
-    await page.waitForURL(/\/p\/[^/]+\//);
-    console.log(`bench:playground on ${BASE} (simulator fixed at ${FIXED_MS} ms to first token, a delta every ${DELTA_MS} ms)`);
-    await figureTtft(page);
-    await figureResponsiveness(page);
-    await figureRepeat(page);
+    await signIn(page);
+    const load = () => `load average ${loadavg().map((l) => l.toFixed(2)).join(" ")} (${availableParallelism()} cores)`;
+    console.log(`bench:playground on ${BASE} (simulator fixed at ${FIXED_MS} ms to first token, a delta every ${DELTA_MS} ms); ${load()}`);
+    if (ONLY.has(1)) await figureTtft(page);
+    if (ONLY.has(2)) await figureResponsiveness(page);
+    if (ONLY.has(3)) await figureRepeat(page);
+    console.log(`done; ${load()}`);
+    await stop();
+    if (opts.screenshot) await takeScreenshot(browser, opts.screenshot);
   } finally {
     await browser.close();
     await stop();

@@ -2,9 +2,11 @@
 
 import { useCallback, useEffect, useRef, useState } from "react";
 import { fetchJson } from "@/components/auth/fetch-json";
+import { createFrameStore } from "./frame-store";
 import type { ExperimentConfig } from "@/lib/playground/config-schema";
 import type { Experiment, Run } from "@/lib/playground/experiments";
 import { abort, errorMessageOf, fail, finish, newPaneLive, onHead, pushChunk, type PaneLive } from "@/lib/playground/pane-stream";
+import { parseRepeatFrame } from "@/lib/playground/repeat-progress";
 import type { RunSummary } from "@/lib/playground/run-summary";
 
 export type RunState = {
@@ -22,27 +24,19 @@ const IDLE: RunState = { running: false, done: 0, total: 0, n: 1, run: null, sum
 
 /**
  * Runs the playground: starts a run (saving the experiment), streams every pane's call through
- * /api/v1/playground/stream (N times each with a concurrency limit for Run x N), and closes the
- * run so its recorded calls, summary and verdict come back. Live pane state is mutable in a ref
+ * /api/v1/playground/stream (a race) or has the server run Run x N and stream its progress
+ * (/api/v1/playground/repeat), and closes the run so its recorded calls, summary and verdict
+ * come back. Live pane state is mutable in a ref
  * and painted at most once per animation frame, however fast the tokens come.
  */
 export function usePlaygroundRun(projectSlug: string, onExperiment: (e: Experiment) => void, onRun: (r: Run) => void) {
   const live = useRef<Record<string, PaneLive>>({});
   const controllers = useRef<Set<AbortController>>(new Set());
   const stopped = useRef(false);
-  // performance.now() of the last paint: the "now" live figures (elapsed, tokens/s) are drawn at.
-  const [frameAt, setFrameAt] = useState(0);
+  // The frame clock the live panes subscribe to: painting redraws them alone, once per frame.
+  const [frames] = useState(createFrameStore);
   const [state, setState] = useState<RunState>(IDLE);
-  const pending = useRef(false);
-
-  const paint = useCallback(() => {
-    if (pending.current) return;
-    pending.current = true;
-    requestAnimationFrame(() => {
-      pending.current = false;
-      setFrameAt(performance.now());
-    });
-  }, []);
+  const paint = frames.request;
 
   // A closed tab aborts its fetches by itself; an unmounted page does it here.
   useEffect(() => () => controllers.current.forEach((c) => c.abort()), []);
@@ -90,6 +84,54 @@ export function usePlaygroundRun(projectSlug: string, onExperiment: (e: Experime
     [projectSlug, paint],
   );
 
+  /**
+   * Run x N: the server runs the N x panes calls (POST /api/v1/playground/repeat) and streams each
+   * call's figures as it ends; each pane shows its latest call. Returns how many were recorded.
+   */
+  const repeatRun = useCallback(
+    async (experimentId: string, runId: string, onProgress: (done: number) => void): Promise<number> => {
+      const controller = new AbortController();
+      controllers.current.add(controller);
+      let done = 0;
+      let recorded = 0;
+      try {
+        const res = await fetch(`/api/v1/playground/repeat?project=${encodeURIComponent(projectSlug)}`, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ experimentId, runId }),
+          signal: controller.signal,
+        });
+        if (!res.ok || !res.body) throw new Error(errorMessageOf(res.status, await res.text()));
+        const reader = res.body.getReader();
+        const decoder = new TextDecoder();
+        let buffer = "";
+        for (;;) {
+          const { done: ended, value } = await reader.read();
+          if (ended) break;
+          buffer += decoder.decode(value, { stream: true });
+          let end: number;
+          while ((end = buffer.indexOf("\n\n")) !== -1) {
+            const event = parseRepeatFrame(buffer.slice(0, end));
+            buffer = buffer.slice(end + 2);
+            if (event?.kind !== "call") continue;
+            live.current[event.data.pane] = event.data.call;
+            done++;
+            if (event.data.call.eventId) recorded++;
+          }
+          onProgress(done);
+          paint();
+        }
+      } catch (err) {
+        if (!controller.signal.aborted) setState((s) => ({ ...s, error: `Run x N failed: ${(err as Error).message}` }));
+      } finally {
+        controllers.current.delete(controller);
+      }
+      return recorded;
+    },
+    [projectSlug, paint],
+  );
+
   const start = useCallback(
     async (opts: { experimentId: string | null; config: ExperimentConfig; n: number; concurrency: number; name?: string }) => {
       stopped.current = false;
@@ -109,23 +151,15 @@ export function usePlaygroundRun(projectSlug: string, onExperiment: (e: Experime
       }
       onExperiment(started.experiment);
       const { experiment, run } = started;
-      // Interleaved (A1 B1 A2 B2 …) so the panes share the same conditions over the run.
-      const jobs: string[] = [];
-      for (let i = 0; i < opts.n; i++) jobs.push(...panes);
-      let next = 0;
-      let done = 0;
       let recorded = 0;
-      const width = opts.n === 1 ? panes.length : Math.min(opts.concurrency, jobs.length);
-      const worker = async () => {
-        while (next < jobs.length && !stopped.current) {
-          const pane = jobs[next++]!;
-          const p = await streamPane(experiment.id, run.id, pane);
-          if (p.eventId) recorded++;
-          done++;
-          setState((s) => ({ ...s, done }));
-        }
-      };
-      await Promise.all(Array.from({ length: width }, worker));
+      if (opts.n === 1) {
+        // A race: one stream per pane, all at once, painted as the tokens come.
+        const results = await Promise.all(panes.map((pane) => streamPane(experiment.id, run.id, pane)));
+        recorded = results.filter((p) => p.eventId).length;
+        setState((s) => ({ ...s, done: results.length }));
+      } else {
+        recorded = await repeatRun(experiment.id, run.id, (done) => setState((s) => ({ ...s, done })));
+      }
       try {
         const closed = await fetchJson<{ run: Run; summary: RunSummary }>(`/api/v1/playground/runs/complete?project=${encodeURIComponent(projectSlug)}`, {
           method: "POST",
@@ -137,7 +171,7 @@ export function usePlaygroundRun(projectSlug: string, onExperiment: (e: Experime
         setState((s) => ({ ...s, running: false, error: (err as Error).message }));
       }
     },
-    [projectSlug, streamPane, onExperiment, onRun],
+    [projectSlug, streamPane, repeatRun, onExperiment, onRun],
   );
 
   /** Stop / Cancel: no new calls, and every stream in flight is closed (its upstream call ends). */
@@ -151,5 +185,5 @@ export function usePlaygroundRun(projectSlug: string, onExperiment: (e: Experime
     setState({ ...IDLE, run, summary, n: run?.n ?? 1 });
   }, []);
 
-  return { live: live.current, frameAt, state, start, stop, show };
+  return { live, frames, state, start, stop, show };
 }

@@ -141,8 +141,9 @@ describe("a run streamed through the gateway", () => {
         const shownTtft = timing(await res.text());
         const row = (await waitForEvents(handle, project.id, [id])).get(id)!;
         expect([shownCache, row.responseCache]).toEqual([want, want]);
-        // The same clock, microseconds apart: the pane's TTFT is the recorded one.
-        expect(Math.abs(shownTtft - row.ttftMs!)).toBeLessThan(1);
+        // The same clock, read next to the recorder's: the pane's TTFT is the recorded one (tenths
+        // of a ms apart; a loaded machine's scheduling between the two reads stays within 5 ms).
+        expect(Math.abs(shownTtft - row.ttftMs!)).toBeLessThan(5);
       }
     }
   });

@@ -8,6 +8,7 @@ import { createIngestHandler } from "../ingestion/http-handler";
 import { startMetrics } from "../metrics/start-metrics";
 import { startPolicyListener } from "../policies/policy-listener";
 import { createOtlpTracesHandler } from "../otel/http/traces-handler";
+import { createPlaygroundRepeatHandler, PLAYGROUND_REPEAT_PATH } from "../playground/http/repeat-handler";
 import { createPlaygroundStreamHandler, PLAYGROUND_STREAM_PATH } from "../playground/http/stream-handler";
 import { createSimulator } from "../simulator/handler";
 import { localCallersOnly } from "../simulator/local-callers-only";
@@ -58,6 +59,7 @@ export async function buildHotRouter(handle: DbHandle): Promise<HotRoutes> {
   closers.unshift(gateway.close);
   // The playground: an operator's session runs a pane's call through that same gateway.
   router.route(PLAYGROUND_STREAM_PATH, createPlaygroundStreamHandler(() => handle.db, gateway.runMessages));
+  router.route(PLAYGROUND_REPEAT_PATH, createPlaygroundRepeatHandler(() => handle.db, gateway.runMessages));
   // The advisor's reference workload, started from the settings page through this same gateway.
   // Its runs stop first on shutdown, while the gateway still answers their last calls.
   const referenceRuns = new ReferenceRuns();

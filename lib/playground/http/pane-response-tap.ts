@@ -24,12 +24,14 @@ export function recordedCacheStatus(header: string | undefined, sentCacheControl
  * - `x-pitwall-cache-status` on the head: the response-cache status as recorded;
  * - an SSE frame `event: pitwall_timing` `{"ttft_ms"}` right after the first delta frame, timed
  *   where the gateway's recorder times it (the same synchronous write, microseconds apart), from
- *   `t0`, taken as the call is handed to the gateway.
+ *   the gateway's own start (the head's x-pitwall-elapsed-ms; else `t0`, taken as the call is
+ *   handed to the gateway).
  * A streamed answer from the response cache carries a content-length; it is dropped (chunked
  * instead) so the added frame fits.
  */
 export function tapPaneResponse(res: ServerResponse, opts: { t0: number; now: () => number; sentCacheControl: string | undefined }): void {
   let streamed = false;
+  let t0 = opts.t0;
   // Bytes since the last frame boundary that matters (a frame can be split across chunks).
   let tail: Buffer = Buffer.alloc(0);
   let done = false;
@@ -38,6 +40,9 @@ export function tapPaneResponse(res: ServerResponse, opts: { t0: number; now: ()
   res.writeHead = ((status: number, ...rest: unknown[]) => {
     const headers = rest.find((r): r is OutgoingHttpHeaders => typeof r === "object" && r !== null && !Array.isArray(r));
     if (headers) {
+      // The gateway's own start: x-pitwall-elapsed-ms is its clock read just before this head.
+      const elapsed = Number(headers["x-pitwall-elapsed-ms"]);
+      if (headers["x-pitwall-elapsed-ms"] !== undefined && Number.isFinite(elapsed)) t0 = opts.now() - elapsed;
       streamed = String(headers["content-type"] ?? "").startsWith("text/event-stream");
       const cache = recordedCacheStatus(headers["x-pitwall-cache"] as string | undefined, opts.sentCacheControl);
       if (cache) headers["x-pitwall-cache-status"] = cache;
@@ -64,7 +69,7 @@ export function tapPaneResponse(res: ServerResponse, opts: { t0: number; now: ()
     return [bytes.subarray(0, cut), bytes.subarray(cut)];
   };
   // The clock is read after the first delta is written, as the recorder's observer reads it.
-  const timingFrame = () => Buffer.from(`event: ${TIMING_EVENT}\ndata: ${JSON.stringify({ ttft_ms: Math.round((opts.now() - opts.t0) * 100) / 100 })}\n\n`);
+  const timingFrame = () => Buffer.from(`event: ${TIMING_EVENT}\ndata: ${JSON.stringify({ ttft_ms: Math.round((opts.now() - t0) * 100) / 100 })}\n\n`);
 
   const write = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
   res.write = ((chunk: unknown, ...rest: unknown[]) => {

@@ -1,7 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { authenticate } from "../../auth/caller";
 import type { RunMessages } from "../../gateway/gateway";
 import { AppError } from "../../errors";
 import type { HotHandler } from "../../http/hot-router";
@@ -10,6 +9,7 @@ import { sendError } from "../../http/respond";
 import { buildPaneCall } from "../build-request";
 import { getRun } from "../experiments";
 import { tapPaneResponse } from "./pane-response-tap";
+import { playgroundOperator } from "./playground-caller";
 
 export const PLAYGROUND_STREAM_PATH = "/api/v1/playground/stream";
 
@@ -30,11 +30,8 @@ const StreamBody = z.object({
 export function createPlaygroundStreamHandler(getDb: () => Db, runMessages: RunMessages): HotHandler {
   return async (req, res) => {
     try {
-      if (req.method !== "POST") throw new AppError("bad_request:method", "Use POST.");
       const db = getDb();
-      const url = new URL(req.url ?? "/", "http://localhost");
-      const caller = await authenticate(db, req, { role: "editor", projectSlug: url.searchParams.get("project") });
-      if (caller.kind !== "user") throw new AppError("forbidden:api_key", "The playground runs for a signed-in operator, not an API key.");
+      const caller = await playgroundOperator(db, req);
       const parsed = StreamBody.safeParse(parseJsonBody(req, await readBody(req, 16 * 1024)));
       if (!parsed.success) throw new AppError("bad_request:body", "Send {experimentId, runId, pane}.");
       const run = await getRun(db, caller.projectId, parsed.data.experimentId, parsed.data.runId);

@@ -21,7 +21,7 @@ import { addPane, defaultConfig, duplicatePane, removePane, setPaneField, setSyn
 import type { Experiment, Run } from "@/lib/playground/experiments";
 import { summarizeRun } from "@/lib/playground/run-summary";
 import { decodeConfig, encodeConfig, MAX_URL_CONFIG_CHARS } from "@/lib/playground/url-state";
-import { costNanoUsd, nanoToUsd, PriceBook, promptTokens, type PriceRow } from "@/lib/pricing/compute-cost";
+import { nanoToUsd, PriceBook, type PriceRow } from "@/lib/pricing/compute-cost";
 
 export type PriceRowJson = Omit<PriceRow, "effectiveFrom"> & { effectiveFrom: string };
 
@@ -68,7 +68,11 @@ export function PlaygroundClient({ projectSlug, models, prices, upstream }: { pr
     setRuns((rs) => (rs.some((r) => r.id === run.id) ? rs.map((r) => (r.id === run.id ? run : r)) : [...rs, run]));
     setSelectedRun(String(run.seq));
   }, []);
-  const { live, frameAt, state, start, stop, show } = usePlaygroundRun(projectSlug, onExperiment, onRun);
+  const { live, frames, state, start, stop, show } = usePlaygroundRun(projectSlug, onExperiment, onRun);
+  // Stable across renders, so a pane's editor renders only when its own configuration changes.
+  const onPaneField = useCallback(<K extends keyof PaneInput>(i: number, field: K, value: PaneInput[K]) => setConfig((c) => setPaneField(c, i, field, value)), []);
+  const onPaneRemove = useCallback((i: number) => setConfig((c) => removePane(c, i)), []);
+  const onPaneDuplicate = useCallback((i: number) => setConfig((c) => duplicatePane(c, i)), []);
 
   // Reopen an experiment from its link: its configuration (unless the URL carries an edited one) and runs.
   useEffect(() => {
@@ -118,9 +122,8 @@ export function PlaygroundClient({ projectSlug, models, prices, upstream }: { pr
   const readOnly = !canRun || state.running;
 
   const update = (next: ExperimentConfigInput) => setConfig(next);
-  const setField = <K extends keyof PaneInput>(i: number, field: K, value: PaneInput[K]) => update(setPaneField(config, i, field, value));
 
-  const estimate = parsed.success ? estimateWorstCase(parsed.data, n, priceRows) : null;
+  const estimate = useMemo(() => (parsed.success ? estimateWorstCase(parsed.data, n, priceRows) : null), [parsed, n, priceRows]);
   const runOnce = () => parsed.success && void start({ experimentId: experiment?.id ?? null, config: parsed.data, n: 1, concurrency: 1 });
   const runRepeated = (confirmed: boolean) => {
     if (!parsed.success || !estimate) return;
@@ -136,8 +139,10 @@ export function PlaygroundClient({ projectSlug, models, prices, upstream }: { pr
     !Number.isInteger(n) || n < MIN_REPEAT || n > MAX_REPEAT ? `N is from ${MIN_REPEAT} to ${MAX_REPEAT}.` : !Number.isInteger(concurrency) || concurrency < 1 ? "Concurrency is at least 1." : concurrency > n ? "Concurrency cannot be above N." : null;
 
   const shownRun = state.run ?? runs.find((r) => String(r.seq) === selectedRun) ?? null;
-  const recordedByPane = new Map((shownRun && shownRun.n === 1 ? shownRun.calls : []).map((c) => [c.pane, c]));
-  const summary = state.summary ?? (shownRun ? summarizeRun(shownRun.calls, shownRun.config.panes.map((p) => p.name)) : null);
+  const recordedByPane = useMemo(() => new Map((shownRun && shownRun.n === 1 ? shownRun.calls : []).map((c) => [c.pane, c])), [shownRun]);
+  // The verdict's bootstrap is real work: once per shown run, not per render.
+  const storedSummary = useMemo(() => (shownRun ? summarizeRun(shownRun.calls, shownRun.config.panes.map((p) => p.name)) : null), [shownRun]);
+  const summary = state.summary ?? storedSummary;
   const compared = runs.find((r) => r.id === compareRun) ?? null;
 
   if (loading) return <LoadingState label="Opening the experiment…" />;
@@ -273,28 +278,24 @@ export function PlaygroundClient({ projectSlug, models, prices, upstream }: { pr
         ))}
       </datalist>
       <div className="grid gap-3" style={{ gridTemplateColumns: `repeat(${config.panes.length}, minmax(0, 1fr))` }}>
-        {config.panes.map((pane, i) => {
-          const l = live[pane.name];
-          const price = l ? book.find(l.servedModel ?? pane.model, new Date(), promptTokens(l.usage)) : undefined;
-          return (
-            <PaneCard
-              key={i}
-              pane={pane}
-              index={i}
-              models={models}
-              readOnly={readOnly}
-              canRemove={config.panes.length > MIN_PANES}
-              canDuplicate={config.panes.length < MAX_PANES}
-              live={l}
-              now={frameAt}
-              recorded={state.running ? undefined : recordedByPane.get(pane.name)}
-              liveCostNano={l && price ? costNanoUsd(price, { ...l.usage, outputTokens: Math.max(l.usage.outputTokens, Math.ceil(l.outputChars / 4)) }) : null}
-              onChange={(field, value) => setField(i, field, value)}
-              onRemove={() => update(removePane(config, i))}
-              onDuplicate={() => update(duplicatePane(config, i))}
-            />
-          );
-        })}
+        {config.panes.map((pane, i) => (
+          <PaneCard
+            key={i}
+            pane={pane}
+            index={i}
+            models={models}
+            readOnly={readOnly}
+            canRemove={config.panes.length > MIN_PANES}
+            canDuplicate={config.panes.length < MAX_PANES}
+            liveRef={live}
+            frames={frames}
+            book={book}
+            recorded={state.running ? undefined : recordedByPane.get(pane.name)}
+            onField={onPaneField}
+            onRemove={onPaneRemove}
+            onDuplicate={onPaneDuplicate}
+          />
+        ))}
       </div>
 
       {runs.length > 0 ? (
