@@ -125,13 +125,14 @@ describe("a run streamed through the gateway", () => {
   });
 
   it("carries the TTFT and response-cache status the gateway records: none (TTL 0, or a TTL the policy lowers to 0), bypass (Run x N, policy deciding)", async () => {
-    const timing = (raw: string) => Number(/event: pitwall_timing\ndata: (.+)/.exec(raw)?.[1] && JSON.parse(/event: pitwall_timing\ndata: (.+)/.exec(raw)![1]!).ttft_ms);
+    const timing = (raw: string) => (JSON.parse(/event: pitwall_timing\ndata: (.+)/.exec(raw)![1]!) as { ttft_ms: number }).ttft_ms;
     const cases: { body: Record<string, unknown>; pane: string; expected: string[] }[] = [
       { body: { config: config() }, pane: "A", expected: ["none"] },
       { body: { config: config({ panes: [pane("A", "claude-haiku-4-5", { responseCacheTtlSec: null }), pane("B", "claude-sonnet-4-6")] }), n: 2, concurrency: 1 }, pane: "A", expected: ["bypass"] },
       // The default cache policy has TTL 0 and lets a caller only lower it: the header says BYPASS, the event "none".
       { body: { config: config({ panes: [pane("A", "claude-haiku-4-5", { responseCacheTtlSec: 300 }), pane("B", "claude-sonnet-4-6")] }) }, pane: "A", expected: ["none"] },
     ];
+    const diffs: number[] = [];
     for (const c of cases) {
       const { experiment, run } = await startOk(c.body);
       for (const want of c.expected) {
@@ -141,11 +142,13 @@ describe("a run streamed through the gateway", () => {
         const shownTtft = timing(await res.text());
         const row = (await waitForEvents(handle, project.id, [id])).get(id)!;
         expect([shownCache, row.responseCache]).toEqual([want, want]);
-        // The same clock, read next to the recorder's: the pane's TTFT is the recorded one (tenths
-        // of a ms apart; a loaded machine's scheduling between the two reads stays within 5 ms).
-        expect(Math.abs(shownTtft - row.ttftMs!)).toBeLessThan(5);
+        diffs.push(Math.abs(shownTtft - row.ttftMs!));
       }
     }
+    // The same clock, read next to the recorder's: a tenth of a ms apart (a loaded machine can
+    // pause the process between the two reads, so the median, not every call; p95 in the bench).
+    diffs.sort((a, b) => a - b);
+    expect(diffs[1], `|shown - recorded| ms: ${diffs.join(", ")}`).toBeLessThan(1);
   });
 
   it("puts the system prompt behind a cache_control breakpoint when prompt caching is on (a second call reads the cache)", async () => {

@@ -41,10 +41,14 @@ async function runCall(req: IncomingMessage, runMessages: RunMessages, projectId
         live.servedModel = get.get("x-pitwall-model");
       }
     },
-    onChunk: (chunk) => {
-      if (live.headAt !== null) pushChunk(live, decoder.decode(chunk, { stream: true }), at());
-      else if (errorBody.length < 4096) errorBody += chunk.toString("utf8");
-    },
+    // Parsed a microtask later, after the gateway's own observer has read its clock for this
+    // chunk: the parse's allocations (and a GC they may start) stay out of the few microseconds
+    // between the tap's clock read and the recorder's.
+    onChunk: (chunk) =>
+      queueMicrotask(() => {
+        if (live.headAt !== null) pushChunk(live, decoder.decode(chunk, { stream: true }), at());
+        else if (errorBody.length < 4096) errorBody += chunk.toString("utf8");
+      }),
   });
   tapPaneResponse(sink, { t0, now: () => performance.now(), sentCacheControl: call.headers["cache-control"] as string | undefined });
   inFlight.add(sink);
