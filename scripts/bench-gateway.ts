@@ -98,6 +98,7 @@ async function runGateway(): Promise<void> {
   const { createGateway } = await import("../lib/gateway/gateway");
   const { resolveUpstream } = await import("../lib/gateway/upstream");
   const { createRecorder } = await import("../lib/recording/recorder");
+  const { WorkerEventWriter } = await import("../lib/recording/worker-event-writer");
   const { createResponseCache } = await import("../lib/response-cache/create-response-cache");
   const { startMetrics } = await import("../lib/metrics/start-metrics");
   const handle = await createTestDb();
@@ -107,9 +108,12 @@ async function runGateway(): Promise<void> {
   await saveVersion(handle.db, { projectId: project.id, kind: "cache", document: { rules: [], clientTtl: "any" } });
   const recording = opts.recording === "on";
   const spoolDir = await mkdtemp(path.join(os.tmpdir(), "pitwall-bench-spool-"));
-  const recorder = recording ? createRecorder(() => handle.db, { spoolDir, kind: handle.kind, url: handle.url, spoolFirst: opts["spool-first"], worker: !opts["in-thread"] }) : null;
-  // As in the server: recording brings the rollup hooks of the metrics engine with it.
-  const stopMetrics = recording ? startMetrics(handle) : async () => {};
+  const recorder = recording
+    ? createRecorder(() => handle.db, { spoolDir, kind: handle.kind, url: handle.url, spoolFirst: opts["spool-first"], worker: !opts["in-thread"], rollupFlusher: true })
+    : null;
+  // As in the server: recording brings the rollup flusher of the metrics engine with it (on the
+  // recorder's worker thread when it has one).
+  const stopMetrics = recording ? startMetrics(handle, process.env, recorder instanceof WorkerEventWriter ? recorder.rollupFolder() : undefined) : async () => {};
   const responseCache = createResponseCache(handle.db, { redisUrl: process.env.REDIS_URL ?? "" });
   const gateway = createGateway({ getDb: () => handle.db, upstream: resolveUpstream({ PITWALL_UPSTREAM_URL: opts.upstream }), recorder, responseCache });
   const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => void gateway.handler(req, res));

@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { DbHandle } from "@/db/client";
 import { registerHealth } from "../health";
 import type { HotRouter } from "../http/hot-router";
+import type { RollupFolder } from "../metrics/start-metrics";
 import { createRecorder } from "../recording/recorder";
+import { WorkerEventWriter } from "../recording/worker-event-writer";
 import { getResponseCache } from "../response-cache/create-response-cache";
 import { GatewayError, sendGatewayError } from "./anthropic-error";
 import { gatewayLimitsFromEnv } from "./admission";
@@ -13,7 +15,13 @@ import { gatewayUpstreamKind } from "./upstream-kind";
 export { gatewayUpstreamKind };
 
 type Env = Readonly<Record<string, string | undefined>>;
-export type MountedGateway = { runMessages: RunMessages; endCalls: () => Promise<void>; close: (hurry?: AbortSignal) => Promise<void> };
+export type MountedGateway = {
+  runMessages: RunMessages;
+  endCalls: () => Promise<void>;
+  close: (hurry?: AbortSignal) => Promise<void>;
+  /** Set when the recorder's worker thread also runs the rollup flusher (for startMetrics). */
+  rollupFolder?: RollupFolder;
+};
 
 /** The in-process simulator on this very server, reached the way the request reached us. */
 function localSimulatorUrl(req: IncomingMessage): string {
@@ -33,7 +41,12 @@ function localSimulatorUrl(req: IncomingMessage): string {
  * `runMessages`, the in-process seam the playground calls through (same gateway, same recorder).
  */
 export function mountGateway(router: HotRouter, handle: DbHandle, env: Env = process.env): MountedGateway {
-  const recorder = env.PITWALL_RECORDING === "0" ? null : createRecorder(() => handle.db, { kind: handle.kind, url: handle.url, spoolFirst: env.PITWALL_RECORDING_SPOOL_FIRST === "1" });
+  const recorder = env.PITWALL_RECORDING === "0" ? null : createRecorder(() => handle.db, {
+          kind: handle.kind,
+          url: handle.url,
+          spoolFirst: env.PITWALL_RECORDING_SPOOL_FIRST === "1",
+          rollupFlusher: env.PITWALL_ROLLUP_FLUSHER !== "0",
+        });
   const responseCache = getResponseCache(handle.db);
   const kind = gatewayUpstreamKind(env);
   // Read now: a bad limit stops start-up with a clear message, not the first call.
@@ -60,6 +73,7 @@ export function mountGateway(router: HotRouter, handle: DbHandle, env: Env = pro
   registerHealth("gateway", () => ({ upstream: kind, active: gateway?.active ?? 0, bufferedBytes: gateway?.bufferedBytes ?? 0, recording: recorder !== null }));
 
   return {
+    rollupFolder: recorder instanceof WorkerEventWriter ? recorder.rollupFolder() : undefined,
     runMessages,
     endCalls: async () => {
       await gateway?.close();

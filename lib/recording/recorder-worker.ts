@@ -7,6 +7,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { openPostgres } from "@/db/client";
 import { ingestBatch } from "../ingestion/ingest-batch";
 import { log } from "../log";
+import { startRollupFlusher } from "../metrics/rollup-upkeep";
 import { EventWriter } from "./event-writer";
 import type { SpooledEvent } from "./spool";
 import type { ToWorker, WorkerSettings } from "./worker-messages";
@@ -15,15 +16,21 @@ const settings = workerData as WorkerSettings;
 const port = parentPort!;
 const handle = openPostgres(settings.url, { max: settings.poolMax });
 const writer = new EventWriter({
-  ingest: (projectId, events) => ingestBatch(handle.db, projectId, events, { source: "gateway" }),
+  // After each batch the main thread hears the new counts (the writer counts them once this resolves).
+  ingest: (projectId, events) => ingestBatch(handle.db, projectId, events, { source: "gateway" }).finally(() => setImmediate(sendStats)),
   spoolDir: settings.spoolDir,
   batchSize: settings.batchSize,
   flushIntervalMs: settings.flushIntervalMs,
 });
+// The rollup flusher folds the queue about once a second: a few milliseconds of decoding and
+// merging each time, which belong off the gateway's loop as much as the writes that fill the queue.
+const flusher = settings.rollupFlusher ? startRollupFlusher(() => handle.db) : undefined;
 let hurry: AbortController | undefined;
 let received = 0;
 
-const sendStats = () => port.postMessage({ type: "stats", stats: writer.stats(), received });
+function sendStats(): void {
+  port.postMessage({ type: "stats", stats: writer.stats(), received, rollups: flusher?.stats() });
+}
 const statsTimer = setInterval(sendStats, settings.statsEveryMs);
 
 port.on("message", (m: ToWorker) => {
@@ -48,6 +55,9 @@ port.on("message", (m: ToWorker) => {
       void writer
         .close({ hurry: hurry.signal })
         .catch((err: unknown) => log.error({ err }, "recorder worker: close failed"))
+        // Then the flusher's last fold (everything still queued), unless the deadline passed.
+        .then(() => (hurry!.signal.aborted ? undefined : flusher?.stop()))
+        .catch((err: unknown) => log.error({ err }, "recorder worker: the last rollup fold failed; the queue keeps it"))
         .then(() => handle.close().catch(() => {}))
         .then(() => {
           port.postMessage({ type: "closed", stats: writer.stats(), received });

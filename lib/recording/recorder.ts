@@ -20,6 +20,8 @@ export type RecorderOptions = {
   spoolFirst?: boolean;
   /** false keeps the writer on the calling thread (PITWALL_RECORDING_WORKER=0). */
   worker?: boolean;
+  /** On a worker, run the rollup flusher there too (pass its rollupFolder() to startMetrics). */
+  rollupFlusher?: boolean;
 };
 
 /**
@@ -45,7 +47,7 @@ export function createRecorder(getDb: () => Db, opts: RecorderOptions = {}): Rec
     });
   const useWorker = postgres && !!opts.url && !opts.spoolFirst && (opts.worker ?? process.env.PITWALL_RECORDING_WORKER !== "0");
   const writer: Recorder = useWorker
-    ? new WorkerEventWriter({ url: opts.url!, poolMax: 4, spoolDir: dir, statsEveryMs: 250, ...pacing }, inThread)
+    ? new WorkerEventWriter({ url: opts.url!, poolMax: 4, spoolDir: dir, statsEveryMs: 250, rollupFlusher: opts.rollupFlusher ?? false, ...pacing }, inThread)
     : inThread();
   registerHealth("recording", () => writer.stats());
   return writer;

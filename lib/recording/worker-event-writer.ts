@@ -4,6 +4,7 @@ import { Worker } from "node:worker_threads";
 import { log } from "../log";
 import type { EventWriter, WriterStats } from "./event-writer";
 import type { SpooledEvent } from "./spool";
+import type { RollupFolder } from "../metrics/start-metrics";
 import type { FromWorker, ToWorker, WorkerSettings } from "./worker-messages";
 
 /** The writer surface the gateway and the server use (EventWriter in-thread, or this in a worker). */
@@ -48,9 +49,11 @@ export class WorkerEventWriter implements Recorder {
   private closing: Promise<void> | undefined;
   private closed: (() => void) | undefined;
   private fallback: Recorder | undefined;
+  private rollups: Record<string, unknown> | undefined;
+  private flusherLost: (() => void) | undefined;
 
   constructor(
-    settings: WorkerSettings,
+    private readonly settings: WorkerSettings,
     private readonly makeFallback: () => Recorder,
   ) {
     this.worker = new Worker(workerSource(new URL("./recorder-worker.ts", import.meta.url)), { eval: true, workerData: settings });
@@ -83,6 +86,22 @@ export class WorkerEventWriter implements Recorder {
       rejected: s.rejected + own.rejected,
       setAside: s.setAside + own.setAside,
       degraded: own.degraded,
+    };
+  }
+
+  /** True while the worker runs the rollup flusher (the main thread must then run none). */
+  get foldsRollups(): boolean {
+    return this.settings.rollupFlusher && !this.fallback;
+  }
+
+  /** The worker's rollup flusher as the metrics engine sees it (see startMetrics). */
+  rollupFolder(): RollupFolder | undefined {
+    if (!this.foldsRollups) return undefined;
+    return {
+      stats: () => this.rollups ?? {},
+      onLost: (takeOver) => {
+        this.flusherLost = takeOver;
+      },
     };
   }
 
@@ -139,6 +158,7 @@ export class WorkerEventWriter implements Recorder {
       this.last = m.stats;
       this.received = m.received;
     }
+    if (m.type === "stats" && m.rollups) this.rollups = m.rollups;
     if (m.type === "flushed") {
       this.flushes.get(m.id)?.();
       this.flushes.delete(m.id);
@@ -157,6 +177,7 @@ export class WorkerEventWriter implements Recorder {
     this.last = { ...this.last, buffered: 0, dropped: this.last.dropped + lost };
     this.posted = this.received;
     this.fallback = this.makeFallback();
+    if (this.settings.rollupFlusher) this.flusherLost?.();
     for (const resolve of this.flushes.values()) resolve();
     this.flushes.clear();
     const held = this.pending;

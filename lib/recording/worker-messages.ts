@@ -9,6 +9,8 @@ export type WorkerSettings = {
   batchSize: number;
   flushIntervalMs: number;
   statsEveryMs: number;
+  /** Run the rollup flusher here too (off the main thread); the main thread then runs none. */
+  rollupFlusher: boolean;
 };
 
 export type ToWorker =
@@ -20,6 +22,6 @@ export type ToWorker =
 export type FromWorker =
   | { type: "ready" }
   /** `received`: events the worker has taken in so far (the rest are still in the message queue). */
-  | { type: "stats"; stats: WriterStats; received: number }
+  | { type: "stats"; stats: WriterStats; received: number; rollups?: Record<string, unknown> }
   | { type: "flushed"; id: number }
   | { type: "closed"; stats: WriterStats; received: number };

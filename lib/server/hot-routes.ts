@@ -37,8 +37,10 @@ export async function buildHotRouter(handle: DbHandle): Promise<HotRoutes> {
   router.route("/api/v1/events", createIngestHandler(() => handle.db));
   // OTLP/HTTP traces (OTEL_EXPORTER_OTLP_ENDPOINT=<base>/api/otel): GenAI spans become events.
   router.route("/api/otel/v1/traces", createOtlpTracesHandler(() => handle.db));
-  // Rollup flusher and rollup retention (metrics); its stop folds what is still queued.
-  closers.push(startMetrics(handle));
+  // Rollup flusher and rollup retention (metrics); its stop folds what is still queued. Started
+  // once the gateway is mounted: on Postgres the flusher runs on the recorder's worker thread.
+  let stopMetrics: () => Promise<void> = async () => {};
+  closers.push(() => stopMetrics());
   // Public liveness; the details need a session or a metrics:read key.
   router.route("/api/health", createHealthHandler(handle));
   // The simulated Anthropic upstream: the default upstream without ANTHROPIC_API_KEY, the demo's
@@ -57,6 +59,7 @@ export async function buildHotRouter(handle: DbHandle): Promise<HotRoutes> {
   // flight and flushes the event writer while metrics and the simulator are still up.
   const gateway = mountGateway(router, handle);
   closers.unshift(gateway.close);
+  stopMetrics = startMetrics(handle, process.env, gateway.rollupFolder);
   // The playground: an operator's session runs a pane's call through that same gateway.
   router.route(PLAYGROUND_STREAM_PATH, createPlaygroundStreamHandler(() => handle.db, gateway.runMessages));
   router.route(PLAYGROUND_REPEAT_PATH, createPlaygroundRepeatHandler(() => handle.db, gateway.runMessages));
