@@ -62,6 +62,8 @@ describe("the reference workload through the gateway", () => {
       const rows = await load();
       expect(rows.filter((e) => e.kind === "llm")).toHaveLength(120);
       expect(rows.filter((e) => e.kind === "tool")).toHaveLength(toolSpans);
+      // What it reports sending is what the gateway recorded, streamed or not.
+      expect(new Set(result.requestIds)).toEqual(new Set(rows.filter((e) => e.kind === "llm").map((e) => e.id)));
 
       const measured = measureWorkload(rows, { latencyScale: SCALE });
       const manifest = WORKLOAD_MANIFESTS[variant];
