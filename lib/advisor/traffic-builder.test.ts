@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { llmRow, toolRow, trafficOf } from "./advisor-testing";
+import { llmRow, toolRow, trafficOf } from "./testing/traffic-rows";
 import { decode, NONE } from "./traffic";
 import { Interner } from "./traffic-builder";
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CachePolicy } from "../../policies/cache-policy-schema";
 import { RoutingPolicy } from "../../policies/routing-policy-schema";
 import { clientRequests, recordWorld, worldPrices, type WorldPolicy } from "../testing/traffic-world";
-import { trafficOf } from "../advisor-testing";
+import { trafficOf } from "../testing/traffic-rows";
 import { runReplay } from "./run-replay";
 import type { ReplayPolicies } from "./simulate";
 

@@ -1,5 +1,5 @@
-import type { Traffic } from "./traffic";
-import { TrafficBuilder, type LlmRow, type ToolRow } from "./traffic-builder";
+import type { Traffic } from "../traffic";
+import { TrafficBuilder, type LlmRow, type ToolRow } from "../traffic-builder";
 
 /** Test helpers for the advisor: LLM calls and tool spans with defaults, built into a Traffic. */
 

@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import { CLEAN_MANIFEST, REFERENCE_MANIFEST, type RouteManifest } from "../../demo/reference/manifest";
+import { FindingsAnswer, MIN_REQUESTS_PER_ROUTE, type Finding } from "../finding-schema";
+import { manifestTraffic } from "../testing/manifest-traffic";
+import { worldPrices } from "../testing/traffic-world";
+import { llmRow, trafficOf } from "../testing/traffic-rows";
+import { analyzeFindings } from "./analyze-findings";
+
+const prices = worldPrices();
+const analyze = (t: ReturnType<typeof manifestTraffic>) => analyzeFindings(t, { prices, projectSlug: "demo" });
+
+/** The manifest figure each finding's measured rate stands for. */
+function plantedRate(kind: Finding["kind"], r: RouteManifest): number {
+  switch (kind) {
+    case "response_cache":
+      return r.repeatShare;
+    case "prompt_caching":
+      return r.uncachedSystemShare;
+    case "streaming":
+      return 1 - r.streamedShare;
+    case "sequential_tools":
+      return r.toolsSequential ? 1 : 0;
+    case "context_growth":
+      return 1;
+    case "model_right_sizing":
+      return r.shortSimpleShare;
+    case "batch":
+      return r.interactive ? 0 : 1;
+  }
+}
+
+describe("analyzeFindings on the reference manifest's rates", () => {
+  const answer = analyze(manifestTraffic(REFERENCE_MANIFEST, { seed: 7, requests: 4000 }));
+
+  it("answers the API's schema", () => {
+    expect(FindingsAnswer.safeParse(answer).success).toBe(true);
+  });
+
+  it("finds every planted opportunity, each rate within 10% of the manifest, and nothing unplanted", () => {
+    for (const r of REFERENCE_MANIFEST.routes) {
+      const found = answer.findings.filter((f) => f.route === r.route);
+      expect([r.route, found.map((f) => f.kind).sort()]).toEqual([r.route, [...r.planted].sort()]);
+      for (const f of found) {
+        const want = plantedRate(f.kind, r);
+        expect([r.route, f.kind, Math.abs(f.evidence.rate - want) <= 0.1 * want]).toEqual([r.route, f.kind, true]);
+      }
+    }
+  });
+
+  it("measures the context growth per turn and the tools' sum against their critical path", () => {
+    const growth = answer.findings.find((f) => f.kind === "context_growth")!;
+    expect(Math.abs((growth.evidence.details.growthPerTurn as number) - 10_000)).toBeLessThanOrEqual(1000);
+    const tools = answer.findings.find((f) => f.kind === "sequential_tools")!;
+    expect(tools.evidence.details.sumMsP50).toBe(1000);
+    expect(tools.evidence.details.criticalPathMsP50).toBe(200);
+    expect(tools.impact.p50Ms).toBe(800);
+  });
+
+  it("ranks by dollars per day saved", () => {
+    const usd = answer.findings.map((f) => f.impact.usdPerDay);
+    expect(usd).toEqual([...usd].sort((a, b) => b - a));
+    expect(usd[0]).toBeGreaterThan(0);
+  });
+
+  it("names the cheaper model with a playground link, and the batch discount at half the cost", () => {
+    const rs = answer.findings.find((f) => f.kind === "model_right_sizing")!;
+    expect(rs.evidence.details.candidateModel).toBe("claude-haiku-4-5");
+    expect(rs.evidence.details.playgroundPath).toMatch(/^\/p\/demo\/playground\?c=/);
+    const batch = answer.findings.find((f) => f.kind === "batch")!;
+    expect(batch.impact.usdPerRequest).toBeGreaterThan(0);
+  });
+});
+
+describe("analyzeFindings on the clean manifest", () => {
+  it("finds nothing at all", () => {
+    const answer = analyze(manifestTraffic(CLEAN_MANIFEST, { seed: 7, requests: 4000 }));
+    expect(answer.findings.map((f) => `${f.route}:${f.kind}`)).toEqual([]);
+    expect(answer.skipped).toEqual([]);
+  });
+});
+
+describe("analyzeFindings on thin or unpriced traffic", () => {
+  it("skips a route under the minimum as not enough data, never guessing", () => {
+    const rows = Array.from({ length: MIN_REQUESTS_PER_ROUTE - 1 }, () => llmRow({ route: "thin", promptHash: "same", streamed: false, outputTokens: 800 }));
+    const answer = analyze(trafficOf(rows));
+    expect(answer.findings).toEqual([]);
+    expect(answer.skipped).toEqual([{ route: "thin", agent: "a", requests: MIN_REQUESTS_PER_ROUTE - 1, reason: "not enough data: 29 requests, 30 needed" }]);
+  });
+
+  it("says so when a route has no price instead of inventing a cost", () => {
+    const rows = Array.from({ length: 60 }, (_, k) => llmRow({ route: "mystery", model: "mystery-model", promptHash: k % 2 ? "same" : `p${k}`, unpriced: true, costNano: 0 }));
+    const f = analyze(trafficOf(rows)).findings.find((x) => x.kind === "response_cache")!;
+    expect(f.impact.usdPerDay).toBe(0);
+    expect(f.evidence.details.priced).toBe(false);
+    expect(f.recommendation).toMatch(/no price/);
+  });
+});

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { llmRow, trafficOf } from "../testing/traffic-rows";
+import { worldPrices } from "../testing/traffic-world";
+import { missReason } from "./prompt-caching";
+import { hitRateAtTtl } from "./response-cache";
+import type { FindingContext } from "./route-groups";
+
+describe("response-cache hit rate vs TTL", () => {
+  it("runs the TTL from the write: a hit does not extend the entry, the next miss writes again", () => {
+    // One prompt every 40 s: with a 60 s TTL the entry written at 0 serves 40, expires before 80 (a
+    // miss that writes), serves 120, and so on: every other request hits.
+    const t = trafficOf(Array.from({ length: 10 }, (_, k) => llmRow({ tsMs: k * 40_000, promptHash: "same" })));
+    const ctx = { traffic: t, prices: worldPrices(), days: 1, projectSlug: "p" } satisfies FindingContext;
+    const rows = Array.from({ length: 10 }, (_, i) => i);
+    expect(hitRateAtTtl(ctx, rows, 60_000).hits).toBe(5);
+    // Reset on each read (the prompt cache's rule) would have made all 9 repeats hits.
+    expect(hitRateAtTtl(ctx, rows, 400_000).hits).toBe(9);
+    expect(hitRateAtTtl(ctx, rows, 30_000).hits).toBe(0);
+  });
+});
+
+describe("why a prompt-cache miss", () => {
+  const base = { tokens: 5000, minimum: 1024, gapMs: 60_000, prefixChanged: false, wrote: true, wrote1h: false };
+  it("names each reason", () => {
+    expect(missReason({ ...base, tokens: 800 })).toBe("below_minimum");
+    expect(missReason({ ...base, gapMs: undefined })).toBe("first_use");
+    expect(missReason({ ...base, gapMs: undefined, prefixChanged: true })).toBe("prefix_changed");
+    expect(missReason({ ...base, gapMs: 400_000 })).toBe("expired");
+    expect(missReason({ ...base, gapMs: 400_000, wrote1h: true })).toBe("prefix_changed");
+    expect(missReason({ ...base, wrote: false })).toBe("not_requested");
+  });
+});

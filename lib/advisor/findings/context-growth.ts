@@ -1,0 +1,96 @@
+import { profileFor } from "../../simulator/latency-profiles";
+import type { Finding } from "../finding-schema";
+import { decode, NONE, promptTokensAt } from "../traffic";
+import { confidenceOf, examples, impactOf, MIN_AFFECTED, MIN_AFFECTED_SHARE, median, pct, recordedTimings, round, share, type FindingContext, type RouteGroup } from "./route-groups";
+
+/** A session grows when its last turn's prompt is at least this multiple of its first. */
+export const GROWTH_FACTOR = 2;
+/** Turns a session needs before growth is a trend rather than a follow-up question. */
+export const MIN_TURNS = 3;
+
+/**
+ * Context growth: sessions of the route whose prompt grows with each turn (the history resent).
+ * A sliding window of N turns keeps the first prompt (system and task) and the last N turns'
+ * growth, so turn k's prompt shrinks by prompt(k-N) - prompt(0) tokens; N is half the median
+ * session length (at least 2). Dollars at the input price; TTFT at the model's prefill rate
+ * (simulator tables).
+ */
+export function contextGrowthFinding(ctx: FindingContext, g: RouteGroup): Finding | null {
+  const traffic = ctx.traffic;
+  const t = traffic.llm;
+  const sessions = new Map<number, number[]>();
+  for (const i of g.rows) {
+    const s = t.session[i]!;
+    if (s === NONE) continue;
+    const list = sessions.get(s);
+    if (list) list.push(i);
+    else sessions.set(s, [i]);
+  }
+  const growing = [...sessions.values()].filter((s) => s.length >= MIN_TURNS && promptTokensAt(t, s[s.length - 1]!) >= GROWTH_FACTOR * Math.max(1, promptTokensAt(t, s[0]!)));
+  const affectedRows = growing.flat();
+  const n = g.rows.length;
+  if (affectedRows.length < MIN_AFFECTED || share(affectedRows.length, n) < MIN_AFFECTED_SHARE) return null;
+  const turns = median(growing.map((s) => s.length));
+  const windowTurns = Math.max(2, Math.ceil(turns / 2));
+  const diffs: number[] = [];
+  const savedTokens = new Map<number, number>();
+  let savedNano = 0;
+  let unpriced = 0;
+  let totalTokens = 0;
+  let savedTotal = 0;
+  for (const s of growing) {
+    const p = s.map((i) => promptTokensAt(t, i));
+    for (let k = 1; k < s.length; k++) diffs.push(p[k]! - p[k - 1]!);
+    for (let k = 0; k < s.length; k++) {
+      const i = s[k]!;
+      totalTokens += p[k]!;
+      const saved = k >= windowTurns ? Math.max(0, p[k - windowTurns]! - p[0]!) : 0;
+      if (saved === 0) continue;
+      savedTokens.set(i, saved);
+      savedTotal += saved;
+      const price = ctx.prices.find(decode(traffic.models, t.model[i]!) ?? "", new Date(t.tsMs[i]!), p[k]!);
+      if (price) savedNano += saved * price.inputNano;
+      else unpriced++;
+    }
+  }
+  if (savedTotal < MIN_AFFECTED_SHARE * totalTokens) return null;
+  const before = recordedTimings(traffic, g.rows);
+  const after = recordedTimings(traffic, g.rows);
+  g.rows.forEach((i, k) => {
+    const saved = savedTokens.get(i);
+    if (!saved) return;
+    const ms = (saved / 1000) * profileFor(decode(traffic.models, t.model[i]!) ?? "").prefillMsPer1k;
+    after.latency[k] = Math.max(0, after.latency[k]! - ms);
+    if (Number.isFinite(after.ttft[k]!)) after.ttft[k] = Math.max(0, after.ttft[k]! - ms);
+    after.perceived[k] = Math.max(0, after.perceived[k]! - ms);
+  });
+  const impact = impactOf(before, after, savedNano, ctx, n);
+  const rate = share(affectedRows.length, n);
+  const growthPerTurn = median(diffs);
+  const maxContext = Math.max(...affectedRows.map((i) => promptTokensAt(t, i)));
+  return {
+    kind: "context_growth",
+    route: g.route,
+    agent: g.agent,
+    title: `${g.route ?? "unrouted"} sessions grow by ${Math.round(growthPerTurn).toLocaleString("en-US")} tokens a turn, to ${Math.round(maxContext).toLocaleString("en-US")}`,
+    recommendation: `Keep a sliding window of the last ${windowTurns} turns (or summarise older ones): ${pct(share(savedTotal, totalTokens))} of these sessions' input tokens would not be sent.${unpriced > 0 ? " Some calls have no price: their cost is not counted." : ""}`,
+    evidence: {
+      requests: n,
+      affected: affectedRows.length,
+      rate,
+      ...examples(traffic, affectedRows),
+      details: {
+        sessions: growing.length,
+        turnsPerSession: turns,
+        growthPerTurn: round(growthPerTurn),
+        maxContextTokens: maxContext,
+        windowTurns,
+        tokensSaved: savedTotal,
+        tokensSavedShare: share(savedTotal, totalTokens),
+        priced: unpriced === 0,
+      },
+    },
+    impact,
+    confidence: confidenceOf(affectedRows.length, true),
+  };
+}

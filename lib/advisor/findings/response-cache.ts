@@ -1,0 +1,127 @@
+import type { Finding } from "../finding-schema";
+import { NONE } from "../traffic";
+import { confidenceOf, examples, impactOf, isHit, MIN_AFFECTED, MIN_AFFECTED_SHARE, pct, recordedTimings, share, type FindingContext, type RouteGroup } from "./route-groups";
+
+/** The TTLs the curve is drawn at, in seconds (30 s to a day). */
+export const TTL_GRID_SEC = [30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 21_600, 43_200, 86_400] as const;
+/** The knee: the shortest TTL that reaches this share of the day-long TTL's hit rate. */
+export const KNEE_FRACTION = 0.9;
+/** What a hit costs in time when the route has none recorded to measure (a cache read in the gateway). */
+const HIT_LATENCY_MS = 5;
+
+/**
+ * Hit rate of a response cache whose entry lives `ttlMs` from its write (a hit does not extend
+ * it), replaying the calls' prompt hashes in time order: the empirical intervals, not the Poisson
+ * λT/(1+λT) form, so bursts and daily rhythms count as they happened.
+ */
+export function hitRateAtTtl(ctx: FindingContext, rows: number[], ttlMs: number): { hits: number; hitRows: number[] } {
+  const t = ctx.traffic.llm;
+  const written = new Map<number, number>();
+  const hitRows: number[] = [];
+  for (const i of rows) {
+    const h = t.promptHash[i]!;
+    if (h === NONE) continue;
+    const at = written.get(h);
+    if (at !== undefined && t.tsMs[i]! - at <= ttlMs) hitRows.push(i);
+    else written.set(h, t.tsMs[i]!);
+  }
+  return { hits: hitRows.length, hitRows };
+}
+
+/**
+ * Response-cache opportunity on one route: the share of requests whose promptHash an earlier
+ * request of the route already sent (the repeat share), the hit-rate-vs-TTL curve, and the
+ * recommended TTL at its knee. Impact at that TTL: a hit costs nothing and answers in a few ms.
+ */
+export function responseCacheFinding(ctx: FindingContext, g: RouteGroup): Finding | null {
+  const traffic = ctx.traffic;
+  const t = traffic.llm;
+  const n = g.rows.length;
+  const seen = new Set<number>();
+  const repeats: number[] = [];
+  let recordedHits = 0;
+  for (const i of g.rows) {
+    if (isHit(traffic, i)) recordedHits++;
+    const h = t.promptHash[i]!;
+    if (h === NONE) continue;
+    if (seen.has(h)) repeats.push(i);
+    else seen.add(h);
+  }
+  // Repeats the cache already answers are no opportunity.
+  const missedRepeats = repeats.filter((i) => !isHit(traffic, i));
+  if (missedRepeats.length < MIN_AFFECTED || share(missedRepeats.length, n) < MIN_AFFECTED_SHARE) return null;
+
+  const curve = TTL_GRID_SEC.map((ttlSec) => ({ ttlSec, hitRate: share(hitRateAtTtl(ctx, g.rows, ttlSec * 1000).hits, n) }));
+  const best = curve[curve.length - 1]!.hitRate;
+  const knee = curve.find((p) => p.hitRate >= KNEE_FRACTION * best) ?? curve[curve.length - 1]!;
+  const { hitRows } = hitRateAtTtl(ctx, g.rows, knee.ttlSec * 1000);
+  const newHits = hitRows.filter((i) => !isHit(traffic, i));
+
+  // Re-request intervals: from each repeat to the previous request of the same prompt.
+  const last = new Map<number, number>();
+  const intervalsSec: number[] = [];
+  for (const i of g.rows) {
+    const h = t.promptHash[i]!;
+    if (h === NONE) continue;
+    const prev = last.get(h);
+    if (prev !== undefined) intervalsSec.push((t.tsMs[i]! - prev) / 1000);
+    last.set(h, t.tsMs[i]!);
+  }
+
+  const before = recordedTimings(traffic, g.rows);
+  const after = recordedTimings(traffic, g.rows);
+  const hitSet = new Set(newHits);
+  let savedNano = 0;
+  let unpricedHits = 0;
+  g.rows.forEach((i, k) => {
+    if (!hitSet.has(i)) return;
+    after.latency[k] = HIT_LATENCY_MS;
+    after.ttft[k] = Number.isFinite(before.ttft[k]!) ? HIT_LATENCY_MS : Number.NaN;
+    after.perceived[k] = HIT_LATENCY_MS;
+    if (t.unpriced[i]) unpricedHits++;
+    else savedNano += t.costNano[i]!;
+  });
+  const impact = impactOf(before, after, savedNano, ctx, n);
+  const rate = share(repeats.length, n);
+  const priced = unpricedHits === 0;
+  const ttlText = formatTtl(knee.ttlSec);
+  return {
+    kind: "response_cache",
+    route: g.route,
+    agent: g.agent,
+    title: `${pct(rate)} of ${g.route ?? "unrouted"} requests repeat an earlier prompt exactly`,
+    recommendation: `Cache responses on this route with a TTL of ${ttlText}: ${pct(knee.hitRate)} of requests would be hits (${pct(best)} at a day). Answers up to ${ttlText} old would be served; pick a shorter TTL if they go stale sooner.${priced ? "" : " Some calls have no price: their cost is not counted."}`,
+    evidence: {
+      requests: n,
+      affected: repeats.length,
+      rate,
+      ...examples(traffic, missedRepeats),
+      details: {
+        recordedHits,
+        missedRepeats: missedRepeats.length,
+        ttlCurve: curve,
+        recommendedTtlSec: knee.ttlSec,
+        hitRateAtRecommended: knee.hitRate,
+        intervalHistogram: histogram(intervalsSec),
+        staleness: `A cached answer can be up to ${ttlText} old when served.`,
+        priced,
+      },
+    },
+    impact,
+    confidence: confidenceOf(repeats.length),
+  };
+}
+
+/** Re-request intervals in log-spaced bins (seconds): what the TTL curve is built from, drawn as a histogram. */
+export function histogram(valuesSec: number[]): { upToSec: number; count: number }[] {
+  const edges = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21_600, 86_400, Infinity];
+  const counts = edges.map(() => 0);
+  for (const v of valuesSec) counts[edges.findIndex((e) => v <= e)]!++;
+  return edges.map((upToSec, k) => ({ upToSec: Number.isFinite(upToSec) ? upToSec : -1, count: counts[k]! }));
+}
+
+export function formatTtl(sec: number): string {
+  if (sec < 60) return `${sec} s`;
+  if (sec < 3600) return `${Math.round(sec / 60)} min`;
+  return `${Math.round(sec / 3600)} h`;
+}

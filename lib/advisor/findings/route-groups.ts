@@ -1,0 +1,161 @@
+import type { PriceBook } from "../../pricing/compute-cost";
+import { MIN_REQUESTS_PER_ROUTE, type Confidence, type Impact, type SkippedRoute } from "../finding-schema";
+import { decode, NONE, RESPONSE_CACHE_CODE, STATUS_CODE, type Traffic } from "../traffic";
+
+/**
+ * What every finding reads: the LLM calls of one route and agent, in time order, with the
+ * window's length to turn totals into $ per day. Pure.
+ */
+export type RouteGroup = {
+  route: string | null;
+  agent: string | null;
+  /** Row indices into traffic.llm, ascending (time order). */
+  rows: number[];
+};
+
+export type FindingContext = {
+  traffic: Traffic;
+  prices: PriceBook;
+  /** The window's length in days (at least one minute's worth, so a short test window is no division by zero). */
+  days: number;
+  /** The project's slug, for links (playground). */
+  projectSlug: string;
+};
+
+/** Below this share of a route's requests a fix is not worth a finding (and chance matches stay quiet). */
+export const MIN_AFFECTED_SHARE = 0.05;
+/** And at least this many calls, so a rate is a count, not an anecdote. */
+export const MIN_AFFECTED = 10;
+
+/**
+ * The route/agent groups of the window's answered LLM calls (status ok; hits of the response
+ * cache count, they are requests too), and those left out for too few requests.
+ */
+export function routeGroups(traffic: Traffic): { groups: RouteGroup[]; skipped: SkippedRoute[] } {
+  const t = traffic.llm;
+  const byKey = new Map<string, RouteGroup>();
+  for (let i = 0; i < t.length; i++) {
+    if (t.status[i] !== STATUS_CODE.ok) continue;
+    const key = `${t.route[i]}|${t.agent[i]}`;
+    let g = byKey.get(key);
+    if (!g) {
+      g = { route: decode(traffic.routes, t.route[i]!), agent: decode(traffic.agents, t.agent[i]!), rows: [] };
+      byKey.set(key, g);
+    }
+    g.rows.push(i);
+  }
+  const groups: RouteGroup[] = [];
+  const skipped: SkippedRoute[] = [];
+  for (const g of byKey.values()) {
+    if (g.rows.length >= MIN_REQUESTS_PER_ROUTE) groups.push(g);
+    else skipped.push({ route: g.route, agent: g.agent, requests: g.rows.length, reason: `not enough data: ${g.rows.length} requests, ${MIN_REQUESTS_PER_ROUTE} needed` });
+  }
+  return { groups, skipped };
+}
+
+export function percentile(values: ArrayLike<number>, p: number): number {
+  const s = Float64Array.from(values).filter((v) => Number.isFinite(v)).sort();
+  if (s.length === 0) return Number.NaN;
+  const rank = (p / 100) * (s.length - 1);
+  const lo = Math.floor(rank);
+  const hi = Math.ceil(rank);
+  return s[lo]! + (s[hi]! - s[lo]!) * (rank - lo);
+}
+
+export function median(values: ArrayLike<number>): number {
+  return percentile(values, 50);
+}
+
+/** What a user waits for: the TTFT of a streamed call, the whole call otherwise. */
+export function perceivedAt(traffic: Traffic, i: number): number {
+  const t = traffic.llm;
+  return t.streamed[i] && Number.isFinite(t.ttftMs[i]!) ? t.ttftMs[i]! : t.latencyMs[i]!;
+}
+
+export function isHit(traffic: Traffic, i: number): boolean {
+  return traffic.llm.responseCache[i] === RESPONSE_CACHE_CODE.hit;
+}
+
+/** The route's measures per call, before and after a fix, from which the Impact's ms figures come. */
+export type Timings = { latency: Float64Array; ttft: Float64Array; perceived: Float64Array };
+
+export function recordedTimings(traffic: Traffic, rows: number[]): Timings {
+  const t = traffic.llm;
+  return {
+    latency: Float64Array.from(rows, (i) => t.latencyMs[i]!),
+    ttft: Float64Array.from(rows, (i) => t.ttftMs[i]!),
+    perceived: Float64Array.from(rows, (i) => perceivedAt(traffic, i)),
+  };
+}
+
+const saved = (before: number, after: number) => (Number.isFinite(before) && Number.isFinite(after) ? Math.max(0, before - after) : 0);
+
+/**
+ * The Impact of a fix from the route's timings before and after it (percentile differences, so
+ * a fix that touches 10% of the calls moves p50 little and p95 maybe a lot) and the dollars it
+ * saves over the window. `perceivedMs` is the mean saving in what a user waits for.
+ */
+export function impactOf(before: Timings, after: Timings, savedNano: number, ctx: FindingContext, requests: number): Impact {
+  let perceivedSum = 0;
+  for (let k = 0; k < before.perceived.length; k++) perceivedSum += saved(before.perceived[k]!, after.perceived[k]!);
+  const usd = savedNano / 1e9;
+  return {
+    p50Ms: round(saved(percentile(before.latency, 50), percentile(after.latency, 50))),
+    p95Ms: round(saved(percentile(before.latency, 95), percentile(after.latency, 95))),
+    ttftP95Ms: round(saved(percentile(before.ttft, 95), percentile(after.ttft, 95))),
+    perceivedMs: round(before.perceived.length ? perceivedSum / before.perceived.length : 0),
+    usdPerRequest: roundUsd(requests ? usd / requests : 0),
+    usdPerDay: roundUsd(usd / ctx.days),
+  };
+}
+
+export const round = (x: number) => Math.round(x * 10) / 10;
+export const roundUsd = (x: number) => Math.round(x * 1e6) / 1e6;
+export const share = (a: number, b: number) => (b > 0 ? a / b : 0);
+export const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+/**
+ * High from 300 affected calls (a share's 95% interval within about ±5 points), medium from 100,
+ * low below; one step lower when the estimate leans on the simulator's tables instead of the
+ * project's own measurements.
+ */
+export function confidenceOf(affected: number, fromTables = false): Confidence {
+  const level = affected >= 300 ? 2 : affected >= 100 ? 1 : 0;
+  const adjusted = Math.max(0, level - (fromTables ? 1 : 0));
+  return (["low", "medium", "high"] as const)[adjusted]!;
+}
+
+/** Up to `n` event ids and trace ids of the affected rows, spread over the window. */
+export function examples(traffic: Traffic, rows: number[], n = 5): { exampleEventIds: string[]; exampleTraceIds: string[] } {
+  const ids: string[] = [];
+  const traces = new Set<string>();
+  const step = Math.max(1, Math.floor(rows.length / n));
+  for (let k = 0; k < rows.length && ids.length < n; k += step) {
+    const i = rows[k]!;
+    ids.push(traffic.llm.id.at(i)!);
+    const trace = traffic.llm.trace[i]!;
+    if (trace !== NONE) traces.add(traffic.traces.values[trace]!);
+  }
+  return { exampleEventIds: ids, exampleTraceIds: [...traces].slice(0, n) };
+}
+
+/** The model the route's calls were served by (the commonest), or null. */
+export function mainModel(traffic: Traffic, rows: number[]): string | null {
+  const counts = new Map<number, number>();
+  for (const i of rows) counts.set(traffic.llm.model[i]!, (counts.get(traffic.llm.model[i]!) ?? 0) + 1);
+  let best = NONE;
+  let n = 0;
+  for (const [m, c] of counts) if (c > n) [best, n] = [m, c];
+  return decode(traffic.models, best);
+}
+
+/** Whether every call of the rows had a price (an unpriced call's cost is 0, not a price). */
+export function unpricedShare(traffic: Traffic, rows: number[]): number {
+  let u = 0;
+  for (const i of rows) u += traffic.llm.unpriced[i]!;
+  return share(u, rows.length);
+}
+
+export function tagged(traffic: Traffic, i: number, key: string, value: string): boolean {
+  return traffic.tags[traffic.llm.tagSet[i]!]?.[key] === value;
+}

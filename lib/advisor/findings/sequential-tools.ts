@@ -1,0 +1,70 @@
+import type { Finding } from "../finding-schema";
+import { NONE } from "../traffic";
+import { confidenceOf, MIN_AFFECTED, MIN_AFFECTED_SHARE, pct, percentile, round, share, type FindingContext, type RouteGroup } from "./route-groups";
+
+/** Overlap under this is clock noise (ms timestamps, float durations), not parallel work. */
+const OVERLAP_SLACK_MS = 1;
+
+/**
+ * Sequential tools: the tool spans under one parent in one trace of the route (the SDK's tool()
+ * spans; a trace belongs to the route whose LLM calls it holds) that never overlap, two or more.
+ * Now they take the sum of their durations; run at once, the longest one (the critical path if
+ * they are independent). The rate is over the route's traces that ran two or more tools under one
+ * parent. Saves time, not money.
+ */
+export function sequentialToolsFinding(ctx: FindingContext, g: RouteGroup): Finding | null {
+  const traffic = ctx.traffic;
+  const tools = traffic.tools;
+  const traces = new Set<number>();
+  for (const i of g.rows) if (traffic.llm.trace[i] !== NONE) traces.add(traffic.llm.trace[i]!);
+  if (traces.size === 0) return null;
+  // (trace, parent) -> tool rows, in time order (tools are sorted).
+  const groups = new Map<string, number[]>();
+  for (let k = 0; k < tools.length; k++) {
+    if (!traces.has(tools.trace[k]!)) continue;
+    const key = `${tools.trace[k]}|${tools.parent[k]}`;
+    const list = groups.get(key);
+    if (list) list.push(k);
+    else groups.set(key, [k]);
+  }
+  const multi = [...groups.values()].filter((l) => l.length >= 2);
+  const sequential = multi.filter((l) => l.every((k, j) => j === 0 || tools.tsMs[k]! >= tools.tsMs[l[j - 1]!]! + tools.latencyMs[l[j - 1]!]! - OVERLAP_SLACK_MS));
+  if (sequential.length < MIN_AFFECTED || share(sequential.length, multi.length) < MIN_AFFECTED_SHARE) return null;
+  const sums = sequential.map((l) => l.reduce((s, k) => s + tools.latencyMs[k]!, 0));
+  const critical = sequential.map((l) => Math.max(...l.map((k) => tools.latencyMs[k]!)));
+  const savedPerTrace = sums.map((s, j) => s - critical[j]!);
+  const meanSaved = savedPerTrace.reduce((a, b) => a + b, 0) / savedPerTrace.length;
+  const rate = share(sequential.length, multi.length);
+  const toolsPer = percentile(sequential.map((l) => l.length), 50);
+  const exampleTraceIds = [...new Set(sequential.slice(0, 5).map((l) => traffic.traces.values[tools.trace[l[0]!]!]!))];
+  return {
+    kind: "sequential_tools",
+    route: g.route,
+    agent: g.agent,
+    title: `${pct(rate)} of ${g.route ?? "unrouted"} traces run ${Math.round(toolsPer)} tools one after another`,
+    recommendation: `Run independent tools at once (Promise.all): the tool time per trace would drop from ${Math.round(percentile(sums, 50))} ms (the sum) to ${Math.round(percentile(critical, 50))} ms (the longest tool).`,
+    evidence: {
+      requests: g.rows.length,
+      affected: sequential.length,
+      rate,
+      exampleEventIds: sequential.slice(0, 5).map((l) => traffic.spans.values[tools.span[l[0]!]!]!),
+      exampleTraceIds,
+      details: {
+        traces: multi.length,
+        toolsPerTrace: toolsPer,
+        sumMsP50: round(percentile(sums, 50)),
+        criticalPathMsP50: round(percentile(critical, 50)),
+        savedMsP95: round(percentile(savedPerTrace, 95)),
+      },
+    },
+    impact: {
+      p50Ms: round(percentile(sums, 50) - percentile(critical, 50)),
+      p95Ms: round(percentile(sums, 95) - percentile(critical, 95)),
+      ttftP95Ms: 0,
+      perceivedMs: round(meanSaved),
+      usdPerRequest: 0,
+      usdPerDay: 0,
+    },
+    confidence: confidenceOf(sequential.length),
+  };
+}
