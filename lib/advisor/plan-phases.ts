@@ -38,8 +38,8 @@ const SNIPPETS: Record<"streaming" | "sequential_tools" | "context_growth" | "ba
   },
   context_growth: {
     title: "Trim the context to a sliding window",
-    howTo: "Keep the system prompt and the last N turns (or a summary of older ones) instead of the whole session history.",
-    snippet: `const WINDOW = 10;\nconst trimmed = messages.length > WINDOW ? messages.slice(-WINDOW) : messages;\nawait anthropic.messages.create({ model, max_tokens, system, messages: trimmed });`,
+    howTo: "Keep the system prompt, the first turn (the task) and the last N turns (or a summary of the older ones) instead of the whole session history.",
+    snippet: `const WINDOW = 10; // turns (user + assistant)\nconst trimmed = messages.length > 2 * WINDOW + 3 ? [...messages.slice(0, 2), ...messages.slice(-(2 * WINDOW + 1))] : messages;\nawait anthropic.messages.create({ model, max_tokens, system, messages: trimmed });`,
     assumes: {},
   },
   batch: {

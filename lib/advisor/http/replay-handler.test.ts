@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { createTestDb } from "@/db/test-db";
+import { count } from "drizzle-orm";
+import { policyVersions } from "@/db/schema";
 import { projectWithKey } from "../../auth/testing/project-with-key";
 import { signedInUser } from "../../auth/testing/sessions";
 import { webHandler } from "../../http/web-handler";
@@ -67,6 +69,31 @@ describe("POST /api/v1/advisor/replay", () => {
     expect(res.json.requests).toBe(0);
     expect(res.json.notEnoughData).toMatch(/^not enough data: 0 requests/);
     expect(res.json.overall.predicted).toBeNull();
+  });
+
+  it("stops when the request is cancelled mid-way, answering no result and writing nothing", async () => {
+    const ctl = new AbortController();
+    const req = new Request(`http://localhost/api/v1/advisor/replay?project=${slug}&from=${from}&to=${to}`, {
+      method: "POST",
+      headers: { cookie: viewer, origin: "http://localhost", "content-type": "application/json", accept: NDJSON },
+      body: JSON.stringify({ cache: { default: { ttlSec: 600 } } }),
+      signal: ctl.signal,
+    });
+    const res = await webHandler((r) => postReplay(handle.db, r, { loadTraffic }))(req, undefined);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    const first = await reader.read();
+    expect(JSON.parse(first.value!.split("\n")[0]!)).toMatchObject({ type: "progress", stage: "loading" });
+    // Cancel while the window is loading: the loader and the replay watch the request's signal.
+    ctl.abort();
+    let rest = "";
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+      if (value) rest += value;
+      if (done) break;
+    }
+    expect(rest).not.toContain('"type":"result"');
+    const written = await handle.db.select({ n: count() }).from(policyVersions);
+    expect(written[0]!.n).toBe(0);
   });
 
   it("streams progress lines and then the result when asked for NDJSON", async () => {

@@ -52,6 +52,7 @@ export const ModelTimingView = z.object({
   prefillMsPer1k: z.number(),
   cacheReadMsPer1k: z.number(),
   msPerOutputToken: z.number(),
+  speedFactor: z.number().optional(),
 });
 
 export const ReplayAnswer = z.object({

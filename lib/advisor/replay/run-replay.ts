@@ -76,7 +76,10 @@ export async function runReplay(input: RunReplayInput): Promise<ReplayAnswer> {
   const overall = group(null, idxAll);
   const notes: string[] = [];
   for (const t of timing.all()) {
-    if (t.source === "profile") notes.push(`${t.model} has no calls in this window: it is timed from the simulator's profile table (${Math.round(t.baseMs)} ms base, ${Math.round(1000 / t.msPerOutputToken)} tokens/s), not from traffic.`);
+    if (t.source === "profile") {
+      const f = t.speedFactor ?? 1;
+      notes.push(`${t.model} has no calls in this window: it is timed from the simulator's profile table${f !== 1 ? `, scaled ×${f.toPrecision(2)} to this traffic's observed speed` : ""} (${Math.round(t.baseMs)} ms base, ${Math.round(1000 / t.msPerOutputToken)} tokens/s), not from traffic.`);
+    }
   }
   const unpriced = new Set([...(overall.predicted?.unpricedModels ?? []), ...overall.measured.unpricedModels]);
   if (unpriced.size > 0) notes.push(`No price for ${[...unpriced].join(", ")}: cost per request is left out where those models serve. Add their prices on the pricing page.`);

@@ -16,9 +16,12 @@ export type ReplayPolicies = { routing: RoutingPolicy; cache: CachePolicy };
 export type CodeChanges = {
   /** The client streams every call: what a user waits for becomes the TTFT. */
   stream?: boolean;
-  /** The client keeps only the last N messages of a session (a sliding window). */
+  /** The client keeps the session's first turn (the task) and its last N turns (user + assistant). */
   contextWindowTurns?: number;
 };
+
+/** Messages a window of N turns keeps: the first pair, the last N pairs and the new user message. */
+export const keptMessages = (turns: number) => 2 * turns + 3;
 
 /** One prediction per LLM call of traffic.llm (NaN where a call takes no part: failed calls). */
 export type EventPredictions = {
@@ -69,6 +72,7 @@ type Usage = { input: number; read: number; w5: number; w1: number; output: numb
  */
 export async function simulate(input: SimulateInput): Promise<EventPredictions> {
   const { traffic, live, candidate, prices, timing, code = {} } = input;
+  input.signal?.throwIfAborted();
   const t = traffic.llm;
   const n = t.length;
   const out: EventPredictions = {
@@ -116,10 +120,11 @@ export async function simulate(input: SimulateInput): Promise<EventPredictions> 
     const prompt = recorded.input + recorded.read + recorded.w5 + recorded.w1;
     let promptNew = prompt;
     let messagesNew = messages;
-    if (code.contextWindowTurns !== undefined && messages > code.contextWindowTurns) {
+    const kept = code.contextWindowTurns !== undefined ? keptMessages(code.contextWindowTurns) : Infinity;
+    if (messages > kept) {
       // Message tokens beyond the system prompt shrink with the share of messages kept.
-      promptNew = Math.round(system + (prompt - system) * (code.contextWindowTurns / messages));
-      messagesNew = code.contextWindowTurns;
+      promptNew = Math.round(system + (prompt - system) * (kept / messages));
+      messagesNew = kept;
     }
     const facts: RouteFacts = {
       route: str("routes", t.route[i]!),

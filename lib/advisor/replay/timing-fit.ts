@@ -16,6 +16,8 @@ export type ModelTiming = {
   prefillMsPer1k: number;
   cacheReadMsPer1k: number;
   msPerOutputToken: number;
+  /** For a profile: the factor the table was scaled by to this traffic's observed speed. */
+  speedFactor?: number;
 };
 
 /** Below this many model calls a fit is noise; the profile table stands in and the answer says so. */
@@ -39,11 +41,27 @@ export class TimingModel {
   of(model: string): ModelTiming {
     let t = this.byModel.get(model);
     if (!t) {
-      t = profileTiming(model);
+      t = scaled(profileTiming(model), this.speedFactor());
       this.byModel.set(model, t);
     }
     return t;
   }
+
+  /**
+   * How this traffic's fitted models compare with their own profiles (median ratio of a typical
+   * call's time): a profile stands in for a model without traffic at the same relative speed, so
+   * a deployment slower or faster than the table (or a simulator at a latency scale) stays coherent.
+   * 1 when no model has traffic.
+   */
+  private speedFactor(): number {
+    if (this.factor === undefined) {
+      const typical = (t: ModelTiming) => latencyOf(t, 2000, 0, 200);
+      const ratios = [...this.byModel.values()].filter((t) => t.source === "traffic").map((t) => typical(t) / typical(profileTiming(t.model)));
+      this.factor = median(ratios) ?? 1;
+    }
+    return this.factor;
+  }
+  private factor: number | undefined;
   all(): ModelTiming[] {
     return [...this.byModel.values()].sort((a, b) => a.model.localeCompare(b.model));
   }
@@ -55,6 +73,10 @@ export function ttftOf(t: ModelTiming, uncachedTokens: number, cacheReadTokens: 
 
 export function latencyOf(t: ModelTiming, uncachedTokens: number, cacheReadTokens: number, outputTokens: number): number {
   return ttftOf(t, uncachedTokens, cacheReadTokens) + t.msPerOutputToken * outputTokens;
+}
+
+function scaled(t: ModelTiming, factor: number): ModelTiming {
+  return { ...t, speedFactor: factor, baseMs: t.baseMs * factor, prefillMsPer1k: t.prefillMsPer1k * factor, cacheReadMsPer1k: t.cacheReadMsPer1k * factor, msPerOutputToken: t.msPerOutputToken * factor };
 }
 
 /** The simulator's published profile for a model with no traffic of its own. */
