@@ -161,3 +161,25 @@ test("a price change offers to recompute stored costs, with progress, and the ov
   await page.goto(`/p/${E2E_PROJECT}/overview?range=7d&agent=${AGENT}&model=e2e-dash-model`);
   await expect(page.getByTestId("kpi-cost")).toHaveText(formatUsd(after.costUsd));
 });
+
+test("the pricing page marks in force exactly the rows costs use: a newer flat rate retires an older long-context tier", async ({ signedInPage: page }, testInfo) => {
+  const model = `e2e-force-${Date.now().toString(36)}`;
+  const local = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000 - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  await page.goto(`/p/${E2E_PROJECT}/pricing?q=${model}`);
+  for (const [daysAgo, tier, input] of [[10, "0", "1"], [10, "200001", "2"], [2, "0", "3"]] as const) {
+    await page.getByTestId("add-price").click();
+    await page.getByLabel("Model", { exact: true }).fill(model);
+    await page.getByLabel("Effective from").fill(local(daysAgo));
+    await page.getByLabel("Min prompt tokens").fill(tier);
+    for (const key of ["inputPerMTok", "cacheWrite5mPerMTok", "cacheWrite1hPerMTok", "cacheReadPerMTok", "outputPerMTok"]) await page.getByTestId(`price-${key}`).fill(input);
+    await page.getByTestId("save-price").click();
+    await expect(page.getByTestId("price-form")).toBeHidden();
+  }
+  const rows = page.getByTestId("price-row").filter({ hasText: model });
+  await expect(rows).toHaveCount(3);
+  // Every prompt reaches the newest date's tier 0, so PriceBook never reaches the older tiers.
+  await expect(rows.filter({ hasText: "in force" })).toHaveCount(1);
+  await expect(rows.filter({ hasText: "in force" })).toContainText("$3.00");
+  await expect(rows.filter({ hasText: "≥ 200,001" })).not.toContainText("in force");
+  await shot(page, testInfo, "pricing-in-force");
+});
