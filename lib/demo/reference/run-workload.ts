@@ -172,16 +172,25 @@ export async function runReferenceWorkload(input: ReferenceWorkloadInput): Promi
 
   // Sessions start at their planned (compressed) arrival time, at most `concurrency` at once.
   const running = new Set<Promise<void>>();
+  let sessionError: unknown;
   for (const job of plan.jobs) {
     if (signal?.aborted) break;
     const wait = job.arrivalMs * scale - (performance.now() - started);
     if (wait >= 1) await sleep(wait, undefined, { signal }).catch(() => undefined);
     while (running.size >= concurrency) await Promise.race(running);
     if (signal?.aborted) break;
-    const session = runSession(job).finally(() => running.delete(session));
+    // A session that throws (not a failed call: those are counted) ends the run once the others
+    // are done; caught here so no rejection goes unhandled while the loop waits.
+    const session = runSession(job)
+      .catch((err: unknown) => void (sessionError ??= err))
+      .finally(() => running.delete(session));
     running.add(session);
   }
   await Promise.allSettled(running);
+  if (sessionError !== undefined) {
+    await pitwall.shutdown(5_000);
+    throw sessionError;
+  }
   await pitwall.flush();
   await pitwall.shutdown(5_000);
   const endedWall = Date.now();
