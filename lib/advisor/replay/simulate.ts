@@ -1,4 +1,4 @@
-import { costNanoUsd, type PriceBook, type TokenUsage } from "../../pricing/compute-cost";
+import type { PriceBook, PriceRow } from "../../pricing/compute-cost";
 import { applyPromptCaching } from "../../policies/apply-prompt-caching";
 import type { CachePolicy } from "../../policies/cache-policy-schema";
 import { requestFromEvent } from "../../policies/event-request";
@@ -89,11 +89,20 @@ export async function simulate(input: SimulateInput): Promise<EventPredictions> 
   const random = seededRandom(input.seed ?? 1);
   const hitLatency = recordedHitLatency(t);
   const str = (dict: keyof Pick<Traffic, "routes" | "agents" | "models" | "users" | "sessions">, code: number) => decode(traffic[dict], code);
-  const responseCache = new Map<string, { availableAt: number; expiresAt: number }>();
-  const promptCache = new Map<string, number>();
+  // Keys are numbers (model number × 2^26 + hash code) except user-scoped entries: no string per call.
+  const responseCache = new Map<number | string, { availableAt: number; expiresAt: number }>();
+  const promptCache = new Map<number, number>();
   // The tokens a recorded response-cache hit would have cost: its writer's, by prompt hash.
   const lastCall = new Map<number, number>();
   const addsBreakpoints = memoAddsBreakpoints();
+  const minTokens = memoByModel((m) => minCacheableTokens(m, candidate.routing.promptCachingMinTokens));
+  const modelIndex = new Map<string, number>();
+  const modelNo = (m: string) => {
+    let k = modelIndex.get(m);
+    if (k === undefined) modelIndex.set(m, (k = modelIndex.size));
+    return k;
+  };
+  const priceOf = memoPrices(prices);
 
   for (let i = 0; i < n; i++) {
     if (i > 0 && i % YIELD_EVERY === 0) {
@@ -146,9 +155,9 @@ export async function simulate(input: SimulateInput): Promise<EventPredictions> 
     const userId = str("users", t.user[i]!);
     const rule = resolveCacheRule(candidate.cache, { route: facts.route, model, tags: facts.tags, userId });
     const ts = t.tsMs[i]!;
-    let key: string | null = null;
+    let key: number | string | null = null;
     if (rule.ttlSec > 0 && ph >= 0) {
-      key = `${model}\u0000${rule.scope === "user" ? userId : ""}\u0000${ph}`;
+      key = rule.scope === "user" ? `${model}\u0000${userId}\u0000${ph}` : modelNo(model) * HASH_SPACE + ph;
       const entry = responseCache.get(key);
       let hit = entry !== undefined && entry.availableAt <= ts && ts < entry.expiresAt;
       // Recorded as a hit with no entry seen: written before the window; a TTL at least the live one keeps it.
@@ -174,8 +183,8 @@ export async function simulate(input: SimulateInput): Promise<EventPredictions> 
     const usage: Usage = { input: promptNew, read: 0, w5: 0, w1: 0, output };
     const prefix = Math.min(promptNew, recordedCached > 0 ? recordedCached : system);
     const sh = t.systemHash[source]!;
-    if (mode !== null && sh >= 0 && prefix > 0 && prefix >= minCacheableTokens(model, candidate.routing.promptCachingMinTokens)) {
-      const pkey = `${model}\u0000${sh}`;
+    if (mode !== null && sh >= 0 && prefix > 0 && prefix >= minTokens(model)) {
+      const pkey = modelNo(model) * HASH_SPACE + sh;
       const expires = promptCache.get(pkey);
       // Recorded as a read with no entry seen: the entry was warm before the window.
       const warm = (expires !== undefined && ts <= expires) || (expires === undefined && recorded.read > 0 && model === recModel);
@@ -214,7 +223,7 @@ export async function simulate(input: SimulateInput): Promise<EventPredictions> 
     out.perceivedMs[i] = streamed ? ttft : lat;
     out.cacheReadTokens[i] = usage.read;
     out.promptTokens[i] = promptNew;
-    out.costNanoUsd[i] = price(prices, model, ts, usage);
+    out.costNanoUsd[i] = priceOf(model, ts, usage);
     if (key !== null) responseCache.set(key, { availableAt: ts + lat, expiresAt: ts + lat + rule.ttlSec * 1000 });
   }
   input.onProgress?.(1);
@@ -239,10 +248,46 @@ function keepRecorded(traffic: Traffic, i: number, out: EventPredictions): void 
   out.responseCacheHit[i] = t.responseCache[i] === HIT ? 1 : 0;
 }
 
-function price(prices: PriceBook, model: string, at: number, u: Usage): number {
-  const usage: TokenUsage = { inputTokens: u.input, outputTokens: u.output, cacheReadTokens: u.read, cacheWrite5mTokens: u.w5, cacheWrite1hTokens: u.w1 };
-  const row = prices.find(model, new Date(at), u.input + u.read + u.w5 + u.w1);
-  return row ? Number(costNanoUsd(row, usage)) : NaN;
+/** Hash codes stay below this (dictionary sizes are far smaller), so model × space + code is unique. */
+const HASH_SPACE = 2 ** 26;
+const DAY_MS = 86_400_000;
+
+function memoByModel<T>(fn: (model: string) => T): (model: string) => T {
+  const memo = new Map<string, T>();
+  return (m) => {
+    let v = memo.get(m);
+    if (v === undefined && !memo.has(m)) memo.set(m, (v = fn(m)));
+    return v as T;
+  };
+}
+
+/**
+ * PriceBook.find, memoized per (model, day) when one row covers every prompt size that day (the
+ * row for an empty prompt is the row for the longest): looking one up per call (model family
+ * regex, a scan) was a tenth of a 1M-call replay. A model with long-context tiers is looked up per
+ * call. Price rows take effect on whole days (the seed and the editor), so a day is exact. Cost
+ * is exact in doubles: integer nano-USD per token times tokens stays far below 2^53.
+ */
+function memoPrices(prices: PriceBook): (model: string, at: number, u: Usage) => number {
+  const memo = new Map<string, PriceRow | null | false>();
+  return (model, at, u) => {
+    const prompt = u.input + u.read + u.w5 + u.w1;
+    const k = `${model}|${Math.floor(at / DAY_MS)}`;
+    let row = memo.get(k);
+    if (row === undefined) {
+      const d = new Date(at);
+      const short = prices.find(model, d, 0) ?? null;
+      const long = prices.find(model, d, Number.MAX_SAFE_INTEGER) ?? null;
+      row = short === long ? short : false;
+      memo.set(k, row);
+    }
+    if (row === false) row = prices.find(model, new Date(at), prompt) ?? null;
+    return row ? costOf(row, u) : NaN;
+  };
+}
+
+function costOf(r: PriceRow, u: Usage): number {
+  return u.input * r.inputNano + u.w5 * r.cacheWrite5mNano + u.w1 * r.cacheWrite1hNano + u.read * r.cacheReadNano + u.output * r.outputNano;
 }
 
 /** The median latency of the recorded hits: what a predicted hit costs in time. */

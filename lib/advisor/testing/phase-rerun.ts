@@ -10,6 +10,7 @@ import { EMPTY_POLICIES } from "../../policies/policy-document";
 import { saveVersion } from "../../policies/policy-queries";
 import { getPriceBook } from "../../pricing/price-queries";
 import { LruResponseCache } from "../../response-cache/lru-response-cache";
+import { DEFAULT_LATENCY_PROFILES } from "../../simulator/latency-profiles";
 import type { Finding } from "../finding-schema";
 import { buildPhases } from "../plan-phases";
 import { projectPlan } from "../plan-project";
@@ -26,14 +27,24 @@ import { finding } from "./findings";
  * response cache, event writer) into a fresh project under given policies and client options,
  * and loads what it recorded. A fresh simulator per run: its prompt cache must start cold.
  */
-export type RunSettings = { seed: number; requests: number; latencyScale: number; concurrency?: number; arrivalsPerSec?: number };
+export type RunSettings = {
+  seed: number;
+  requests: number;
+  latencyScale: number;
+  concurrency?: number;
+  arrivalsPerSec?: number;
+  /** The simulator without per-call noise (sigma 0, no speed jitter): a rerun differs from the baseline only by what the phase changed. */
+  quiet?: boolean;
+};
+
+const QUIET_PROFILES = Object.fromEntries(Object.entries(DEFAULT_LATENCY_PROFILES).map(([k, p]) => [k, { ...p, ttftSigma: 0, speedJitter: 0 }]));
 
 export async function recordRun(handle: DbHandle, settings: RunSettings, policies: ReplayPolicies, options: WorkloadOptions = {}): Promise<{ traffic: Traffic; projectId: string; wallMs: number }> {
   const { project, key } = await projectWithKey(handle.db);
   for (const kind of ["routing", "cache"] as const) {
     if (JSON.stringify(policies[kind]) !== JSON.stringify(EMPTY_POLICIES[kind])) await saveVersion(handle.db, { projectId: project.id, kind, document: policies[kind], createdBy: "bench" });
   }
-  const h = await startHarness(handle, key, { sim: { latencyScale: settings.latencyScale }, responseCache: new LruResponseCache() });
+  const h = await startHarness(handle, key, { sim: { latencyScale: settings.latencyScale, ...(settings.quiet ? { profiles: QUIET_PROFILES } : {}) }, responseCache: new LruResponseCache() });
   const ingest = await serveHandler(createIngestHandler(() => handle.db));
   try {
     const result = await runReferenceWorkload({
