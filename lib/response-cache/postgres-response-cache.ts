@@ -43,8 +43,10 @@ export class PostgresResponseCache implements ResponseCache {
   private lastTrim = Number.NEGATIVE_INFINITY;
   private sweeping: Promise<number> | null = null;
   private trimming: Promise<number> | null = null;
-  /** Rows and bytes of the table as last measured, plus this process's sets since; null until measured. */
+  /** Rows and bytes of the table as last measured (after that trim's evictions); null until measured. */
   private estimate: { rows: number; bytes: number } | null = null;
+  /** This process's sets since that measurement started (a trim running meanwhile does not see them). */
+  private added = { rows: 0, bytes: 0 };
 
   constructor(
     private readonly db: Db,
@@ -103,11 +105,9 @@ export class PostgresResponseCache implements ResponseCache {
       log.warn({ err }, "response cache set failed");
       return false;
     }
-    if (this.estimate) {
-      // A replaced row counts twice until the next measurement: the trim then comes early, never late.
-      this.estimate.rows += 1;
-      this.estimate.bytes += bytes;
-    }
+    // A replaced row counts twice until the next measurement: the trim then comes early, never late.
+    this.added.rows += 1;
+    this.added.bytes += bytes;
     if (now - this.lastSweep >= this.sweepEveryMs) {
       this.lastSweep = now;
       void this.sweep().catch((err) => log.warn({ err }, "response cache sweep failed"));
@@ -133,6 +133,8 @@ export class PostgresResponseCache implements ResponseCache {
     this.lastTrim = this.now();
     this.trimming ??= this.trimOnce().finally(() => {
       this.trimming = null;
+      // Sets that landed while it ran may have crossed a cap again: go once more (it measures afresh).
+      if (this.overCap()) void this.trim().catch((err) => log.warn({ err }, "response cache trim failed"));
     });
     return this.trimming;
   }
@@ -148,11 +150,13 @@ export class PostgresResponseCache implements ResponseCache {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.sweeping?.catch(() => 0), this.trimming?.catch(() => 0)]);
+    // A trim can chain another (see trim), so wait until none is left.
+    while (this.sweeping || this.trimming) await Promise.all([this.sweeping?.catch(() => 0), this.trimming?.catch(() => 0)]);
   }
 
   private overCap(): boolean {
-    return !this.estimate || this.estimate.rows > this.caps.maxEntries || this.estimate.bytes > this.caps.maxBytes;
+    if (!this.estimate) return true;
+    return this.estimate.rows + this.added.rows > this.caps.maxEntries || this.estimate.bytes + this.added.bytes > this.caps.maxBytes;
   }
 
   private async sweepOnce(): Promise<number> {
@@ -167,6 +171,7 @@ export class PostgresResponseCache implements ResponseCache {
   }
 
   private async measure(): Promise<{ rows: number; bytes: number }> {
+    this.added = { rows: 0, bytes: 0 };
     const [row] = rowsOf<{ rows: number; bytes: string }>(
       await this.db.execute(sql`select count(*)::int as rows, coalesce(sum(bytes), 0)::text as bytes from response_cache`),
     );
