@@ -82,7 +82,8 @@ function rowSink(builder: TrafficBuilder) {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-type PostgresJsCopy = { unsafe: (q: string) => { readable: () => Promise<NodeJS.ReadableStream>; cancel: () => void } };
+type PostgresJsReserved = { unsafe: (q: string) => { readable: () => Promise<unknown>; cancel: () => void }; release: () => void };
+type PostgresJsCopy = { unsafe: unknown; reserve: () => Promise<PostgresJsReserved> };
 
 /**
  * Streams the window with COPY ... TO STDOUT (FORMAT binary) into the builder. COPY takes no bind
@@ -94,38 +95,47 @@ async function copyInto(client: PostgresJsCopy, builder: TrafficBuilder, params:
   const q = `copy (select ${COPY_COLUMNS} from events where project_id = '${params.projectId}'::uuid
     and ts >= '${params.from.toISOString()}'::timestamptz and ts < '${params.to.toISOString()}'::timestamptz
     and kind in ('llm', 'tool')) to stdout (format binary)`;
+  // A connection of its own: postgres.js pipelines other queries onto busy connections, and one
+  // queued behind a COPY stream waited until a timeout (seen in the findings API test).
+  const conn = await client.reserve();
+  try {
+    await copyOn(conn, q, builder, params);
+  } finally {
+    conn.release();
+  }
+}
+
+async function copyOn(client: PostgresJsReserved, q: string, builder: TrafficBuilder, params: LoadTrafficParams): Promise<void> {
   const query = client.unsafe(q);
   const reader = new CopyBinaryReader(builder);
-  const stream = await query.readable();
-  await new Promise<void>((resolve, reject) => {
-    const { signal } = params;
-    const onAbort = () => {
-      query.cancel();
-      stream.removeAllListeners("data");
-      (stream as unknown as { destroy?: () => void }).destroy?.();
-      reject(signal?.reason ?? new DOMException("The analysis was cancelled.", "AbortError"));
-    };
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener("abort", onAbort, { once: true });
-    stream.on("data", (chunk: Uint8Array) => {
-      try {
-        reader.push(chunk);
-      } catch (err) {
+  const stream = (await query.readable()) as AsyncIterable<Uint8Array>;
+  const { signal } = params;
+  // Pulled chunk by chunk. On abort the server is asked to cancel and the rest is drained
+  // unparsed until it stops, so the connection goes back to the pool out of COPY mode.
+  let cancelled = false;
+  try {
+    for await (const chunk of stream) {
+      if (signal?.aborted && !cancelled) {
+        cancelled = true;
         query.cancel();
-        reject(err as Error);
       }
-    });
-    stream.on("error", reject);
-    stream.on("end", () => {
-      signal?.removeEventListener("abort", onAbort);
-      try {
-        reader.end();
-        resolve();
-      } catch (err) {
-        reject(err as Error);
-      }
-    });
-  });
+      if (!cancelled) reader.push(chunk);
+    }
+  } catch (err) {
+    if (!cancelled) {
+      query.cancel();
+      throw err;
+    }
+  } finally {
+    // postgres.js pauses the socket when the stream's buffer is full and resumes it only from the
+    // stream's _read; when the last rows, CopyDone and ReadyForQuery came in one socket chunk the
+    // stream ends with the socket still paused, and the next query on that connection hangs
+    // (seen in the findings API test). Resume it ourselves.
+    (stream as unknown as { _read?: () => void })._read?.();
+  }
+  await Promise.resolve(query).catch(() => undefined);
+  aborted(signal);
+  reader.end();
 }
 
 /**

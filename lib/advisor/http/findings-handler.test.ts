@@ -41,6 +41,12 @@ async function get(query: string, auth: { cookie?: string; key?: string } = { co
 }
 
 describe("GET /api/v1/advisor/findings", () => {
+  it("answers a key with metrics:read", async () => {
+    const res = await get(`project=${slug}&from=${from}&to=${to}`, { key });
+    expect(res.status).toBe(200);
+    expect(res.json.requests).toBe(85);
+  });
+
   it("lets a viewer read the window's findings and the skipped routes", async () => {
     const res = await get(`project=${slug}&from=${from}&to=${to}`);
     expect(res.status).toBe(200);
@@ -49,12 +55,6 @@ describe("GET /api/v1/advisor/findings", () => {
     expect(rc.route).toBe("faq");
     expect(rc.evidence.rate).toBe(0.5);
     expect(res.json.skipped).toEqual([{ route: "thin", agent: "a", requests: 5, reason: "not enough data: 5 requests, 30 needed" }]);
-  });
-
-  it("answers a key with metrics:read the same", async () => {
-    const res = await get(`project=${slug}&from=${from}&to=${to}`, { key });
-    expect(res.status).toBe(200);
-    expect(res.json.requests).toBe(85);
   });
 
   it("answers no findings for a window with no traffic", async () => {
