@@ -27,9 +27,9 @@ const WINDOWS = [
 export function AdvisorClient({ projectSlug, role }: { projectSlug: string; role: Role }) {
   const [hours, setHours] = useState<number>(24);
   // The window is fixed when chosen, so the findings, the plan and the replay read the same calls.
-  const [window, setWindow] = useState(() => windowOf(24));
-  const q = `project=${encodeURIComponent(projectSlug)}&from=${encodeURIComponent(window.from)}&to=${encodeURIComponent(window.to)}`;
-  const findings = useQuery({ queryKey: ["advisor-findings", projectSlug, window.from, window.to], queryFn: () => fetchJson<FindingsAnswer>(`/api/v1/advisor/findings?${q}`) });
+  const [span, setSpan] = useState(() => windowOf(24));
+  const q = `project=${encodeURIComponent(projectSlug)}&from=${encodeURIComponent(span.from)}&to=${encodeURIComponent(span.to)}`;
+  const findings = useQuery({ queryKey: ["advisor-findings", projectSlug, span.from, span.to], queryFn: () => fetchJson<FindingsAnswer>(`/api/v1/advisor/findings?${q}`) });
   const plan = useAnalysis<PlanAnswer>();
   const [candidate, setCandidate] = useState<ReplayCandidate>({ routing: "", cache: "", stream: false });
   const ranked = useMemo(() => rankFindings(findings.data?.findings ?? []), [findings.data]);
@@ -55,7 +55,7 @@ export function AdvisorClient({ projectSlug, role }: { projectSlug: string; role
             onChange={(e) => {
               const h = Number(e.target.value);
               setHours(h);
-              setWindow(windowOf(h));
+              setSpan(windowOf(h));
             }}
           >
             {WINDOWS.map((w) => (
@@ -65,7 +65,7 @@ export function AdvisorClient({ projectSlug, role }: { projectSlug: string; role
             ))}
           </select>
         </label>
-        <Button onClick={() => setWindow(windowOf(hours))}>Refresh</Button>
+        <Button onClick={() => setSpan(windowOf(hours))}>Refresh</Button>
       </div>
 
       <Card className="flex flex-col gap-2" data-testid="advisor-findings">
