@@ -52,15 +52,15 @@ export function RunSummaryView({ summary, calls, title }: { summary: RunSummary;
         </table>
       </div>
       <div className="grid gap-4 lg:grid-cols-3" data-testid="distributions">
-        <div>
+        <div className="min-w-0">
           <div className="text-xs text-[var(--muted)]">TTFT</div>
           <HistogramChart bins={overlaidHistogram(seriesOf(calls, panes, (c) => c.ttftMs), 16)} series={panes} format={(v) => formatMs(v)} testId="hist-ttft" />
         </div>
-        <div>
+        <div className="min-w-0">
           <div className="text-xs text-[var(--muted)]">Total latency</div>
           <HistogramChart bins={overlaidHistogram(seriesOf(calls, panes, (c) => c.latencyMs), 16)} series={panes} format={(v) => formatMs(v)} testId="hist-latency" />
         </div>
-        <div>
+        <div className="min-w-0">
           <div className="text-xs text-[var(--muted)]">Cost per call</div>
           <HistogramChart bins={overlaidHistogram(seriesOf(calls, panes, (c) => Number(c.costNanoUsd)), 16)} series={panes} format={(v) => usd(v)} testId="hist-cost" />
         </div>

@@ -141,7 +141,8 @@ export function PlaygroundClient({ projectSlug, models, prices, upstream }: { pr
   const shownRun = state.run ?? runs.find((r) => String(r.seq) === selectedRun) ?? null;
   const recordedByPane = useMemo(() => new Map((shownRun && shownRun.n === 1 ? shownRun.calls : []).map((c) => [c.pane, c])), [shownRun]);
   // The verdict's bootstrap is real work: once per shown run, not per render.
-  const storedSummary = useMemo(() => (shownRun ? summarizeRun(shownRun.calls, shownRun.config.panes.map((p) => p.name)) : null), [shownRun]);
+  // A run just closed comes with the server's summary: none is computed here for it.
+  const storedSummary = useMemo(() => (shownRun && !state.summary ? summarizeRun(shownRun.calls, shownRun.config.panes.map((p) => p.name)) : null), [shownRun, state.summary]);
   const summary = state.summary ?? storedSummary;
   const compared = runs.find((r) => r.id === compareRun) ?? null;
 
