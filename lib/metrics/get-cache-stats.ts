@@ -5,7 +5,7 @@ import { getPriceBook } from "../pricing/price-queries";
 import { scopeFiltersOf, promptCacheHitRate, responseCacheHitRate } from "./get-summary";
 import { nanoToUsdRounded, ratio } from "./money";
 import { queryWatermarks } from "./rollup-seal";
-import { querySums, type RollupScope, type SumsRow } from "./rollup-query";
+import { querySums, withoutAbsentExclusions, type SumsRow } from "./rollup-query";
 import type { SummaryParams } from "./schemas";
 import { planSegments, resolveRange } from "./time-range";
 
@@ -75,7 +75,7 @@ export function promptCacheSavings(book: PriceBook, model: string, at: Date, s: 
 export async function getCacheStats(db: Db, projectId: string, params: SummaryParams, nowMs = Date.now()): Promise<CacheStats> {
   const range = resolveRange(params, nowMs);
   const marks = await queryWatermarks(db);
-  const base: RollupScope = { projectId, kind: params.kind, ...scopeFiltersOf(params), segments: planSegments(range, marks) };
+  const base = await withoutAbsentExclusions(db, { projectId, kind: params.kind, ...scopeFiltersOf(params), segments: planSegments(range, marks) });
   const [byRoute, byModel, book] = await Promise.all([
     querySums(db, { ...base, groupBy: "route" }, { g2: sql`r.route` }),
     querySums(db, { ...base, groupBy: "model" }, { g2: sql`r.model` }),

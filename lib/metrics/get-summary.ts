@@ -4,7 +4,7 @@ import type { Percentiles } from "./histogram";
 import { nanoToUsdRounded, nanoToUsdString, ratio } from "./money";
 import { excludedRoutes } from "./playground-filter";
 import { queryWatermarks } from "./rollup-seal";
-import { EMPTY_PERCENTILES, queryPercentiles, querySums, type DimFilters, type PercentileRow, type RollupScope, type SumsRow } from "./rollup-query";
+import { EMPTY_PERCENTILES, queryPercentiles, querySums, withoutAbsentExclusions, type DimFilters, type PercentileRow, type RollupScope, type SumsRow } from "./rollup-query";
 import type { SummaryParams } from "./schemas";
 import { planSegments, resolveRange, type TimeRange } from "./time-range";
 
@@ -111,7 +111,7 @@ export async function getSummary(db: Db, projectId: string, params: SummaryParam
 
 export async function summarizeRange(db: Db, projectId: string, params: SummaryParams, range: TimeRange): Promise<Summary> {
   const marks = await queryWatermarks(db);
-  const base: RollupScope = { projectId, kind: params.kind, ...scopeFiltersOf(params), segments: planSegments(range, marks) };
+  const base = await withoutAbsentExclusions(db, { projectId, kind: params.kind, ...scopeFiltersOf(params), segments: planSegments(range, marks) });
   const perModel: RollupScope = { ...base, groupBy: "model" };
   // Per-model rows give both the per-model figures and, merged, the totals: one read of each kind.
   const [modelSums, pct] = await Promise.all([

@@ -6,7 +6,7 @@ import type { Percentiles } from "./histogram";
 import { nanoToUsdRounded, ratio } from "./money";
 import { queryWatermarks } from "./rollup-seal";
 import { BUCKET_ORIGIN } from "./rollup-sql";
-import { EMPTY_PERCENTILES, HIST_METRICS, queryPercentiles, querySums, type HistMetric, type RollupScope, type SumsRow } from "./rollup-query";
+import { EMPTY_PERCENTILES, HIST_METRICS, queryPercentiles, querySums, withoutAbsentExclusions, type HistMetric, type RollupScope, type SumsRow } from "./rollup-query";
 import type { TimeseriesMetric, TimeseriesParams } from "./schemas";
 import { autoBucket, bucketStarts, BUCKETS, checkPoints, planSegments, resolveRange, type BucketName } from "./time-range";
 
@@ -63,13 +63,13 @@ export async function getTimeseries<M extends TimeseriesMetric>(db: Db, projectI
   checkPoints(range, bucket);
   const width = BUCKETS[bucket];
   const marks = await queryWatermarks(db);
-  const scope: RollupScope = {
+  const scope: RollupScope = await withoutAbsentExclusions(db, {
     projectId,
     kind: params.kind,
     ...scopeFiltersOf(params),
     segments: planSegments(range, marks, width),
     groupBy: params.groupBy,
-  };
+  });
   const g1 = sql`(extract(epoch from date_bin(${`${width / 1000} seconds`}::interval, r.bucket, ${BUCKET_ORIGIN}::timestamptz)) * 1000)::bigint`;
   const g2 = params.groupBy ? sql`r.${sql.identifier(params.groupBy)}` : undefined;
 

@@ -11,13 +11,14 @@ import { handleSummary } from "./http/summary";
 import { handleTimeseries } from "./http/timeseries";
 import { ingestAndFlush } from "./testing/rollup-oracle";
 import { excludedRoutes } from "./playground-filter";
-import { chooseSet } from "./rollup-query";
+import { chooseSet, withoutAbsentExclusions } from "./rollup-query";
 import { SET_IDS } from "./rollup-sql";
 import { flushRollups } from "./rollup-upkeep";
 import { MINUTE } from "./time-range";
 
 let handle: DbHandle;
 let key: string;
+let projectId: string;
 const NOW = Date.now();
 const minuteAgo = (m: number, sec = 0) => new Date(Math.floor(NOW / MINUTE) * MINUTE - m * MINUTE + sec * 1000).toISOString();
 
@@ -53,6 +54,7 @@ beforeAll(async () => {
   await flushRollups(handle.db);
   const created = await projectWithKey(handle.db);
   key = created.key;
+  projectId = created.project.id;
   await ingestAndFlush(handle.db, created.project.id, [...agents, ...playground]);
 });
 afterAll(async () => {
@@ -72,6 +74,19 @@ describe("the playground filter rule", () => {
     expect(chooseSet({ filters: {}, excludeRoutes: ["playground"] })).toBe(SET_IDS.route);
     expect(chooseSet({ filters: {}, groupBy: "model", excludeRoutes: ["playground"] })).toBe(SET_IDS.all);
     expect(chooseSet({ filters: {}, groupBy: "route", excludeRoutes: ["playground"] })).toBe(SET_IDS.route);
+  });
+});
+
+describe("the exclusion probe", () => {
+  it("keeps the exclusion where the range holds playground calls, and drops it (smaller grouping set) where none are", async () => {
+    const segments = [{ grainS: 60 as const, fromMs: NOW - 3_600_000, toMs: NOW + 60_000 }];
+    const scope = { projectId, kind: "llm", filters: {}, excludeRoutes: ["playground"], segments, groupBy: "model" as const };
+    expect((await withoutAbsentExclusions(handle.db, scope)).excludeRoutes).toEqual(["playground"]);
+    const other = await projectWithKey(handle.db);
+    await ingestAndFlush(handle.db, other.project.id, [llmEvent({ timestamp: minuteAgo(3), route: "chat" })]);
+    const pruned = await withoutAbsentExclusions(handle.db, { ...scope, projectId: other.project.id });
+    expect(pruned.excludeRoutes).toEqual([]);
+    expect(chooseSet(pruned)).toBe(SET_IDS.model);
   });
 });
 

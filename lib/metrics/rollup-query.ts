@@ -68,6 +68,25 @@ export function scopeRowsSql(scope: RollupScope): SQL {
   return sql.join(parts, sql` union all `);
 }
 
+/**
+ * The scope without the route exclusions its range has no rows of. Leaving a route out needs a
+ * grouping set that keeps `route` (for a summary, the full set: many more rows than the model
+ * set), so a project without playground calls in range keeps its smaller set: one short probe of
+ * the route set first.
+ */
+export async function withoutAbsentExclusions(db: Db, scope: RollupScope): Promise<RollupScope> {
+  if (!scope.excludeRoutes?.length || scope.segments.length === 0) return scope;
+  const routes = sql.join(scope.excludeRoutes.map((r) => sql`${r}`), sql`, `);
+  const probes = scope.segments.map(
+    (s) => sql`(select 1 from metric_rollups
+      where project_id = ${scope.projectId}::uuid and grain_s = ${s.grainS}
+        and bucket >= ${new Date(s.fromMs).toISOString()}::timestamptz and bucket < ${new Date(s.toMs).toISOString()}::timestamptz
+        and set_id = ${SET_IDS.route} and kind = ${scope.kind} and route in (${routes}) limit 1)`,
+  );
+  const found = await readRows<Record<string, unknown>>(db, sql`select 1 from (${sql.join(probes, sql` union all `)}) p limit 1`);
+  return found.length > 0 ? scope : { ...scope, excludeRoutes: [] };
+}
+
 /** How rows are grouped: g1 (e.g. a chart bucket) and g2 (e.g. a model); '' when unused. */
 export type Grouping = { g1?: SQL; g2?: SQL };
 
