@@ -60,14 +60,24 @@ async function main(): Promise<void> {
       return bytes;
     });
     let rows = 0;
+    let traffic: Awaited<ReturnType<typeof loadTraffic>> | undefined;
     const loadMs = await timeIt(async () => {
-      const t = await loadTraffic(handle.db, window);
-      rows = t.llm.length + t.tools.length;
+      traffic = await loadTraffic(handle.db, window);
+      rows = traffic.llm.length + traffic.tools.length;
+    });
+    const { analyzeFindings } = await import("../lib/advisor/findings/analyze-findings");
+    const { getPriceBook } = await import("../lib/pricing/price-queries");
+    const prices = await getPriceBook(handle.db, project.id);
+    let found = 0;
+    const findingsMs = await timeIt(async () => {
+      found = analyzeFindings(traffic!, { prices, projectSlug: "bench" }).findings.length;
     });
     console.log(`advisor load, ${rows.toLocaleString("en-US")} events (best of ${RUNS}), load average ${load()}`);
     console.log(`  count(*) baseline          ${fmt(countMs, 0)} ms`);
     console.log(`  binary COPY, bytes only    ${fmt(copyMs, 0)} ms`);
     console.log(`  loadTraffic                ${fmt(loadMs, 0)} ms  (${fmt(loadMs / copyMs, 2)}x the COPY stream)`);
+    console.log(`  analyzeFindings            ${fmt(findingsMs, 0)} ms  (${found} findings)`);
+    console.log(`  load + findings            ${fmt(loadMs + findingsMs, 0)} ms  (the replay adds its own; budget 5 s for all)`);
   } finally {
     await handle.close();
   }

@@ -23,6 +23,7 @@ export type TokenUsage = {
 /** A project's prices grouped by model family, newest effective date first within each tier. */
 export class PriceBook {
   private readonly byModel = new Map<string, PriceRow[]>();
+  private readonly families = new Map<string, string>();
 
   constructor(rows: PriceRow[]) {
     for (const row of rows) {
@@ -44,7 +45,13 @@ export class PriceBook {
    * brings a long-context row does not leave shorter prompts unpriced: they keep the older rate.
    */
   find(model: string, at: Date, promptTokens: number): PriceRow | undefined {
-    const list = this.byModel.get(modelFamily(model));
+    // The advisor prices a million calls of a handful of models: the family is worked out once per model.
+    let family = this.families.get(model);
+    if (family === undefined) {
+      family = modelFamily(model);
+      if (this.families.size < 10_000) this.families.set(model, family);
+    }
+    const list = this.byModel.get(family);
     if (!list) return undefined;
     const t = at.getTime();
     for (const row of list) {

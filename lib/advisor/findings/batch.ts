@@ -1,6 +1,6 @@
 import type { Finding } from "../finding-schema";
 import type { Traffic } from "../traffic";
-import { confidenceOf, examples, impactOf, MIN_AFFECTED, pct, recordedTimings, share, tagged, unpricedShare, type FindingContext, type RouteGroup } from "./route-groups";
+import { beforeOf, confidenceOf, examples, impactOf, MIN_AFFECTED, pct, share, tagged, unpricedShare, type FindingContext, type RouteGroup } from "./route-groups";
 
 /** The tag a route that nobody waits on carries (x-pitwall-tags: interactive=false). */
 export const NON_INTERACTIVE = { key: "interactive", value: "false" } as const;
@@ -31,7 +31,7 @@ export function batchFinding(ctx: FindingContext, g: RouteGroup): Finding | null
   if (eligible.length < MIN_AFFECTED || share(eligible.length, n) < 0.5) return null;
   let savedNano = 0;
   for (const i of eligible) if (!t.unpriced[i]) savedNano += t.costNano[i]! * BATCH_DISCOUNT;
-  const timings = recordedTimings(traffic, g.rows);
+  const timings = beforeOf(ctx, g);
   const impact = impactOf(timings, timings, savedNano, ctx, n);
   const unpriced = unpricedShare(traffic, eligible);
   const rate = share(eligible.length, n);

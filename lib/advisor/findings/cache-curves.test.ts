@@ -30,3 +30,22 @@ describe("why a prompt-cache miss", () => {
     expect(missReason({ ...base, wrote: false })).toBe("not_requested");
   });
 });
+
+describe("percentile", () => {
+  it("matches the sorted-array definition (linear between ranks), ignoring NaN", async () => {
+    const { percentile } = await import("./route-groups");
+    const fc = (await import("fast-check")).default;
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.integer({ min: -50, max: 50 }), fc.constant(Number.NaN)), { minLength: 1, maxLength: 200 }), fc.integer({ min: 0, max: 100 }), (xs, p) => {
+        const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+        if (s.length === 0) {
+          expect(percentile(xs, p)).toBeNaN();
+          return;
+        }
+        const rank = (p / 100) * (s.length - 1);
+        const want = s[Math.floor(rank)]! + (s[Math.ceil(rank)]! - s[Math.floor(rank)]!) * (rank - Math.floor(rank));
+        expect(percentile(xs, p)).toBeCloseTo(want, 9);
+      }),
+    );
+  });
+});

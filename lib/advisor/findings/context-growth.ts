@@ -1,7 +1,7 @@
 import { profileFor } from "../../simulator/latency-profiles";
 import type { Finding } from "../finding-schema";
 import { decode, NONE, promptTokensAt } from "../traffic";
-import { confidenceOf, examples, impactOf, MIN_AFFECTED, MIN_AFFECTED_SHARE, median, pct, recordedTimings, round, share, type FindingContext, type RouteGroup } from "./route-groups";
+import { beforeOf, confidenceOf, examples, impactOf, MIN_AFFECTED, MIN_AFFECTED_SHARE, median, pct, perModel, recordedTimings, round, share, type FindingContext, type RouteGroup } from "./route-groups";
 
 /** A session grows when its last turn's prompt is at least this multiple of its first. */
 export const GROWTH_FACTOR = 2;
@@ -54,12 +54,12 @@ export function contextGrowthFinding(ctx: FindingContext, g: RouteGroup): Findin
     }
   }
   if (savedTotal < MIN_AFFECTED_SHARE * totalTokens) return null;
-  const before = recordedTimings(traffic, g.rows);
+  const before = beforeOf(ctx, g);
   const after = recordedTimings(traffic, g.rows);
   g.rows.forEach((i, k) => {
     const saved = savedTokens.get(i);
     if (!saved) return;
-    const ms = (saved / 1000) * profileFor(decode(traffic.models, t.model[i]!) ?? "").prefillMsPer1k;
+    const ms = (saved / 1000) * perModel(ctx, "profile", t.model[i]!, (m) => profileFor(m)).prefillMsPer1k;
     after.latency[k] = Math.max(0, after.latency[k]! - ms);
     if (Number.isFinite(after.ttft[k]!)) after.ttft[k] = Math.max(0, after.ttft[k]! - ms);
     after.perceived[k] = Math.max(0, after.perceived[k]! - ms);

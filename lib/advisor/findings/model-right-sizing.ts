@@ -4,7 +4,7 @@ import { encodeConfig } from "../../playground/url-state";
 import { medianTtftMs, profileFor } from "../../simulator/latency-profiles";
 import type { Finding } from "../finding-schema";
 import { decode, promptTokensAt, STATUS_CODE } from "../traffic";
-import { confidenceOf, examples, impactOf, MIN_AFFECTED, median, pct, recordedTimings, round, share, unpricedShare, type FindingContext, type RouteGroup } from "./route-groups";
+import { beforeOf, confidenceOf, examples, impactOf, memo, MIN_AFFECTED, median, pct, recordedTimings, round, share, unpricedShare, type FindingContext, type RouteGroup } from "./route-groups";
 
 /** Short and simple, as the reference case means it: under 1K prompt tokens and under 100 output tokens. */
 export const SHORT_PROMPT_TOKENS = 1000;
@@ -32,14 +32,14 @@ export function modelRightSizingFinding(ctx: FindingContext, g: RouteGroup): Fin
   const short = g.rows.filter((i) => promptTokensAt(t, i) < SHORT_PROMPT_TOKENS && t.outputTokens[i]! < SHORT_OUTPUT_TOKENS);
   const n = g.rows.length;
   if (short.length < MIN_AFFECTED || share(short.length, n) < MIN_SHORT_SHARE) return null;
-  const observed = observedSmallModel(ctx);
+  const observed = memo(ctx, "smallModel", () => observedSmallModel(ctx));
   const candidate = observed?.model ?? DEFAULT_CANDIDATE;
   const fromTables = !observed;
 
   // Cost: the same usage at the candidate's price in force at the call's time.
   let savedNano = 0;
   let unpriced = 0;
-  const before = recordedTimings(traffic, g.rows);
+  const before = beforeOf(ctx, g);
   const after = recordedTimings(traffic, g.rows);
   const shortSet = new Set(short);
   const current = profileFor(model);
@@ -101,9 +101,9 @@ function modelCode(ctx: FindingContext, g: RouteGroup): number {
 function observedSmallModel(ctx: FindingContext): { model: string; latencyP50: number; ttftP50: number | undefined; costPerRequestUsd: number } | null {
   const t = ctx.traffic.llm;
   const byModel = new Map<number, number[]>();
+  const small = ctx.traffic.models.values.map((m) => SMALL.test(modelFamily(m)));
   for (let i = 0; i < t.length; i++) {
-    const m = decode(ctx.traffic.models, t.model[i]!);
-    if (!m || !SMALL.test(modelFamily(m)) || t.status[i] !== STATUS_CODE.ok) continue;
+    if (t.model[i] === -1 || !small[t.model[i]!] || t.status[i] !== STATUS_CODE.ok) continue;
     if (promptTokensAt(t, i) >= SHORT_PROMPT_TOKENS || t.outputTokens[i]! >= SHORT_OUTPUT_TOKENS) continue;
     const list = byModel.get(t.model[i]!) ?? [];
     list.push(i);

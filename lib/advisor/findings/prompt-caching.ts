@@ -2,7 +2,7 @@ import { minCacheableTokens } from "../../policies/min-cacheable-tokens";
 import { profileFor } from "../../simulator/latency-profiles";
 import type { Finding } from "../finding-schema";
 import { decode, NONE, promptTokensAt } from "../traffic";
-import { confidenceOf, examples, impactOf, MIN_AFFECTED, MIN_AFFECTED_SHARE, pct, recordedTimings, share, type FindingContext, type RouteGroup } from "./route-groups";
+import { beforeOf, confidenceOf, examples, impactOf, MIN_AFFECTED, MIN_AFFECTED_SHARE, pct, perModel, recordedTimings, share, type FindingContext, type RouteGroup } from "./route-groups";
 
 const TTL_MS = { "5m": 300_000, "1h": 3_600_000 } as const;
 type Ttl = keyof typeof TTL_MS;
@@ -30,14 +30,14 @@ export function promptCachingFinding(ctx: FindingContext, g: RouteGroup): Findin
   for (const i of g.rows) {
     const sys = t.systemHash[i]!;
     const cached = t.cacheReadTokens[i]! + t.cacheWrite5mTokens[i]! + t.cacheWrite1hTokens[i]! > 0;
-    const model = decode(traffic.models, t.model[i]!) ?? "";
+    const minimum = perModel(ctx, "minCacheable", t.model[i]!, (m) => minCacheableTokens(m));
     const tokens = t.systemTokens[i]!;
     const prev = sys === NONE ? undefined : lastBySystem.get(sys);
     if (prev !== undefined) gaps.set(i, t.tsMs[i]! - prev);
-    if (sys !== NONE && tokens !== NONE && !cached && tokens >= minCacheableTokens(model)) uncached.push(i);
+    if (sys !== NONE && tokens !== NONE && !cached && tokens >= minimum) uncached.push(i);
     if (t.cacheReadTokens[i] === 0 && sys !== NONE && tokens !== NONE) {
       // Why this call read nothing from the cache.
-      const reason = missReason({ tokens, minimum: minCacheableTokens(model), gapMs: prev === undefined ? undefined : t.tsMs[i]! - prev, prefixChanged: lastSystem !== NONE && lastSystem !== sys, wrote: cached, wrote1h: t.cacheWrite1hTokens[i]! > 0 });
+      const reason = missReason({ tokens, minimum, gapMs: prev === undefined ? undefined : t.tsMs[i]! - prev, prefixChanged: lastSystem !== NONE && lastSystem !== sys, wrote: cached, wrote1h: t.cacheWrite1hTokens[i]! > 0 });
       reasons[reason]++;
       if (missExamples.length < 10) missExamples.push({ eventId: t.id.at(i)!, reason, ...(reason === "expired" ? { gapMs: Math.round(t.tsMs[i]! - prev!) } : {}) });
     }
@@ -74,13 +74,13 @@ export function promptCachingFinding(ctx: FindingContext, g: RouteGroup): Findin
   const chosen: Ttl = best.ttl;
 
   // TTFT: a read skips the prefill of the system prompt, at the model's prefill rate (simulator tables).
-  const before = recordedTimings(traffic, g.rows);
+  const before = beforeOf(ctx, g);
   const after = recordedTimings(traffic, g.rows);
   const uncachedSet = new Set(uncached);
   g.rows.forEach((i, k) => {
     const gap = gaps.get(i);
     if (!uncachedSet.has(i) || gap === undefined || gap > TTL_MS[chosen]) return;
-    const p = profileFor(decode(traffic.models, t.model[i]!) ?? "");
+    const p = perModel(ctx, "profile", t.model[i]!, (m) => profileFor(m));
     const savedMs = (t.systemTokens[i]! / 1000) * (p.prefillMsPer1k - p.cacheReadMsPer1k);
     after.latency[k] = Math.max(0, after.latency[k]! - savedMs);
     if (Number.isFinite(after.ttft[k]!)) after.ttft[k] = Math.max(0, after.ttft[k]! - savedMs);

@@ -1,6 +1,6 @@
 import type { Finding } from "../finding-schema";
 import { NONE } from "../traffic";
-import { confidenceOf, examples, impactOf, isHit, MIN_AFFECTED, MIN_AFFECTED_SHARE, pct, recordedTimings, share, type FindingContext, type RouteGroup } from "./route-groups";
+import { beforeOf, confidenceOf, examples, impactOf, isHit, MIN_AFFECTED, MIN_AFFECTED_SHARE, pct, recordedTimings, share, type FindingContext, type RouteGroup } from "./route-groups";
 
 /** The TTLs the curve is drawn at, in seconds (30 s to a day). */
 export const TTL_GRID_SEC = [30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 21_600, 43_200, 86_400] as const;
@@ -68,7 +68,7 @@ export function responseCacheFinding(ctx: FindingContext, g: RouteGroup): Findin
     last.set(h, t.tsMs[i]!);
   }
 
-  const before = recordedTimings(traffic, g.rows);
+  const before = beforeOf(ctx, g);
   const after = recordedTimings(traffic, g.rows);
   const hitSet = new Set(newHits);
   let savedNano = 0;

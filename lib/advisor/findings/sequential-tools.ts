@@ -1,6 +1,6 @@
 import type { Finding } from "../finding-schema";
 import { NONE } from "../traffic";
-import { confidenceOf, MIN_AFFECTED, MIN_AFFECTED_SHARE, pct, percentile, round, share, type FindingContext, type RouteGroup } from "./route-groups";
+import { confidenceOf, memo, MIN_AFFECTED, MIN_AFFECTED_SHARE, pct, percentile, round, share, type FindingContext, type RouteGroup } from "./route-groups";
 
 /** Overlap under this is clock noise (ms timestamps, float durations), not parallel work. */
 const OVERLAP_SLACK_MS = 1;
@@ -18,16 +18,9 @@ export function sequentialToolsFinding(ctx: FindingContext, g: RouteGroup): Find
   const traces = new Set<number>();
   for (const i of g.rows) if (traffic.llm.trace[i] !== NONE) traces.add(traffic.llm.trace[i]!);
   if (traces.size === 0) return null;
-  // (trace, parent) -> tool rows, in time order (tools are sorted).
-  const groups = new Map<string, number[]>();
-  for (let k = 0; k < tools.length; k++) {
-    if (!traces.has(tools.trace[k]!)) continue;
-    const key = `${tools.trace[k]}|${tools.parent[k]}`;
-    const list = groups.get(key);
-    if (list) list.push(k);
-    else groups.set(key, [k]);
-  }
-  const multi = [...groups.values()].filter((l) => l.length >= 2);
+  const byTrace = memo(ctx, "toolsByTrace", () => toolsByTrace(ctx));
+  const multi: number[][] = [];
+  for (const trace of traces) for (const l of byTrace.get(trace) ?? []) if (l.length >= 2) multi.push(l);
   const sequential = multi.filter((l) => l.every((k, j) => j === 0 || tools.tsMs[k]! >= tools.tsMs[l[j - 1]!]! + tools.latencyMs[l[j - 1]!]! - OVERLAP_SLACK_MS));
   if (sequential.length < MIN_AFFECTED || share(sequential.length, multi.length) < MIN_AFFECTED_SHARE) return null;
   const sums = sequential.map((l) => l.reduce((s, k) => s + tools.latencyMs[k]!, 0));
@@ -67,4 +60,22 @@ export function sequentialToolsFinding(ctx: FindingContext, g: RouteGroup): Find
     },
     confidence: confidenceOf(sequential.length),
   };
+}
+
+/** Each trace's tool spans grouped by parent, in time order (tools are sorted): built once per analysis. */
+function toolsByTrace(ctx: FindingContext): Map<number, number[][]> {
+  const tools = ctx.traffic.tools;
+  const groups = new Map<number, Map<number, number[]>>();
+  for (let k = 0; k < tools.length; k++) {
+    const trace = tools.trace[k]!;
+    if (trace === NONE) continue;
+    let byParent = groups.get(trace);
+    if (!byParent) groups.set(trace, (byParent = new Map()));
+    const list = byParent.get(tools.parent[k]!);
+    if (list) list.push(k);
+    else byParent.set(tools.parent[k]!, [k]);
+  }
+  const out = new Map<number, number[][]>();
+  for (const [trace, byParent] of groups) out.set(trace, [...byParent.values()]);
+  return out;
 }

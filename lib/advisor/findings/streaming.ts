@@ -1,7 +1,6 @@
 import { profileFor } from "../../simulator/latency-profiles";
 import type { Finding } from "../finding-schema";
-import { decode } from "../traffic";
-import { confidenceOf, examples, impactOf, MIN_AFFECTED, MIN_AFFECTED_SHARE, pct, recordedTimings, share, type FindingContext, type RouteGroup } from "./route-groups";
+import { beforeOf, confidenceOf, examples, impactOf, memo, MIN_AFFECTED, MIN_AFFECTED_SHARE, pct, perModel, recordedTimings, share, type FindingContext, type RouteGroup } from "./route-groups";
 import { isNonInteractive } from "./batch";
 
 /**
@@ -20,14 +19,13 @@ export function streamingFinding(ctx: FindingContext, g: RouteGroup): Finding | 
   const traffic = ctx.traffic;
   const t = traffic.llm;
   if (g.rows.some((i) => isNonInteractive(traffic, i))) return null;
-  const speeds = measuredSpeeds(ctx);
+  const speeds = memo(ctx, "speeds", () => measuredSpeeds(ctx));
   const affected: number[] = [];
   const generationMs = new Map<number, number>();
   let fromTables = false;
   for (const i of g.rows) {
     if (t.streamed[i]) continue;
-    const model = decode(traffic.models, t.model[i]!) ?? "";
-    const tableSpeed = profileFor(model).outputTokensPerSec;
+    const tableSpeed = perModel(ctx, "profile", t.model[i]!, (m) => profileFor(m)).outputTokensPerSec;
     const gen = (t.outputTokens[i]! / tableSpeed) * 1000;
     if (gen < LONG_GENERATION_MS) continue;
     affected.push(i);
@@ -37,7 +35,7 @@ export function streamingFinding(ctx: FindingContext, g: RouteGroup): Finding | 
   }
   const n = g.rows.length;
   if (affected.length < MIN_AFFECTED || share(affected.length, n) < MIN_AFFECTED_SHARE) return null;
-  const before = recordedTimings(traffic, g.rows);
+  const before = beforeOf(ctx, g);
   const after = recordedTimings(traffic, g.rows);
   g.rows.forEach((i, k) => {
     const gen = generationMs.get(i);

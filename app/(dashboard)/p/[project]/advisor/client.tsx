@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { fetchJson } from "@/components/auth/fetch-json";
 import { AnalysisProgress } from "@/components/advisor/analysis-progress";
+import { FindingsList } from "@/components/advisor/findings-list";
 import { PlanPanel } from "@/components/advisor/plan-panel";
 import { ReplayPanel, type ReplayCandidate } from "@/components/advisor/replay-panel";
 import { useAnalysis } from "@/components/advisor/use-analysis";
@@ -14,7 +15,6 @@ import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { rankFindings, windowOf } from "@/lib/advisor/advisor-view";
 import type { FindingsAnswer } from "@/lib/advisor/finding-schema";
 import type { Phase, PlanAnswer } from "@/lib/advisor/plan-schema";
-import { formatMs, formatPercent, formatUsd } from "@/lib/metrics/format";
 import type { Role } from "@/lib/projects/roles";
 
 const WINDOWS = [
@@ -74,21 +74,7 @@ export function AdvisorClient({ projectSlug, role }: { projectSlug: string; role
         {findings.isError ? <ErrorState error={findings.error} onRetry={() => void findings.refetch()} /> : null}
         {findings.data && findings.data.requests === 0 ? <EmptyState title="No traffic in this window" hint="Send calls through the gateway (or run the reference workload from the demo settings), then refresh." /> : null}
         {findings.data && findings.data.requests > 0 && ranked.length === 0 ? <EmptyState title="Nothing to fix found" hint="No finding passed its threshold in this window." /> : null}
-        <ol className="flex flex-col gap-2">
-          {ranked.map((f) => (
-            <li key={`${f.kind}-${f.route}-${f.agent}`} id={`finding-${f.kind}`} className="rounded-md border border-[var(--border)] p-2 text-sm" data-testid={`finding-${f.kind}`}>
-              <div className="flex flex-wrap items-center gap-2">
-                <span className="font-medium">{f.title}</span>
-                <Badge tone="neutral">{f.kind.replace(/_/g, " ")}</Badge>
-                <Badge tone={f.confidence === "high" ? "good" : f.confidence === "medium" ? "warn" : "neutral"}>{f.confidence} confidence</Badge>
-                <span className="ml-auto tabular-nums">{formatUsd(f.impact.usdPerDay)}/day</span>
-              </div>
-              <p className="text-xs text-[var(--muted)]">
-                {f.route ?? "all routes"} · {formatPercent(f.evidence.rate)} of {f.evidence.requests} calls · p95 −{formatMs(f.impact.p95Ms)} · {f.recommendation}
-              </p>
-            </li>
-          ))}
-        </ol>
+        <FindingsList findings={ranked} projectSlug={projectSlug} />
         {findings.data?.skipped.length ? (
           <p className="text-xs text-[var(--muted)]" data-testid="advisor-skipped">
             Not judged: {findings.data.skipped.map((s) => `${s.route ?? "(no route)"} (${s.reason})`).join("; ")}
