@@ -1,5 +1,5 @@
 /**
- * npm run bench:advisor [-- --requests 600 --scale 0.05 --events 1000000]: the advisor's
+ * npm run bench:advisor [-- --requests 600 --scale 0.05 --events 1000000 --skip-1m | --only-1m]: the advisor's
  * acceptance figures on Postgres (DATABASE_URL).
  *  1. The reference workload through a real gateway (simulator upstream, response cache), and
  *     the backtest of the live policy against what was measured (target: p95 and cost within 5%).
@@ -14,7 +14,7 @@ import { performance } from "node:perf_hooks";
 import { fmt, loadAverage } from "./bench/stats";
 
 const { values: args } = parseArgs({
-  options: { requests: { type: "string", default: "600" }, scale: { type: "string", default: "0.05" }, events: { type: "string", default: "1000000" }, seed: { type: "string", default: "7" }, "skip-1m": { type: "boolean", default: false } },
+  options: { requests: { type: "string", default: "600" }, scale: { type: "string", default: "0.05" }, events: { type: "string", default: "1000000" }, seed: { type: "string", default: "7" }, "skip-1m": { type: "boolean", default: false }, "only-1m": { type: "boolean", default: false } },
 });
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? "   n/a" : `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}%`.padStart(7));
@@ -28,6 +28,7 @@ async function main(): Promise<void> {
   const { rerunPhases } = await import("../lib/advisor/testing/phase-rerun");
   const handle = await createTestDb();
   try {
+    if (args["only-1m"]) return await millionEvents(handle, Number(args.events));
     const settings = { seed: Number(args.seed), requests: Number(args.requests), latencyScale: Number(args.scale), concurrency: 16, arrivalsPerSec: 8 };
     console.log(`bench:advisor · reference workload, ${settings.requests} requests, seed ${settings.seed}, latency scale ${settings.latencyScale} (ms figures are in scaled time) · ${loadAverage()}`);
     console.log("findings: the plan is built from the manifest's planted findings (lib/advisor/testing/phase-rerun.ts manifestFindings); the findings engine's planted-rate check is not in this bench yet");
