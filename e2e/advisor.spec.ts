@@ -72,6 +72,28 @@ test.describe.serial("advisor", () => {
     await expect(replay.getByTestId("replay-run")).toBeDisabled();
   });
 
+  test("lists the findings ranked with their evidence, the TTL curve and links to the events view", async ({ signedInPage: page }) => {
+    await page.goto(ADVISOR);
+    const list = page.getByTestId("findings-list");
+    const cache = list.getByTestId("finding-response_cache").filter({ hasText: ROUTE });
+    await expect(cache).toBeVisible({ timeout: 30_000 });
+    // A third of the calls repeat an earlier prompt.
+    await expect(cache).toContainText("33% of e2e-advisor-faq requests repeat an earlier prompt exactly");
+    await expect(cache).toContainText(/confidence/);
+    await cache.getByTestId("finding-evidence-toggle").click();
+    const evidence = cache.getByTestId("finding-evidence");
+    await expect(evidence.getByTestId("findings-ttl-chart")).toBeVisible();
+    await expect(evidence.getByTestId("findings-gap-histogram")).toBeVisible();
+    await expect(evidence.locator("svg").first()).toBeVisible();
+    // Keyboard: the toggle closes again from the keyboard.
+    await cache.getByTestId("finding-evidence-toggle").focus();
+    await page.keyboard.press("Enter");
+    await expect(evidence).toBeHidden();
+    await cache.getByTestId("finding-evidence-toggle").click();
+    await cache.getByTestId("finding-evidence").getByRole("link").first().click();
+    await expect(page).toHaveURL(new RegExp(`/p/${E2E_PROJECT}/events\\?event=adv-`));
+  });
+
   test("Apply phase creates a draft version the policy editor opens, with the finding linked", async ({ signedInPage: page }) => {
     await page.goto(ADVISOR);
     const document = { rules: [{ id: "advisor-cache-faq", match: { route: ROUTE }, ttlSec: 3600 }] };

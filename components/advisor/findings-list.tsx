@@ -25,6 +25,9 @@ export function FindingsList({ findings, projectSlug }: { findings: Finding[]; p
   );
 }
 
+/** A saving in ms as "−570 ms", or "unchanged" when the fix does not touch it. */
+const less = (ms: number) => (ms > 0 ? `−${formatMs(ms)}` : "unchanged");
+
 function FindingItem({ finding: f, projectSlug }: { finding: Finding; projectSlug: string }) {
   const [open, setOpen] = useState(false);
   const links = findingLinks(f, projectSlug);
@@ -44,7 +47,7 @@ function FindingItem({ finding: f, projectSlug }: { finding: Finding; projectSlu
       </div>
       <p className="text-xs text-[var(--muted)]">
         {f.route ?? "no route"}
-        {f.agent ? ` · ${f.agent}` : ""} · {formatPercent(f.evidence.rate)} ({f.evidence.affected} of {f.evidence.requests}) · p50 −{formatMs(f.impact.p50Ms)} · p95 −{formatMs(f.impact.p95Ms)} · TTFT p95 −{formatMs(f.impact.ttftP95Ms)} · perceived −{formatMs(f.impact.perceivedMs)} · {formatUsd(f.impact.usdPerRequest)}/request
+        {f.agent ? ` · ${f.agent}` : ""} · {formatPercent(f.evidence.rate)} ({f.evidence.affected} of {f.evidence.requests}) · p50 {less(f.impact.p50Ms)} · p95 {less(f.impact.p95Ms)} · TTFT p95 {less(f.impact.ttftP95Ms)} · perceived {less(f.impact.perceivedMs)} · {formatUsd(f.impact.usdPerRequest)}/request
       </p>
       <p className="mt-1">{f.recommendation}</p>
       <button type="button" className="mt-1 text-xs underline" aria-expanded={open} aria-controls={id} onClick={() => setOpen((o) => !o)} data-testid="finding-evidence-toggle">
