@@ -12,6 +12,7 @@ import { getPriceBook } from "../../pricing/price-queries";
 import { LruResponseCache } from "../../response-cache/lru-response-cache";
 import { DEFAULT_LATENCY_PROFILES } from "../../simulator/latency-profiles";
 import type { Finding } from "../finding-schema";
+import { analyzeFindings } from "../findings/analyze-findings";
 import { buildPhases } from "../plan-phases";
 import { projectPlan } from "../plan-project";
 import type { PlanAnswer } from "../plan-schema";
@@ -90,10 +91,12 @@ export type PhaseCheck = { phase: string; predicted: Figures | null; measured: F
  * cumulative policies (and the code options of the workload) to a rerun of the same seeded
  * workload, and measure. parallelTools is the sequential-tools phase's client change.
  */
-export async function rerunPhases(handle: DbHandle, settings: RunSettings, findings: Finding[] = manifestFindings()): Promise<{ plan: PlanAnswer; baseline: Traffic; checks: PhaseCheck[] }> {
+export async function rerunPhases(handle: DbHandle, settings: RunSettings, source: "manifest" | "engine" = "manifest"): Promise<{ plan: PlanAnswer; baseline: Traffic; checks: PhaseCheck[]; findings: Finding[] }> {
   const live: ReplayPolicies = { routing: EMPTY_POLICIES.routing, cache: EMPTY_POLICIES.cache };
   const base = await recordRun(handle, settings, live);
   const prices = await getPriceBook(handle.db, base.projectId);
+  // "engine": the findings lib/advisor/findings reports on the baseline, as the page would plan from.
+  const findings = source === "engine" ? analyzeFindings(base.traffic, { prices, projectSlug: "bench" }).findings : manifestFindings();
   const plan = await projectPlan({ traffic: base.traffic, findings, live, prices });
   const drafts = buildPhases(findings, live);
   const checks: PhaseCheck[] = [];
@@ -109,7 +112,7 @@ export async function rerunPhases(handle: DbHandle, settings: RunSettings, findi
     const measured = await runReplay({ traffic: rerun.traffic, live: d.policies, candidate: d.policies, prices: rerunPrices });
     checks.push({ phase: d.id, predicted: plan.phases[k]!.projection, measured: measured.overall.measured, backtestOfRerun: measured.overall.backtestError?.latencyP95Ms ?? null });
   }
-  return { plan, baseline: base.traffic, checks };
+  return { plan, baseline: base.traffic, checks, findings };
 }
 
 /** |predicted − measured| / measured, or null when either is unknown. */
