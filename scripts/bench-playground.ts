@@ -15,6 +15,8 @@
  *          --screenshot public/playground.png (on a second server, port + 1, with the per-model
  *          latency profiles; "" skips it)  --only 1,2,3  --trace file.json (figure 2)  --delta-ms 10
  *          --rounds 3 (figure 3: page and direct take turns; the median ratio is printed)
+ *          --cpu-prof dir (the benchmark server runs under node --cpu-prof, profiles written there)
+ *          --trace3 file.json (a Chromium trace of figure 3's first page run, summarized here)
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -42,6 +44,8 @@ const { values: opts } = parseArgs({
     trace: { type: "string" },
     "delta-ms": { type: "string", default: "10" },
     rounds: { type: "string", default: "3" },
+    "cpu-prof": { type: "string" },
+    trace3: { type: "string" },
   },
 });
 const ONLY = new Set(opts.only!.split(",").map((x) => Number(x.trim())));
@@ -64,7 +68,7 @@ async function startServer(port = PORT, simulator: Record<string, string> = { PI
   const base = `http://127.0.0.1:${port}`;
   if (!existsSync(path.join(opts.dist!, "BUILD_ID"))) throw new Error(`No Next build in ${opts.dist}: run PITWALL_NEXT_DIST_DIR=${opts.dist} npx next build first.`);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "pitwall-bench-playground-"));
-  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  const child = spawn(process.execPath, [...(opts["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${opts["cpu-prof"]}`] : []), "--import", "tsx", "server.ts"], {
     stdio: ["ignore", "inherit", "inherit"],
     env: {
       ...process.env,
@@ -203,24 +207,26 @@ async function figureRepeat(page: Page): Promise<void> {
   const parsed = ExperimentConfig.parse(c);
   const client = new Anthropic({ baseURL: `${BASE}/gateway`, apiKey: KEY, maxRetries: 0 });
   const jobs = Array.from({ length: n }, () => parsed.panes).flat();
-  // When each of the page's requests ended (ms after the click): the run saved, the calls, the run closed.
-  const ended = new Map<string, number>();
-  let t0 = 0;
-  page.on("requestfinished", (r) => {
-    const m = /\/api\/v1\/playground\/(runs\/complete|runs|repeat)\?/.exec(r.url());
-    if (m) ended.set(m[1]!, performance.now() - t0);
-  });
   const ratios: number[] = [];
   // Page and direct take turns, so a machine whose load drifts weighs on both alike.
   for (let round = 1; round <= rounds; round++) {
     await openPlayground(page, c);
     await page.getByLabel("N", { exact: true }).fill(String(n));
     await page.getByLabel("Concurrency").fill("8");
-    ended.clear();
-    t0 = performance.now();
+    // The page marks when the run was saved, its last call ended and the run closed (one request,
+    // use-playground-run.ts); read against the page's clock at the click.
+    await page.evaluate("performance.clearMarks(); window.__runClick = 0;");
+    await page.getByRole("button", { name: `Run x ${n}` }).evaluate((b) => b.addEventListener("click", () => ((window as unknown as { __runClick: number }).__runClick = performance.now()), { once: true }));
+    const trace = round === 1 && opts.trace3;
+    if (trace) await page.context().browser()!.startTracing(page, { path: trace, categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "disabled-by-default-v8.cpu_profiler"] });
+    const t0 = performance.now();
     await page.getByRole("button", { name: `Run x ${n}` }).click();
     await page.getByTestId("run-summary").waitFor({ timeout: 300_000 });
     const pageMs = performance.now() - t0;
+    if (trace) {
+      await page.context().browser()!.stopTracing();
+      await summarizeTrace(trace);
+    }
 
     // The same calls straight through the gateway from Node: same bodies and hints, same concurrency.
     const t1 = performance.now();
@@ -232,9 +238,12 @@ async function figureRepeat(page: Page): Promise<void> {
     });
     const directMs = performance.now() - t1;
     ratios.push(pageMs / directMs);
-    const at = (k: string) => (ended.has(k) ? `${fmt(ended.get(k)! / 1000, 2)} s` : "n/a");
+    const marks = (await page.evaluate(
+      "Object.fromEntries(performance.getEntriesByType('mark').filter((m) => m.name.startsWith('playground:')).map((m) => [m.name.slice(11), m.startTime - window.__runClick]))",
+    )) as Record<string, number>;
+    const at = (k: string) => (marks[k] !== undefined ? `${fmt(marks[k] / 1000, 2)} s` : "n/a");
     console.log(
-      `3. Run x ${n} at concurrency 8 (${jobs.length} calls), round ${round}: page ${fmt(pageMs / 1000, 2)} s (run saved at ${at("runs")}, calls done at ${at("repeat")}, run closed at ${at("runs/complete")}), ` +
+      `3. Run x ${n} at concurrency 8 (${jobs.length} calls), round ${round}: page ${fmt(pageMs / 1000, 2)} s (run saved at ${at("run-saved")}, calls done at ${at("calls-done")}, run closed at ${at("run-closed")}), ` +
         `direct through the gateway from Node ${fmt(directMs / 1000, 2)} s; ratio ${fmt(pageMs / directMs, 2)}x (target: at most 1.2x); ${loadNow()}`,
     );
   }

@@ -37,7 +37,8 @@ export async function fetchJson<T>(url: string, init: RequestInit & { json?: unk
   return body as T;
 }
 
-function messageOf(body: unknown, status: number): string {
+/** The server's safe message in an error answer's body (parsed JSON, or null). */
+export function messageOf(body: unknown, status: number): string {
   const b = body as { error?: { message?: unknown }; message?: unknown } | null;
   const message = b?.error?.message ?? b?.message;
   if (typeof message === "string" && message) return message;

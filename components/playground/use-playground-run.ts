@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
-import { fetchJson } from "@/components/auth/fetch-json";
+import { fetchJson, messageOf } from "@/components/auth/fetch-json";
 import { createFrameStore } from "./frame-store";
 import type { ExperimentConfig } from "@/lib/playground/config-schema";
 import type { Experiment, Run } from "@/lib/playground/experiments";
@@ -33,6 +33,7 @@ export function usePlaygroundRun(projectSlug: string, onExperiment: (e: Experime
   const live = useRef<Record<string, PaneLive>>({});
   const controllers = useRef<Set<AbortController>>(new Set());
   const stopped = useRef(false);
+  const total = useRef(0);
   // The frame clock the live panes subscribe to: painting redraws them alone, once per frame.
   const [frames] = useState(createFrameStore);
   const [state, setState] = useState<RunState>(IDLE);
@@ -85,24 +86,38 @@ export function usePlaygroundRun(projectSlug: string, onExperiment: (e: Experime
   );
 
   /**
-   * Run x N: the server runs the N x panes calls (POST /api/v1/playground/repeat) and streams each
-   * call's figures as it ends; each pane shows its latest call. Returns how many were recorded.
+   * Run x N in one request (POST /api/v1/playground/repeat): the server saves the run while its
+   * calls start, streams each call's figures as it ends (each pane shows its latest call), and
+   * ends with the run closed on its recorded calls. `run` marks when the run was saved, `done`
+   * when it was closed; both are null when the stream ended first (Cancel, an error).
    */
   const repeatRun = useCallback(
-    async (experimentId: string, runId: string, onProgress: (done: number) => void): Promise<number> => {
+    async (start: Record<string, unknown>, onStarted: (s: { experiment: Experiment; run: Run }) => void, onProgress: (done: number) => void): Promise<{ recorded: number; closed: { run: Run; summary: RunSummary } | null }> => {
       const controller = new AbortController();
       controllers.current.add(controller);
       let done = 0;
       let recorded = 0;
+      let closed: { run: Run; summary: RunSummary } | null = null;
       try {
         const res = await fetch(`/api/v1/playground/repeat?project=${encodeURIComponent(projectSlug)}`, {
           method: "POST",
           credentials: "same-origin",
           headers: { "content-type": "application/json" },
-          body: JSON.stringify({ experimentId, runId }),
+          body: JSON.stringify({ start }),
           signal: controller.signal,
         });
-        if (!res.ok || !res.body) throw new Error(errorMessageOf(res.status, await res.text()));
+        if (!res.ok || !res.body) {
+          // Refused before any call (bad input, a viewer, another project's experiment): the server's message, as for a race.
+          const text = await res.text();
+          let body: unknown = null;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            body = null;
+          }
+          setState((s) => ({ ...s, error: messageOf(body, res.status) }));
+          return { recorded, closed };
+        }
         const reader = res.body.getReader();
         const decoder = new TextDecoder();
         let buffer = "";
@@ -114,10 +129,19 @@ export function usePlaygroundRun(projectSlug: string, onExperiment: (e: Experime
           while ((end = buffer.indexOf("\n\n")) !== -1) {
             const event = parseRepeatFrame(buffer.slice(0, end));
             buffer = buffer.slice(end + 2);
-            if (event?.kind !== "call") continue;
-            live.current[event.data.pane] = event.data.call;
-            done++;
-            if (event.data.call.eventId) recorded++;
+            if (event?.kind === "run") {
+              // Marks for bench:playground's split of the run (saved / calls done / closed).
+              performance.mark("playground:run-saved");
+              onStarted(event.data);
+            } else if (event?.kind === "call") {
+              live.current[event.data.pane] = event.data.call;
+              done++;
+              if (event.data.call.eventId) recorded++;
+              if (done === total.current) performance.mark("playground:calls-done");
+            } else if (event?.kind === "done") {
+              performance.mark("playground:run-closed");
+              closed = { run: event.data.run, summary: event.data.summary };
+            }
           }
           onProgress(done);
           paint();
@@ -127,43 +151,18 @@ export function usePlaygroundRun(projectSlug: string, onExperiment: (e: Experime
       } finally {
         controllers.current.delete(controller);
       }
-      return recorded;
+      return { recorded, closed };
     },
     [projectSlug, paint],
   );
 
-  const start = useCallback(
-    async (opts: { experimentId: string | null; config: ExperimentConfig; n: number; concurrency: number; name?: string }) => {
-      stopped.current = false;
-      const panes = opts.config.panes.map((p) => p.name);
-      const total = panes.length * opts.n;
-      setState({ ...IDLE, running: true, total, n: opts.n });
-      live.current = {};
-      let started: { experiment: Experiment; run: Run };
-      try {
-        started = await fetchJson<{ experiment: Experiment; run: Run }>(`/api/v1/playground/runs?project=${encodeURIComponent(projectSlug)}`, {
-          method: "POST",
-          json: { experimentId: opts.experimentId, name: opts.name, config: opts.config, n: opts.n, concurrency: opts.concurrency },
-        });
-      } catch (err) {
-        setState({ ...IDLE, error: (err as Error).message });
-        return;
-      }
-      onExperiment(started.experiment);
-      const { experiment, run } = started;
-      let recorded = 0;
-      if (opts.n === 1) {
-        // A race: one stream per pane, all at once, painted as the tokens come.
-        const results = await Promise.all(panes.map((pane) => streamPane(experiment.id, run.id, pane)));
-        recorded = results.filter((p) => p.eventId).length;
-        setState((s) => ({ ...s, done: results.length }));
-      } else {
-        recorded = await repeatRun(experiment.id, run.id, (done) => setState((s) => ({ ...s, done })));
-      }
+  /** Closes a run the page ran itself (a race) or whose Run x N stream ended early. */
+  const closeRun = useCallback(
+    async (experimentId: string, runId: string, recorded: number) => {
       try {
         const closed = await fetchJson<{ run: Run; summary: RunSummary }>(`/api/v1/playground/runs/complete?project=${encodeURIComponent(projectSlug)}`, {
           method: "POST",
-          json: { experimentId: experiment.id, runId: run.id, expected: recorded },
+          json: { experimentId, runId, expected: recorded },
         });
         setState((s) => ({ ...s, running: false, run: closed.run, summary: closed.summary }));
         onRun(closed.run);
@@ -171,7 +170,48 @@ export function usePlaygroundRun(projectSlug: string, onExperiment: (e: Experime
         setState((s) => ({ ...s, running: false, error: (err as Error).message }));
       }
     },
-    [projectSlug, streamPane, repeatRun, onExperiment, onRun],
+    [projectSlug, onRun],
+  );
+
+  const start = useCallback(
+    async (opts: { experimentId: string | null; config: ExperimentConfig; n: number; concurrency: number; name?: string }) => {
+      stopped.current = false;
+      const panes = opts.config.panes.map((p) => p.name);
+      const total_ = panes.length * opts.n;
+      total.current = total_;
+      setState({ ...IDLE, running: true, total: total_, n: opts.n });
+      live.current = {};
+      const body = { experimentId: opts.experimentId, name: opts.name, config: opts.config, n: opts.n, concurrency: opts.concurrency };
+      if (opts.n > 1) {
+        // Run x N: one request saves the run, runs its calls and closes it.
+        const saved: { run: Run | null } = { run: null };
+        const onStarted = (s: { experiment: Experiment; run: Run }) => {
+          saved.run = s.run;
+          onExperiment(s.experiment);
+        };
+        const { recorded, closed } = await repeatRun(body, onStarted, (done) => setState((s) => ({ ...s, done })));
+        if (closed) {
+          setState((s) => ({ ...s, running: false, run: closed.run, summary: closed.summary }));
+          onRun(closed.run);
+        } else if (saved.run) await closeRun(saved.run.experimentId, saved.run.id, recorded);
+        else setState((s) => ({ ...s, running: false }));
+        return;
+      }
+      let started: { experiment: Experiment; run: Run };
+      try {
+        started = await fetchJson<{ experiment: Experiment; run: Run }>(`/api/v1/playground/runs?project=${encodeURIComponent(projectSlug)}`, { method: "POST", json: body });
+      } catch (err) {
+        setState({ ...IDLE, error: (err as Error).message });
+        return;
+      }
+      onExperiment(started.experiment);
+      const { experiment, run } = started;
+      // A race: one stream per pane, all at once, painted as the tokens come.
+      const results = await Promise.all(panes.map((pane) => streamPane(experiment.id, run.id, pane)));
+      setState((s) => ({ ...s, done: results.length }));
+      await closeRun(experiment.id, run.id, results.filter((p) => p.eventId).length);
+    },
+    [projectSlug, streamPane, repeatRun, closeRun, onExperiment, onRun],
   );
 
   /** Stop / Cancel: no new calls, and every stream in flight is closed (its upstream call ends). */

@@ -19,6 +19,8 @@ export type MountedGateway = {
   runMessages: RunMessages;
   endCalls: () => Promise<void>;
   close: (hurry?: AbortSignal) => Promise<void>;
+  /** Writes the recorder's buffered events now (Run x N closes its run on the stored calls). */
+  flushRecording: () => Promise<void>;
   /** Set when the recorder's worker thread also runs the rollup flusher (for startMetrics). */
   rollupFolder?: RollupFolder;
 };
@@ -75,6 +77,9 @@ export function mountGateway(router: HotRouter, handle: DbHandle, env: Env = pro
   return {
     rollupFolder: recorder instanceof WorkerEventWriter ? recorder.rollupFolder() : undefined,
     runMessages,
+    flushRecording: async () => {
+      await recorder?.flush();
+    },
     endCalls: async () => {
       await gateway?.close();
     },

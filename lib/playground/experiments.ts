@@ -15,6 +15,18 @@ function newId(prefix: string): string {
   return `${prefix}_${randomBytes(9).toString("base64url")}`;
 }
 
+/**
+ * A run's id before its row exists: Run x N starts its calls (tagged run=<id>) while the row is
+ * being saved, and the calls' event ids are the gateway's own, so nothing else waits on the save.
+ */
+export function newRunId(): string {
+  return newId("run");
+}
+
+export function newExperimentId(): string {
+  return newId("exp");
+}
+
 function experimentNotFound(): AppError {
   return new AppError("not_found:experiment", "No such experiment in this project.");
 }
@@ -38,13 +50,13 @@ function nameFor(config: ExperimentConfig): string {
  */
 export async function createRun(
   db: Db,
-  params: { projectId: string; experimentId: string | null; name?: string; request: RunRequest; createdBy: string },
+  params: { projectId: string; experimentId: string | null; name?: string; request: RunRequest; createdBy: string; runId?: string; newExperimentId?: string },
 ): Promise<{ experiment: Experiment; run: Run }> {
   const { projectId, request } = params;
   return db.transaction(async (tx) => {
     let experimentId = params.experimentId;
     if (experimentId === null) {
-      experimentId = newId("exp");
+      experimentId = params.newExperimentId ?? newExperimentId();
       await tx.insert(playgroundExperiments).values({ id: experimentId, projectId, name: params.name?.trim() || nameFor(request.config), config: request.config, createdBy: params.createdBy });
     } else {
       const updated = await tx
@@ -57,7 +69,7 @@ export async function createRun(
     const [last] = await tx.select({ seq: max(playgroundRuns.seq) }).from(playgroundRuns).where(eq(playgroundRuns.experimentId, experimentId));
     const [run] = await tx
       .insert(playgroundRuns)
-      .values({ id: newId("run"), experimentId, projectId, seq: (last?.seq ?? 0) + 1, config: request.config, n: request.n, concurrency: request.concurrency, createdBy: params.createdBy })
+      .values({ id: params.runId ?? newRunId(), experimentId, projectId, seq: (last?.seq ?? 0) + 1, config: request.config, n: request.n, concurrency: request.concurrency, createdBy: params.createdBy })
       .returning();
     const [experiment] = await tx.select().from(playgroundExperiments).where(eq(playgroundExperiments.id, experimentId));
     return { experiment: toExperiment(experiment!), run: toRun(run!) };
@@ -76,6 +88,15 @@ export async function getExperiment(db: Db, projectId: string, experimentId: str
     .where(and(eq(playgroundRuns.projectId, projectId), eq(playgroundRuns.experimentId, experimentId)))
     .orderBy(asc(playgroundRuns.seq));
   return { experiment: toExperiment(row), runs: runs.map(toRun) };
+}
+
+/** 404 unless the experiment is this project's (checked before a rerun starts any call). */
+export async function assertExperiment(db: Db, projectId: string, experimentId: string): Promise<void> {
+  const [row] = await db
+    .select({ id: playgroundExperiments.id })
+    .from(playgroundExperiments)
+    .where(and(eq(playgroundExperiments.projectId, projectId), eq(playgroundExperiments.id, experimentId)));
+  if (!row) throw experimentNotFound();
 }
 
 /** The run a stream call belongs to, scoped to the project; 404 for anyone else's. */

@@ -12,7 +12,7 @@ import type { ExperimentConfigInput } from "./config-schema";
 import type { Experiment, Run } from "./experiments";
 import { postRun } from "./http/experiments-handlers";
 import { createPlaygroundRepeatHandler, PLAYGROUND_REPEAT_PATH } from "./http/repeat-handler";
-import { parseRepeatFrame, repeatJobs, type RepeatCallEvent, type RepeatDoneEvent } from "./repeat-progress";
+import { parseRepeatFrame, repeatJobs, type RepeatCallEvent, type RepeatDoneEvent, type RepeatRunEvent } from "./repeat-progress";
 import { figuresOf } from "./pane-stream";
 
 let handle: DbHandle;
@@ -29,7 +29,7 @@ beforeAll(async () => {
   editor = await signedInUser(handle.db, { projectId: project.id, role: "editor" });
   viewer = await signedInUser(handle.db, { projectId: project.id, role: "viewer" });
   h = await startHarness(handle, key, { sim: { fixedLatencyMs: 5, deltaIntervalMs: 20 } });
-  server = await serveHandler(createPlaygroundRepeatHandler(() => handle.db, h.gateway.runMessages));
+  server = await serveHandler(createPlaygroundRepeatHandler(() => handle.db, h.gateway.runMessages, () => h.writer.flush()));
 }, 60_000);
 afterAll(async () => {
   await server?.close();
@@ -60,11 +60,12 @@ function postRepeat(user: TestUser, body: Record<string, unknown>, signal?: Abor
 }
 
 /** Reads the progress stream frame by frame; `onCall` may stop it (returns false). */
-async function readProgress(res: Response, onCall: (e: RepeatCallEvent) => boolean = () => true): Promise<{ calls: RepeatCallEvent[]; done: RepeatDoneEvent | null }> {
+async function readProgress(res: Response, onCall: (e: RepeatCallEvent) => boolean = () => true): Promise<{ calls: RepeatCallEvent[]; done: RepeatDoneEvent | null; started: RepeatRunEvent | null }> {
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
   const calls: RepeatCallEvent[] = [];
   let done: RepeatDoneEvent | null = null;
+  let started: RepeatRunEvent | null = null;
   let buffer = "";
   for (;;) {
     const { value, done: ended } = await reader.read();
@@ -80,12 +81,17 @@ async function readProgress(res: Response, onCall: (e: RepeatCallEvent) => boole
         calls.push(parsed!.data);
         if (!onCall(parsed!.data)) {
           await reader.cancel();
-          return { calls, done };
+          return { calls, done, started };
         }
-      } else done = parsed!.data;
+      } else if (parsed!.kind === "done") done = parsed!.data;
+      else {
+        // The run frame comes first, before any call.
+        expect(calls).toHaveLength(0);
+        started = parsed!.data;
+      }
     }
   }
-  return { calls, done };
+  return { calls, done, started };
 }
 
 describe("Run x N in one request", () => {
@@ -98,8 +104,14 @@ describe("Run x N in one request", () => {
     const res = await postRepeat(editor, { experimentId: experiment.id, runId: run.id });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/event-stream");
-    const { calls, done } = await readProgress(res);
-    expect(done).toEqual({ done: 8, total: 8, recorded: 8 });
+    const { calls, done, started } = await readProgress(res);
+    expect(started).toBeNull();
+    expect(done).toMatchObject({ done: 8, total: 8, recorded: 8 });
+    // Closed here, on the stored calls: no second request waits on the recorder.
+    expect(done!.run.completedAt).not.toBeNull();
+    expect(new Set(done!.run.calls.map((c) => c.eventId))).toEqual(new Set(calls.map((c) => c.call.eventId)));
+    expect(done!.run.verdict).toBeTruthy();
+    expect(done!.summary.panes.map((p) => p.calls)).toEqual([4, 4]);
     expect(calls.map((c) => c.index).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(calls.filter((c) => c.pane === "A")).toHaveLength(4);
     const rows = await waitForEvents(handle, project.id, calls.map((c) => c.call.eventId!));
@@ -124,6 +136,35 @@ describe("Run x N in one request", () => {
     // TTL 0: no cache in the path; the policy deciding under Run x N: no-cache, a bypass.
     expect(new Set(calls.filter((c) => c.pane === "A").map((c) => c.call.responseCache))).toEqual(new Set(["none"]));
     expect(new Set(calls.filter((c) => c.pane === "B").map((c) => c.call.responseCache))).toEqual(new Set(["bypass"]));
+  });
+
+  it("starts a run in the same request: the calls begin while it is saved, and it comes back saved and closed", async () => {
+    const res = await postRepeat(editor, { start: { experimentId: null, name: "started here", config: config(), n: 3, concurrency: 2 } });
+    expect(res.status).toBe(200);
+    const { calls, done, started } = await readProgress(res);
+    expect(started!.experiment.name).toBe("started here");
+    expect(started!.run).toMatchObject({ n: 3, concurrency: 2, seq: 1, experimentId: started!.experiment.id });
+    expect(calls).toHaveLength(6);
+    expect(done).toMatchObject({ done: 6, total: 6, recorded: 6 });
+    expect(done!.run.id).toBe(started!.run.id);
+    expect(done!.run.calls).toHaveLength(6);
+    const rows = await waitForEvents(handle, project.id, calls.map((c) => c.call.eventId!));
+    for (const c of calls) expect(rows.get(c.call.eventId!)!.tags).toMatchObject({ experiment: started!.experiment.id, run: started!.run.id, pane: c.pane });
+    // A rerun appends to the experiment.
+    const again = await readProgress(await postRepeat(editor, { start: { experimentId: started!.experiment.id, config: config(), n: 2, concurrency: 2 } }));
+    expect(again.started!.run.seq).toBe(2);
+    expect(again.done!.run.calls).toHaveLength(4);
+  });
+
+  it("starting a run: a bad configuration is a 400 and an unknown experiment a 404, before any call", async () => {
+    const before = h.sim.simulator.stats.requests;
+    const bad = await postRepeat(editor, { start: { config: config({ panes: [pane("A", "claude-haiku-4-5", { maxTokens: 0 }), pane("B", "claude-sonnet-4-6")] }), n: 3, concurrency: 2 } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/max/i);
+    const unknown = await postRepeat(editor, { start: { experimentId: "exp_nope", config: config(), n: 3, concurrency: 2 } });
+    expect(unknown.status).toBe(404);
+    expect((await postRepeat(viewer, { start: { config: config(), n: 3, concurrency: 2 } })).status).toBe(403);
+    expect(h.sim.simulator.stats.requests).toBe(before);
   });
 
   it("Cancel: closing the request starts no more calls and aborts those in flight, recorded as aborted", async () => {

@@ -1,4 +1,6 @@
+import type { Experiment, Run } from "./experiments";
 import type { PaneLive } from "./pane-stream";
+import type { RunSummary } from "./run-summary";
 
 /**
  * Run x N's progress stream (POST /api/v1/playground/repeat), shared by the server that writes it
@@ -7,8 +9,11 @@ import type { PaneLive } from "./pane-stream";
 
 /** One finished call of the run, as a pane would have seen it streaming (times in ms from its start). */
 export type RepeatCallEvent = { index: number; pane: string; call: PaneLive };
-export type RepeatDoneEvent = { done: number; total: number; recorded: number };
-export type RepeatFrame = { kind: "call"; data: RepeatCallEvent } | { kind: "done"; data: RepeatDoneEvent };
+/** The run a started Run x N saved (before or among its first calls). */
+export type RepeatRunEvent = { experiment: Experiment; run: Run };
+/** The end: the run closed with its recorded calls, summary and verdict. */
+export type RepeatDoneEvent = { done: number; total: number; recorded: number; run: Run; summary: RunSummary };
+export type RepeatFrame = { kind: "run"; data: RepeatRunEvent } | { kind: "call"; data: RepeatCallEvent } | { kind: "done"; data: RepeatDoneEvent };
 
 export function repeatFrame(f: RepeatFrame): string {
   return `event: ${f.kind}\ndata: ${JSON.stringify(f.data)}\n\n`;
@@ -22,7 +27,7 @@ export function parseRepeatFrame(frame: string): RepeatFrame | null {
     if (line.startsWith("event:")) event = line.slice(6).trim();
     else if (line.startsWith("data:")) data += line.slice(5).trim();
   }
-  if (event !== "call" && event !== "done") return null;
+  if (event !== "run" && event !== "call" && event !== "done") return null;
   try {
     return { kind: event, data: JSON.parse(data) } as RepeatFrame;
   } catch {

@@ -62,7 +62,7 @@ export async function buildHotRouter(handle: DbHandle): Promise<HotRoutes> {
   stopMetrics = startMetrics(handle, process.env, gateway.rollupFolder);
   // The playground: an operator's session runs a pane's call through that same gateway.
   router.route(PLAYGROUND_STREAM_PATH, createPlaygroundStreamHandler(() => handle.db, gateway.runMessages));
-  router.route(PLAYGROUND_REPEAT_PATH, createPlaygroundRepeatHandler(() => handle.db, gateway.runMessages));
+  router.route(PLAYGROUND_REPEAT_PATH, createPlaygroundRepeatHandler(() => handle.db, gateway.runMessages, gateway.flushRecording));
   // The advisor's reference workload, started from the settings page through this same gateway.
   // Its runs stop first on shutdown, while the gateway still answers their last calls.
   const referenceRuns = new ReferenceRuns();

@@ -3,13 +3,13 @@ import type { Db } from "@/db/client";
 import { authenticate, type Caller } from "../../auth/caller";
 import { AppError } from "../../errors";
 import { json, readJson } from "../../http/web-handler";
-import { describeConfigIssue, RunRequest } from "../config-schema";
 import { experimentCsv, experimentJson } from "../export";
 import { completeRun, createRun, getCallsByIds, getExperiment, listExperiments } from "../experiments";
+import { parseRunStart, RUN_BODY_MAX_BYTES } from "../run-start";
 import { summarizeRun } from "../run-summary";
 
 /** Run bodies carry the prompt: a 200 KB prompt fits, a multi-megabyte one is a 413. */
-export const RUN_BODY_MAX_BYTES = 1024 * 1024;
+export { RUN_BODY_MAX_BYTES };
 
 type UserCaller = Extract<Caller, { kind: "user" }>;
 
@@ -21,22 +21,11 @@ async function playgroundCaller(db: Db, req: Request, role: "viewer" | "editor")
   return caller;
 }
 
-const StartRunBody = z.object({
-  experimentId: z.string().min(1).max(64).nullable().default(null),
-  name: z.string().max(120).optional(),
-  config: z.unknown(),
-  n: z.unknown().optional(),
-  concurrency: z.unknown().optional(),
-});
-
 /** POST /api/v1/playground/runs: a new experiment's first run, or (experimentId) a rerun appended to it. */
 export async function postRun(db: Db, req: Request): Promise<Response> {
   const caller = await playgroundCaller(db, req, "editor");
-  const envelope = StartRunBody.safeParse(await readJson(req, RUN_BODY_MAX_BYTES));
-  if (!envelope.success) throw new AppError("bad_request:body", "Send {experimentId?, name?, config, n?, concurrency?}.");
-  const parsed = RunRequest.safeParse({ config: envelope.data.config, n: envelope.data.n, concurrency: envelope.data.concurrency });
-  if (!parsed.success) throw new AppError("bad_request:config", describeConfigIssue(parsed.error), { details: parsed.error.issues.slice(0, 10) });
-  const result = await createRun(db, { projectId: caller.projectId, experimentId: envelope.data.experimentId, name: envelope.data.name, request: parsed.data, createdBy: caller.email });
+  const start = parseRunStart(await readJson(req, RUN_BODY_MAX_BYTES));
+  const result = await createRun(db, { projectId: caller.projectId, ...start, createdBy: caller.email });
   return json(result, { status: 201 });
 }
 
