@@ -215,14 +215,38 @@ async function figureRepeat(page: Page): Promise<void> {
     await page.getByLabel("Concurrency").fill("8");
     // The page marks when the run was saved, its last call ended and the run closed (one request,
     // use-playground-run.ts); read against the page's clock at the click.
-    await page.evaluate("performance.clearMarks(); window.__runClick = 0;");
+    // The clock runs in the page, from the click to the frame after the one that painted the
+    // finished summary: Playwright's waitFor polls every 500 ms once it has waited ~300 ms, which
+    // put up to half a second of polling on the page's figure. The stop also reads the share link,
+    // which must name the saved experiment and run.
+    await page.evaluate(`(() => {
+      performance.clearMarks();
+      window.__runClick = 0;
+      window.__summaryShown = 0;
+      window.__summaryLink = null;
+      let seen = false;
+      const obs = new MutationObserver(() => {
+        if (seen || !document.querySelector('[data-testid="run-summary"] [data-testid="verdict"]')) return;
+        seen = true;
+        obs.disconnect();
+        requestAnimationFrame(() => setTimeout(() => {
+          window.__summaryShown = performance.now();
+          window.__summaryLink = document.querySelector('[data-testid="share-link"]')?.getAttribute("href") ?? null;
+        }, 0));
+      });
+      obs.observe(document.body, { childList: true, subtree: true });
+    })()`);
     await page.getByRole("button", { name: `Run x ${n}` }).evaluate((b) => b.addEventListener("click", () => ((window as unknown as { __runClick: number }).__runClick = performance.now()), { once: true }));
     const trace = round === 1 && opts.trace3;
     if (trace) await page.context().browser()!.startTracing(page, { path: trace, categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "disabled-by-default-v8.cpu_profiler"] });
     const t0 = performance.now();
     await page.getByRole("button", { name: `Run x ${n}` }).click();
     await page.getByTestId("run-summary").waitFor({ timeout: 300_000 });
-    const pageMs = performance.now() - t0;
+    const seenMs = performance.now() - t0;
+    await page.waitForFunction("window.__summaryShown > 0");
+    const shown = (await page.evaluate("({ ms: window.__summaryShown - window.__runClick, link: window.__summaryLink })")) as { ms: number; link: string | null };
+    if (!shown.link || !/experiment=exp_[^&]+&run=\d+/.test(shown.link)) throw new Error(`The summary was drawn without the saved experiment and run in its link: ${shown.link}`);
+    const pageMs = shown.ms;
     if (trace) {
       await page.context().browser()!.stopTracing();
       await summarizeTrace(trace);
@@ -243,7 +267,7 @@ async function figureRepeat(page: Page): Promise<void> {
     )) as Record<string, number>;
     const at = (k: string) => (marks[k] !== undefined ? `${fmt(marks[k] / 1000, 2)} s` : "n/a");
     console.log(
-      `3. Run x ${n} at concurrency 8 (${jobs.length} calls), round ${round}: page ${fmt(pageMs / 1000, 2)} s (run saved at ${at("run-saved")}, calls done at ${at("calls-done")}, run closed at ${at("run-closed")}), ` +
+      `3. Run x ${n} at concurrency 8 (${jobs.length} calls), round ${round}: page ${fmt(pageMs / 1000, 2)} s click to summary painted (Playwright's poll saw it at ${fmt(seenMs / 1000, 2)} s; run saved at ${at("run-saved")}, calls done at ${at("calls-done")}, run closed at ${at("run-closed")}), ` +
         `direct through the gateway from Node ${fmt(directMs / 1000, 2)} s; ratio ${fmt(pageMs / directMs, 2)}x (target: at most 1.2x); ${loadNow()}`,
     );
   }
