@@ -1,6 +1,7 @@
 import type { PriceBook } from "../../pricing/compute-cost";
 import { MIN_REQUESTS_PER_ROUTE, type Confidence, type Impact, type SkippedRoute } from "../finding-schema";
 import { decode, NONE, RESPONSE_CACHE_CODE, STATUS_CODE, type Traffic } from "../traffic";
+import { quantileInPlace } from "../quantile";
 
 /**
  * What every finding reads: the LLM calls of one route and agent, in time order, with the
@@ -75,11 +76,7 @@ export function perModel<T>(ctx: FindingContext, name: string, code: number, mak
   return memo(ctx, `${name}:${code}`, () => make(decode(ctx.traffic.models, code) ?? ""));
 }
 
-/**
- * The p-th percentile (linear between ranks, NaN-free values only). Quickselect, not a sort: a
- * finding takes three percentiles of up to a route's whole traffic, and a sort per percentile was
- * the largest cost of a million-event analysis in the profile.
- */
+/** The p-th percentile (0..100, linear between ranks) of the finite values; NaN when there are none. */
 export function percentile(values: ArrayLike<number>, p: number): number {
   const all = new Float64Array(values.length);
   let m = 0;
@@ -87,42 +84,7 @@ export function percentile(values: ArrayLike<number>, p: number): number {
     const v = values[k]!;
     if (Number.isFinite(v)) all[m++] = v;
   }
-  if (m === 0) return Number.NaN;
-  const a = all.subarray(0, m);
-  const rank = (p / 100) * (m - 1);
-  const lo = Math.floor(rank);
-  const x = select(a, lo);
-  if (rank === lo) return x;
-  // The next order statistic is the smallest value right of lo after the partition.
-  let y = Infinity;
-  for (let k = lo + 1; k < m; k++) if (a[k]! < y) y = a[k]!;
-  return x + (y - x) * (rank - lo);
-}
-
-/** Rearranges `a` so a[k] is its k-th smallest value, smaller ones left of it, larger right (Hoare quickselect). */
-function select(a: Float64Array, k: number): number {
-  let left = 0;
-  let right = a.length - 1;
-  while (left < right) {
-    const pivot = a[(left + right) >> 1]!;
-    let i = left;
-    let j = right;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const tmp = a[i]!;
-        a[i] = a[j]!;
-        a[j] = tmp;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) right = j;
-    else if (k >= i) left = i;
-    else return a[k]!;
-  }
-  return a[k]!;
+  return quantileInPlace(all.subarray(0, m), p / 100) ?? Number.NaN;
 }
 
 export function median(values: ArrayLike<number>): number {

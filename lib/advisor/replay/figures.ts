@@ -1,4 +1,5 @@
 import { decode, RESPONSE_CACHE_CODE, STATUS_CODE, type Traffic } from "../traffic";
+import { quantileInPlace } from "../quantile";
 import type { Figures } from "./replay-schema";
 import type { EventPredictions } from "./simulate";
 
@@ -53,15 +54,6 @@ export function predictedMeasures(p: EventPredictions): Measures {
   };
 }
 
-/** Linear interpolation between closest ranks, as Postgres percentile_cont does (`sorted` ascending). */
-export function percentile(sorted: Float64Array, q: number): number | null {
-  if (sorted.length === 0) return null;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
-}
-
 /** The finite values of `values` at `idx`, in a fresh array (unsorted). */
 function finiteOf(values: ArrayLike<number>, idx: readonly number[]): Float64Array {
   const out = new Float64Array(idx.length);
@@ -71,48 +63,6 @@ function finiteOf(values: ArrayLike<number>, idx: readonly number[]): Float64Arr
     if (Number.isFinite(v)) out[k++] = v;
   }
   return out.subarray(0, k);
-}
-
-/** Moves the k-th smallest value of a to a[k], smaller ones before it, larger after (Hoare quickselect). */
-function select(a: Float64Array, k: number): void {
-  let left = 0;
-  let right = a.length - 1;
-  while (right > left) {
-    const pivot = a[(left + right) >> 1]!;
-    let i = left;
-    let j = right;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i] = a[j]!;
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) right = j;
-    else if (k >= i) left = i;
-    else return;
-  }
-}
-
-/**
- * percentile_cont at q without sorting: selection puts the rank-floor value in place and the
- * next rank is the smallest value after it. Sorting every measure per route was half of a 1M-call
- * replay's time (profiled); this is linear. Reorders `a`.
- */
-export function quantile(a: Float64Array, q: number): number | null {
-  if (a.length === 0) return null;
-  const pos = (a.length - 1) * q;
-  const lo = Math.floor(pos);
-  select(a, lo);
-  const low = a[lo]!;
-  if (pos === lo) return low;
-  let high = Infinity;
-  for (let i = lo + 1; i < a.length; i++) if (a[i]! < high) high = a[i]!;
-  return low + (high - low) * (pos - lo);
 }
 
 /**
@@ -146,12 +96,12 @@ export function figuresOf(m: Measures, idx: readonly number[], unpriced: (i: num
   return {
     requests: n,
     latencyMeanMs: mean,
-    latencyP50Ms: quantile(lat, 0.5),
-    latencyP95Ms: quantile(lat, 0.95),
-    ttftP50Ms: quantile(ttft, 0.5),
-    ttftP95Ms: quantile(ttft, 0.95),
-    perceivedP50Ms: quantile(perceived, 0.5),
-    perceivedP95Ms: quantile(perceived, 0.95),
+    latencyP50Ms: quantileInPlace(lat, 0.5),
+    latencyP95Ms: quantileInPlace(lat, 0.95),
+    ttftP50Ms: quantileInPlace(ttft, 0.5),
+    ttftP95Ms: quantileInPlace(ttft, 0.95),
+    perceivedP50Ms: quantileInPlace(perceived, 0.5),
+    perceivedP95Ms: quantileInPlace(perceived, 0.95),
     costPerRequestUsd: n > 0 && unpricedRequests === 0 ? cost / 1e9 / n : null,
     responseCacheHitRate: n > 0 ? hits / n : null,
     promptCacheHitRate: prompt > 0 ? read / prompt : null,
