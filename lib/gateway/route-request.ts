@@ -1,7 +1,7 @@
 import type { ActivePolicies } from "../policies/active-policies";
-import { applyPromptCaching } from "../policies/apply-prompt-caching";
+import { applyRoutePlan } from "../policies/apply-route-plan";
 import { estimateRequestTokens } from "../policies/estimate-tokens";
-import { planRoute, type RouteFacts, type RoutePlan } from "../policies/plan-route";
+import { planRoute, routingNeedsInputTokens, type RouteFacts, type RoutePlan } from "../policies/plan-route";
 import type { RoutingPolicy } from "../policies/routing-policy-schema";
 import { resolveCacheRule, type CacheFacts } from "../policies/resolve-cache-rule";
 import { responseCacheKey } from "../response-cache/cache-key";
@@ -42,7 +42,7 @@ export function routeFacts(request: Json, hints: Pick<GatewayHints, "route" | "a
     tags: hints.tags,
     requestedModel: request.model as string,
     // Serializing a large prompt costs time on the hot path: only when a rule looks at its size.
-    estimatedInputTokens: routing.rules.some((r) => r.match.inputTokens) ? estimateRequestTokens(request) : 0,
+    estimatedInputTokens: routingNeedsInputTokens(routing) ? estimateRequestTokens(request) : 0,
     hasTools: Array.isArray(request.tools) && request.tools.length > 0,
     messageCount: (request.messages as unknown[]).length,
     sessionId: hints.sessionId,
@@ -68,30 +68,9 @@ export function routeRequest(
   policies: ActivePolicies,
   ctx: { projectId: string; anthropicBeta: string | null; anthropicVersion?: string | null },
 ): RoutedRequest {
-  const requestedModel = request.model as string;
   const plan = planRoute(policies.routing, routeFacts(request, hints, policies.routing), { policyVersion: policies.routingVersion });
 
-  let body = request;
-  let changed = false;
-  if (plan.model !== requestedModel) {
-    body = { ...body, model: plan.model };
-    changed = true;
-  }
-  let maxTokensCapped = false;
-  if (plan.maxTokensCap !== undefined && typeof body.max_tokens === "number" && body.max_tokens > plan.maxTokensCap) {
-    body = { ...body, max_tokens: plan.maxTokensCap };
-    changed = true;
-    maxTokensCapped = true;
-  }
-  let promptCachingAdded: string[] = [];
-  if (plan.promptCaching) {
-    const result = applyPromptCaching(body, plan.promptCaching);
-    if (result.added.length > 0) {
-      body = result.body;
-      changed = true;
-      promptCachingAdded = result.added;
-    }
-  }
+  const { body, changed, maxTokensCapped, promptCachingAdded } = applyRoutePlan(request, plan);
 
   const facts = cacheFacts(request, hints, plan.model);
   const userId = facts.userId ?? null;
