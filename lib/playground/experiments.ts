@@ -6,7 +6,7 @@ import { AppError } from "../errors";
 import { PLAYGROUND_ROUTE } from "./build-request";
 import { ExperimentConfig, type RunRequest } from "./config-schema";
 import { measurementOf, type CallMeasurement } from "./measurement";
-import { summarizeRun, verdictLine } from "./run-summary";
+import { summarizeRun, verdictLine, type RunSummary } from "./run-summary";
 
 export type Experiment = Omit<PlaygroundExperimentRow, "config"> & { config: ExperimentConfig };
 export type Run = Omit<PlaygroundRunRow, "config" | "calls"> & { config: ExperimentConfig; calls: CallMeasurement[] };
@@ -178,7 +178,7 @@ export async function getRunCalls(db: Db, run: Pick<Run, "id" | "projectId" | "c
  * keeps a copy of their measurements and the verdict on the run. Calls still unrecorded after the
  * wait are left out (the run says how many it has).
  */
-export async function completeRun(db: Db, params: { projectId: string; experimentId: string; runId: string; expected: number; waitMs?: number }): Promise<Run> {
+export async function completeRun(db: Db, params: { projectId: string; experimentId: string; runId: string; expected: number; waitMs?: number }): Promise<{ run: Run; summary: RunSummary }> {
   const run = await getRun(db, params.projectId, params.experimentId, params.runId);
   const deadline = Date.now() + (params.waitMs ?? 5_000);
   let calls = await getRunCalls(db, run);
@@ -193,7 +193,8 @@ export async function completeRun(db: Db, params: { projectId: string; experimen
     .set({ calls, verdict, completedAt: new Date() })
     .where(and(eq(playgroundRuns.projectId, params.projectId), eq(playgroundRuns.id, run.id)))
     .returning();
-  return toRun(row!);
+  // The summary goes back with the run: its bootstrap is the costly part, done once.
+  return { run: toRun(row!), summary };
 }
 
 /** Recorded calls by event id (the pane's final figures), limited to this project's playground calls. */

@@ -6,7 +6,6 @@ import { json, readJson } from "../../http/web-handler";
 import { experimentCsv, experimentJson } from "../export";
 import { completeRun, createRun, getCallsByIds, getExperiment, listExperiments } from "../experiments";
 import { parseRunStart, RUN_BODY_MAX_BYTES } from "../run-start";
-import { summarizeRun } from "../run-summary";
 
 /** Run bodies carry the prompt: a 200 KB prompt fits, a multi-megabyte one is a 413. */
 export { RUN_BODY_MAX_BYTES };
@@ -36,8 +35,7 @@ export async function postRunComplete(db: Db, req: Request): Promise<Response> {
   const caller = await playgroundCaller(db, req, "editor");
   const body = CompleteBody.safeParse(await readJson(req));
   if (!body.success) throw new AppError("bad_request:body", "Send {experimentId, runId, expected}.");
-  const run = await completeRun(db, { projectId: caller.projectId, ...body.data });
-  return json({ run, summary: summarizeRun(run.calls, run.config.panes.map((p) => p.name)) });
+  return json(await completeRun(db, { projectId: caller.projectId, ...body.data }));
 }
 
 /** GET /api/v1/playground/experiments: the list page. */

@@ -12,7 +12,6 @@ import { assertExperiment, completeRun, createRun, getRun, newExperimentId, newR
 import { abort, errorMessageOf, fail, finish, newPaneLive, onHead, pushChunk, type PaneLive } from "../pane-stream";
 import { repeatFrame, repeatJobs } from "../repeat-progress";
 import { parseRunStart, RUN_BODY_MAX_BYTES } from "../run-start";
-import { summarizeRun } from "../run-summary";
 import { CallSink } from "./call-sink";
 import { tapPaneResponse } from "./pane-response-tap";
 import { playgroundOperator } from "./playground-caller";
@@ -166,8 +165,7 @@ export function createPlaygroundRepeatHandler(getDb: () => Db, runMessages: RunM
       await new Promise((r) => setImmediate(r));
       await flushRecording();
       const closed = await completeRun(db, { projectId: caller.projectId, experimentId: run.experimentId, runId: run.id, expected: recorded });
-      const summary = summarizeRun(closed.calls, closed.config.panes.map((p) => p.name));
-      if (!res.destroyed && !res.writableEnded) res.end(repeatFrame({ kind: "done", data: { done, total: jobs.length, recorded, run: closed, summary } }));
+      if (!res.destroyed && !res.writableEnded) res.end(repeatFrame({ kind: "done", data: { done, total: jobs.length, recorded, ...closed } }));
     } catch (err) {
       cancel();
       if (!res.headersSent) sendError(res, err, { route: "playground" }, req);
