@@ -2,13 +2,11 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { events } from "@/db/schema";
-import { createTestDb } from "@/db/test-db";
 import { projectWithKey } from "../../auth/testing/project-with-key";
 import { WORKLOAD_MANIFESTS, WORKLOAD_VARIANTS, type RouteManifest } from "../../demo/reference/manifest";
 import { runReferenceWorkload } from "../../demo/reference/run-workload";
-import { startHarness, waitFor, type Harness } from "../../gateway/testing/gateway-harness";
-import { serveHandler } from "../../http/testing/serve-handler";
-import { createIngestHandler } from "../../ingestion/http-handler";
+import { startReferenceWorld, type ReferenceWorld } from "../../demo/reference/testing/reference-world";
+import { waitFor, type Harness } from "../../gateway/testing/gateway-harness";
 import { getPriceBook } from "../../pricing/price-queries";
 import type { Finding } from "../finding-schema";
 import { loadTraffic } from "../traffic-load";
@@ -20,18 +18,15 @@ const REQUESTS = 320;
 
 let handle: DbHandle;
 let h: Harness;
-let ingest: { url: string; close: () => Promise<void> };
+let ingest: ReferenceWorld["ingest"];
+let world: ReferenceWorld | undefined;
 
 beforeAll(async () => {
-  handle = await createTestDb();
-  const { key } = await projectWithKey(handle.db);
-  h = await startHarness(handle, key, { sim: { latencyScale: SCALE } });
-  ingest = await serveHandler(createIngestHandler(() => handle.db));
+  world = await startReferenceWorld(SCALE);
+  ({ handle, h, ingest } = world);
 });
 afterAll(async () => {
-  await ingest?.close();
-  await h?.close();
-  await handle?.close();
+  await world?.close();
 });
 
 function plantedRate(kind: Finding["kind"], r: RouteManifest): number {

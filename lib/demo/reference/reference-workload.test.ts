@@ -3,32 +3,27 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { events } from "@/db/schema";
-import { createTestDb } from "@/db/test-db";
-import { startHarness, waitFor, type Harness } from "../../gateway/testing/gateway-harness";
-import { createIngestHandler } from "../../ingestion/http-handler";
+import { waitFor, type Harness } from "../../gateway/testing/gateway-harness";
 import { projectWithKey } from "../../auth/testing/project-with-key";
-import { serveHandler } from "../../http/testing/serve-handler";
 import { WORKLOAD_MANIFESTS, WORKLOAD_VARIANTS } from "./manifest";
 import { compareWithManifest, measureWorkload } from "./measure-workload";
 import { runReferenceWorkload } from "./run-workload";
+import { startReferenceWorld, type ReferenceWorld } from "./testing/reference-world";
 
 /** Workload time x 0.1: a 200 ms tool takes 20 ms, and the simulator answers ten times as fast. */
 const SCALE = 0.1;
 
 let handle: DbHandle;
 let h: Harness;
-let ingest: { url: string; close: () => Promise<void> };
+let ingest: ReferenceWorld["ingest"];
+let world: ReferenceWorld | undefined;
 
 beforeAll(async () => {
-  handle = await createTestDb();
-  const { key } = await projectWithKey(handle.db);
-  h = await startHarness(handle, key, { sim: { latencyScale: SCALE } });
-  ingest = await serveHandler(createIngestHandler(() => handle.db));
+  world = await startReferenceWorld(SCALE);
+  ({ handle, h, ingest } = world);
 });
 afterAll(async () => {
-  await ingest?.close();
-  await h?.close();
-  await handle?.close();
+  await world?.close();
 });
 
 describe("the reference workload through the gateway", () => {
