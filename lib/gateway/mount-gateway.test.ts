@@ -2,38 +2,24 @@ import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { createTestDb } from "@/db/test-db";
-import { buildHotRouter } from "../server/hot-routes";
 import { projectWithKey } from "../auth/testing/project-with-key";
-import { serveHandler } from "../http/testing/serve-handler";
+import { serveHotRouter } from "../server/testing/serve-hot-router";
 import { waitFor, waitForEvents } from "./testing/gateway-harness";
 import { gatewayUpstreamKind } from "./mount-gateway";
 
 let handle: DbHandle;
 let projectId: string;
 let key: string;
-let router: Awaited<ReturnType<typeof buildHotRouter>>;
 let server: { url: string; close: () => Promise<void> };
-const saved = { ...process.env };
 
 beforeAll(async () => {
-  delete process.env.ANTHROPIC_API_KEY;
-  delete process.env.PITWALL_UPSTREAM_URL;
-  process.env.PITWALL_SIMULATOR_LATENCY_SCALE = "0";
-  process.env.PITWALL_SPOOL_DIR = `/tmp/pitwall-mount-test-${process.pid}`;
   handle = await createTestDb();
   ({ project: { id: projectId }, key } = await projectWithKey(handle.db));
-  router = await buildHotRouter(handle);
-  server = await serveHandler((req, res) => {
-    const h = router.match(req.url);
-    if (h) return h(req, res);
-    res.writeHead(404).end();
-  });
+  server = await serveHotRouter(handle, { latencyScale: 0, spoolDir: `/tmp/pitwall-mount-test-${process.pid}` });
 });
 afterAll(async () => {
   await server?.close();
-  await router?.close();
   await handle?.close();
-  process.env = saved;
 });
 
 describe("the gateway mounted on the hot router", () => {

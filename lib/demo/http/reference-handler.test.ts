@@ -6,7 +6,7 @@ import { createTestDb } from "@/db/test-db";
 import { projectWithKey } from "../../auth/testing/project-with-key";
 import { signedInUser, type TestUser } from "../../auth/testing/sessions";
 import { serveHandler } from "../../http/testing/serve-handler";
-import { buildHotRouter } from "../../server/hot-routes";
+import { serveHotRouter } from "../../server/testing/serve-hot-router";
 import { ReferenceRuns, type ReferenceRunStatus } from "../reference/reference-runs";
 import { createReferenceRunHandler, REFERENCE_RUN_PATH } from "./reference-handler";
 
@@ -14,32 +14,19 @@ let handle: DbHandle;
 let project: { id: string; slug: string };
 let admin: TestUser;
 let viewer: TestUser;
-let router: Awaited<ReturnType<typeof buildHotRouter>>;
 let server: { url: string; close: () => Promise<void> };
-const saved = { ...process.env };
 
 beforeAll(async () => {
-  delete process.env.ANTHROPIC_API_KEY;
-  delete process.env.PITWALL_UPSTREAM_URL;
-  // The in-process simulator at 1/50 of real time; the workload compresses its tools alike.
-  process.env.PITWALL_SIMULATOR_LATENCY_SCALE = "0.02";
-  process.env.PITWALL_SPOOL_DIR = `/tmp/pitwall-reference-test-${process.pid}`;
   handle = await createTestDb();
   ({ project } = await projectWithKey(handle.db));
   admin = await signedInUser(handle.db, { projectId: project.id, role: "admin" });
   viewer = await signedInUser(handle.db, { projectId: project.id, role: "viewer" });
-  router = await buildHotRouter(handle);
-  server = await serveHandler((req, res) => {
-    const h = router.match(req.url);
-    if (h) return h(req, res);
-    res.writeHead(404).end();
-  });
+  // The in-process simulator at 1/50 of real time; the workload compresses its tools alike.
+  server = await serveHotRouter(handle, { latencyScale: 0.02, spoolDir: `/tmp/pitwall-reference-test-${process.pid}` });
 });
 afterAll(async () => {
   await server?.close();
-  await router?.close();
   await handle?.close();
-  process.env = saved;
 });
 
 function call(method: string, user: TestUser, body?: unknown, base = server.url) {
