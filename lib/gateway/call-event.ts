@@ -50,6 +50,34 @@ function hash(text: string): string {
   return oneShotHash("sha256", text, "hex").slice(0, 32);
 }
 
+/** What both gateway events (a model call, a count_tokens call) know of the call. */
+export type GatewayCallBasics = Pick<
+  CallOutcome,
+  "id" | "startedAtMs" | "latencyMs" | "hints" | "requestedModel" | "servedModel" | "status" | "httpStatus" | "errorType" | "policyVersion"
+>;
+
+/** The event fields both gateway events take from the call's hints and outcome, made safe alike. */
+export function gatewayEventBasics(o: GatewayCallBasics) {
+  return {
+    id: o.id,
+    timestamp: new Date(o.startedAtMs).toISOString(),
+    agent: o.hints.agent,
+    route: o.hints.route,
+    sessionId: o.hints.sessionId,
+    traceId: o.hints.traceId,
+    parentId: o.hints.parentId,
+    provider: "anthropic",
+    model: safeText(o.servedModel) ?? "unknown",
+    requestedModel: safeText(o.requestedModel),
+    status: o.status,
+    errorType: safeText(o.errorType, 64),
+    httpStatus: o.httpStatus,
+    latencyMs: Math.max(0, o.latencyMs),
+    policyVersion: o.policyVersion,
+    tags: o.hints.tags,
+  } satisfies Partial<IngestEventInput>;
+}
+
 /** The ingest event for one gateway call, typed as the ingest input: a renamed field fails the typecheck. */
 export function callEvent(o: CallOutcome): IngestEventInput {
   const req = o.request;
@@ -69,22 +97,9 @@ export function callEvent(o: CallOutcome): IngestEventInput {
   if (o.promptCachingAdded?.length) metadata.promptCachingAdded = o.promptCachingAdded;
   if (o.maxTokensCapped) metadata.maxTokensCapped = true;
   return {
-    id: o.id,
-    timestamp: new Date(o.startedAtMs).toISOString(),
+    ...gatewayEventBasics(o),
     kind: "llm",
-    agent: o.hints.agent,
-    route: o.hints.route,
-    sessionId: o.hints.sessionId,
-    traceId: o.hints.traceId,
-    parentId: o.hints.parentId,
     userId: safeText(metadataUser),
-    provider: "anthropic",
-    model: safeText(o.servedModel) ?? "unknown",
-    requestedModel: safeText(o.requestedModel),
-    status: o.status,
-    errorType: safeText(o.errorType, 64),
-    httpStatus: o.httpStatus,
-    latencyMs: Math.max(0, o.latencyMs),
     ttftMs: o.ttftMs === null ? null : Math.max(0, o.ttftMs),
     streamed: o.streamed,
     ...o.usage,
@@ -96,8 +111,6 @@ export function callEvent(o: CallOutcome): IngestEventInput {
     systemTokens: req.system === undefined ? null : tokensFromChars(promptChars(req.system)),
     messageCount: Math.min(messages.length, 1_000_000),
     toolCount: Math.min(tools.length, 10_000),
-    policyVersion: o.policyVersion,
-    tags: o.hints.tags,
     metadata,
   };
 }

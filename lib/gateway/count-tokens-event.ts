@@ -1,6 +1,6 @@
 import type { EventStatus } from "../events/event-enums";
 import type { IngestEventInput } from "../ingestion/event-schema";
-import { safeText } from "./call-event";
+import { gatewayEventBasics, safeText } from "./call-event";
 import type { GatewayHints } from "./gateway-headers";
 
 /** What the gateway learned about one count_tokens call. */
@@ -34,29 +34,14 @@ export function countTokensEvent(o: CountTokensOutcome): IngestEventInput {
   if (o.ruleId) metadata.ruleId = o.ruleId;
   if (o.upstreamRequestId) metadata.upstreamRequestId = safeText(o.upstreamRequestId, 128);
   return {
-    id: o.id,
-    timestamp: new Date(o.startedAtMs).toISOString(),
+    ...gatewayEventBasics(o),
     kind: "count_tokens",
-    agent: o.hints.agent,
-    route: o.hints.route,
-    sessionId: o.hints.sessionId,
-    traceId: o.hints.traceId,
-    parentId: o.hints.parentId,
-    provider: "anthropic",
-    model: safeText(o.servedModel) ?? "unknown",
-    requestedModel: safeText(o.requestedModel),
-    status: o.status,
-    errorType: safeText(o.errorType, 64),
-    httpStatus: o.httpStatus,
-    latencyMs: Math.max(0, o.latencyMs),
     streamed: false,
     inputTokens: 0,
     outputTokens: 0,
     responseCache: "none",
     messageCount: Math.min(o.messageCount, 1_000_000),
     toolCount: Math.min(o.toolCount, 10_000),
-    policyVersion: o.policyVersion,
-    tags: o.hints.tags,
     metadata,
   };
 }
