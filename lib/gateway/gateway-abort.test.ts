@@ -1,25 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
-import { createTestDb } from "@/db/test-db";
 import { FAULT_HEADER } from "../simulator";
-import { projectWithKey } from "../auth/testing/project-with-key";
 import { startHarness, waitFor, waitForEvents, type Harness } from "./testing/gateway-harness";
+import { startGatewayWorld, type GatewayWorld } from "./testing/gateway-world";
 
 const MODEL = "claude-sonnet-4-6";
 let handle: DbHandle;
 let projectId: string;
 let key: string;
 let h: Harness;
+let world: GatewayWorld | undefined;
 
 beforeAll(async () => {
-  handle = await createTestDb();
-  ({ project: { id: projectId }, key } = await projectWithKey(handle.db));
   // A slow stream: a delta every 100 ms.
-  h = await startHarness(handle, key, { sim: { fixedLatencyMs: 0, deltaIntervalMs: 100 } });
+  world = await startGatewayWorld({ sim: { fixedLatencyMs: 0, deltaIntervalMs: 100 } });
+  ({ handle, projectId, key, h } = world);
 });
 afterAll(async () => {
-  await h?.close();
-  await handle?.close();
+  await world?.close();
 });
 
 const longAsk = { model: MODEL, max_tokens: 4000, messages: [{ role: "user" as const, content: "Write a long, detailed essay about rate limits." }] };

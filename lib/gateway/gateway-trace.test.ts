@@ -1,29 +1,25 @@
 import { APIError } from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "@/db/client";
-import { createTestDb } from "@/db/test-db";
 import { createIngestHandler } from "../ingestion/http-handler";
 import { createPitwall } from "../sdk/pitwall";
-import { projectWithKey } from "../auth/testing/project-with-key";
 import { serveHandler } from "../http/testing/serve-handler";
 import { getTrace } from "../traces/trace-queries";
-import { startHarness, waitForEvents, type Harness } from "./testing/gateway-harness";
+import { waitForEvents, type Harness } from "./testing/gateway-harness";
+import { startGatewayWorld, type GatewayWorld } from "./testing/gateway-world";
 
 let handle: DbHandle;
 let projectId: string;
 let key: string;
 let h: Harness;
+let world: GatewayWorld | undefined;
 
 beforeAll(async () => {
-  handle = await createTestDb();
-  const p = await projectWithKey(handle.db);
-  projectId = p.project.id;
-  key = p.key;
-  h = await startHarness(handle, key);
+  world = await startGatewayWorld();
+  ({ handle, projectId, key, h } = world);
 });
 afterAll(async () => {
-  await h?.close();
-  await handle?.close();
+  await world?.close();
 });
 
 const body = { model: "claude-haiku-4-5", max_tokens: 16, messages: [{ role: "user" as const, content: "hi" }] };

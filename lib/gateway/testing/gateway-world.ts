@@ -1,0 +1,28 @@
+import type { DbHandle } from "@/db/client";
+import { createTestDb } from "@/db/test-db";
+import { projectWithKey } from "../../auth/testing/project-with-key";
+import { startHarness, type Harness, type HarnessOptions } from "./gateway-harness";
+
+export type GatewayWorld = { handle: DbHandle; projectId: string; key: string; h: Harness; close: () => Promise<void> };
+
+/** Test-only: a fresh database with one project and its key, and a harness gateway recording into it. */
+export async function startGatewayWorld(opts: HarnessOptions = {}): Promise<GatewayWorld> {
+  const handle = await createTestDb();
+  try {
+    const { project, key } = await projectWithKey(handle.db);
+    const h = await startHarness(handle, key, opts);
+    return {
+      handle,
+      projectId: project.id,
+      key,
+      h,
+      close: async () => {
+        await h.close();
+        await handle.close();
+      },
+    };
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+}
