@@ -7,6 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { checkedArgs } from "./checked-args";
 import { runReferenceWorkload, WORKLOAD_VARIANTS } from "../lib/demo/reference";
 
 const { values } = parseArgs({
@@ -38,13 +39,7 @@ const Args = z.object({
   "parallel-tools": z.boolean(),
   "context-window": z.coerce.number().int().min(1).optional(),
 });
-const parsed = Args.safeParse(values);
-if (!parsed.success) {
-  const issue = parsed.error.issues[0]!;
-  console.error(`--${issue.path.join(".")}: ${issue.message}`);
-  process.exit(2);
-}
-const args = parsed.data;
+const args = checkedArgs(Args, values);
 const apiKey = args.key ?? process.env.PITWALL_API_KEY;
 if (!apiKey) {
   console.error("No key: pass --key or set PITWALL_API_KEY (a project key with the gateway and ingest scopes).");

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { checkedArgs } from "./checked-args";
 import { demoKeyPath } from "../lib/demo/demo-key";
 import { startDemoTraffic } from "../lib/demo/demo-traffic";
 
@@ -28,13 +29,7 @@ const Args = z.object({
   seed: z.coerce.number().int().optional(),
   concurrency: z.coerce.number().int().min(1).max(256),
 });
-const parsed = Args.safeParse(values);
-if (!parsed.success) {
-  const issue = parsed.error.issues[0]!;
-  console.error(`--${issue.path.join(".")}: ${issue.message}`);
-  process.exit(2);
-}
-const args = parsed.data;
+const args = checkedArgs(Args, values);
 
 function savedKey(): string | undefined {
   try {

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { checkedArgs } from "./checked-args";
 import { startSimulatorServer } from "../lib/simulator/server";
 
 const { values } = parseArgs({
@@ -28,13 +29,7 @@ const Args = z.object({
   "delta-interval-ms": num(z.number().min(0)),
 });
 
-const parsed = Args.safeParse(values);
-if (!parsed.success) {
-  const issue = parsed.error.issues[0]!;
-  console.error(`--${issue.path.join(".")}: ${issue.message}`);
-  process.exit(2);
-}
-const args = parsed.data;
+const args = checkedArgs(Args, values);
 const server = await startSimulatorServer({
   port: args.port,
   host: args.host,
