@@ -64,13 +64,24 @@ export function usePolicyMarkers(projectSlug: string, range: { from: string; to:
 }
 
 /** Before/after deltas over the same length of time on each side of a change. */
-export function ChangeDeltas({ projectSlug, change, onClose }: { projectSlug: string; change: SelectedChange; onClose: () => void }) {
+/** `playground`: the dashboard's filter, so the deltas count the calls its charts count. */
+export function ChangeDeltas({
+  projectSlug,
+  change,
+  onClose,
+  playground,
+}: {
+  projectSlug: string;
+  change: SelectedChange;
+  onClose: () => void;
+  playground?: "include" | "exclude" | null;
+}) {
   const [seconds, setSeconds] = useState(3600);
   const deltas = useQuery({
-    queryKey: ["policy-deltas", projectSlug, change.at, seconds],
+    queryKey: ["policy-deltas", projectSlug, change.at, seconds, playground ?? "exclude"],
     queryFn: () =>
       fetchJson<{ seconds: number; minRequestsPerSide: number; deltas: MetricDelta[] }>(
-        `/api/v1/policies/changes/deltas?project=${encodeURIComponent(projectSlug)}&at=${encodeURIComponent(change.at)}&seconds=${seconds}`,
+        `/api/v1/policies/changes/deltas?project=${encodeURIComponent(projectSlug)}&at=${encodeURIComponent(change.at)}&seconds=${seconds}${playground === "include" ? "&playground=include" : ""}`,
       ),
   });
   const prediction = useQuery({

@@ -52,4 +52,22 @@ describe("getSideStats", () => {
     const latency = compareSides(before, after).find((x) => x.metric === "latencyP95Ms")!;
     expect(latency.relative).toBeCloseTo(-0.75, 5);
   });
+
+  it("leaves playground calls out unless asked for, as the dashboards do", async () => {
+    const { project } = await projectWithKey(handle.db);
+    const at = new Date(Date.now() - 3_600_000);
+    const after = (i: number) => new Date(at.getTime() + (i + 1) * 60_000).toISOString();
+    const events = [
+      ...Array.from({ length: 30 }, (_, i) => llmEvent({ timestamp: after(i), latencyMs: 500, route: "support" })),
+      ...Array.from({ length: 5 }, (_, i) => llmEvent({ timestamp: after(i), latencyMs: 9000, route: "playground" })),
+      llmEvent({ timestamp: after(6), latencyMs: 500 }),
+    ];
+    expect((await ingestBatch(handle.db, project.id, events)).accepted).toBe(36);
+    const out = await getSideStats(handle.db, { projectId: project.id, at, seconds: 3600 });
+    expect(out.after.requests).toBe(31); // calls without a route stay in
+    expect(out.after.latencyP95Ms).toBe(500);
+    const included = await getSideStats(handle.db, { projectId: project.id, at, seconds: 3600, playground: "include" });
+    expect(included.after.requests).toBe(36);
+    expect(included.after.latencyP95Ms).toBeGreaterThan(500);
+  });
 });

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { rowsOf } from "@/db/rows";
+import { excludedRoutes } from "../metrics/playground-filter";
 
 /** Below this many calls on either side a delta is noise: it is shown as "too few requests". */
 export const MIN_REQUESTS_PER_SIDE = 30;
@@ -69,11 +70,19 @@ export function compareSides(before: SideStats, after: SideStats): MetricDelta[]
 
 const EMPTY: SideStats = { requests: 0, latencyP95Ms: null, ttftP95Ms: null, costNanoUsd: 0n, responseCacheHits: 0, cacheReadTokens: 0, promptTokens: 0, errors: 0 };
 
-/** The project's LLM calls in [at − seconds, at) and [at, at + seconds), one query. */
-export async function getSideStats(db: Db, params: { projectId: string; at: Date; seconds: number }): Promise<{ before: SideStats; after: SideStats }> {
+/**
+ * The project's LLM calls in [at − seconds, at) and [at, at + seconds), one query. Playground calls
+ * are left out unless asked for, by the dashboards' own rule: a race run next to a rollout must not
+ * move its deltas.
+ */
+export async function getSideStats(
+  db: Db,
+  params: { projectId: string; at: Date; seconds: number; playground?: "include" | "exclude" },
+): Promise<{ before: SideStats; after: SideStats }> {
   const from = new Date(params.at.getTime() - params.seconds * 1000).toISOString();
   const to = new Date(params.at.getTime() + params.seconds * 1000).toISOString();
   const at = params.at.toISOString();
+  const excluded = excludedRoutes({ playground: params.playground, route: undefined });
   const rows = rowsOf<Record<string, unknown>>(
     await db.execute(sql`
       select (ts >= ${at}::timestamptz) as after, count(*) as n,
@@ -86,6 +95,7 @@ export async function getSideStats(db: Db, params: { projectId: string; at: Date
         count(*) filter (where status = 'error') as errors
       from events
       where project_id = ${params.projectId}::uuid and kind = 'llm' and ts >= ${from}::timestamptz and ts < ${to}::timestamptz
+        ${excluded.length > 0 ? sql`and route is distinct from ${excluded[0]}` : sql``}
       group by 1
     `),
   );

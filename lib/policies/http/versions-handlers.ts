@@ -119,6 +119,8 @@ const DeltaQuery = z.strictObject({
   at: z.iso.datetime({ offset: true }),
   /** Length of each side; capped at the time since `at` so both sides are equally long. */
   seconds: z.coerce.number().int().min(60).max(30 * 86_400).default(3600),
+  /** As on the dashboards: playground calls are left out unless included. */
+  playground: z.enum(["include", "exclude"]).default("exclude"),
 });
 
 /**
@@ -135,6 +137,6 @@ export async function getChangeDeltas(db: Db, req: Request): Promise<Response> {
   const sinceAt = Math.floor((Date.now() - at.getTime()) / 1000);
   if (sinceAt < 1) throw new AppError("bad_request:at", "at must be in the past.");
   const seconds = Math.min(parsed.data.seconds, sinceAt);
-  const sides = await getSideStats(db, { projectId: caller.projectId, at, seconds });
+  const sides = await getSideStats(db, { projectId: caller.projectId, at, seconds, playground: parsed.data.playground });
   return json({ at: at.toISOString(), seconds, minRequestsPerSide: MIN_REQUESTS_PER_SIDE, deltas: compareSides(sides.before, sides.after) });
 }

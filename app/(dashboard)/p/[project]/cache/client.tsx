@@ -129,7 +129,7 @@ export function CacheClient({ projectSlug }: { projectSlug: string }) {
         </>
       ) : null}
 
-      {policyMarkers.selected ? <ChangeDeltas projectSlug={projectSlug} change={policyMarkers.selected} onClose={() => policyMarkers.setSelected(null)} /> : null}
+      {policyMarkers.selected ? <ChangeDeltas projectSlug={projectSlug} change={policyMarkers.selected} onClose={() => policyMarkers.setSelected(null)} playground={state.playground} /> : null}
       <div className="grid gap-4 lg:grid-cols-2">
         <ChartCard title="Hit rates over time" testId="chart-cache-rates">
           <TimeLineChart

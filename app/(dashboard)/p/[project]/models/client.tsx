@@ -77,7 +77,7 @@ export function ModelsClient({ projectSlug, initialSort }: { projectSlug: string
     <div className="space-y-4" data-testid="models-page">
       <h1 className="text-xl font-semibold">Models</h1>
       <MetricsToolbar state={state} dimensions={dimensions.data} onChange={(next) => void setState(next)} fetching={summary.isFetching || trend.isFetching || chart.isFetching} />
-      {policyMarkers.selected ? <ChangeDeltas projectSlug={projectSlug} change={policyMarkers.selected} onClose={() => policyMarkers.setSelected(null)} /> : null}
+      {policyMarkers.selected ? <ChangeDeltas projectSlug={projectSlug} change={policyMarkers.selected} onClose={() => policyMarkers.setSelected(null)} playground={state.playground} /> : null}
       <ChartCard title="Latency p95 by model" subtitle={bucket ? BUCKET_WORDS[bucket] : undefined} testId="chart-model-latency">
         <TimeLineChart
           markers={policyMarkers.markers}

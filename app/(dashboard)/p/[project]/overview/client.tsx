@@ -94,7 +94,7 @@ export function OverviewClient({ projectSlug, counts, initialRange }: { projectS
         })}
       </section>
 
-      {policyMarkers.selected ? <ChangeDeltas projectSlug={projectSlug} change={policyMarkers.selected} onClose={() => policyMarkers.setSelected(null)} /> : null}
+      {policyMarkers.selected ? <ChangeDeltas projectSlug={projectSlug} change={policyMarkers.selected} onClose={() => policyMarkers.setSelected(null)} playground={state.playground} /> : null}
       <div className="grid gap-4 lg:grid-cols-2">
         <ChartCard title="Latency" subtitle={per} testId="chart-latency">
           <TimeLineChart
