@@ -29,6 +29,8 @@ const events = [
   { id: "tool2", timestamp: at(26), kind: "tool", traceId: "tr1", parentId: "tool1", latencyMs: 150.5, status: "error", metadata: { name: "search" } },
   // Not a call the advisor weighs: a token count.
   { id: "count1", timestamp: at(27), kind: "count_tokens", model: "claude-sonnet-4-5", latencyMs: 20 },
+  // Not the agents' traffic: an operator's playground call.
+  llmEvent({ id: "pg1", timestamp: at(15), route: "playground" }),
   // Outside the window.
   llmEvent({ id: "late", timestamp: at(4000) }),
 ];
@@ -92,7 +94,7 @@ function expectLoaded(t: Traffic) {
 }
 
 describe("loadTraffic", () => {
-  it("loads every column of the window's events, in time order, this project only", async () => {
+  it("loads every column of the window's events, in time order, this project only, playground calls left out", async () => {
     const t = await loadTraffic(handle.db, window());
     expectLoaded(t);
   });
@@ -100,7 +102,7 @@ describe("loadTraffic", () => {
   it("agrees with the stored cost to the nano-dollar", async () => {
     const t = await loadTraffic(handle.db, window());
     const rows = rowsOf<{ id: string; cost: string }>(
-      await handle.db.execute(sql`select id, cost_nano_usd::text as cost from events where project_id = ${projectId}::uuid and kind = 'llm' and id <> 'late' order by ts`),
+      await handle.db.execute(sql`select id, cost_nano_usd::text as cost from events where project_id = ${projectId}::uuid and kind = 'llm' and id not in ('late', 'pg1') order by ts`),
     );
     expect(rows.map((r) => Number(r.cost))).toEqual(Array.from(t.llm.costNano));
     expect(t.llm.costNano[2]).toBeGreaterThan(0);
@@ -130,9 +132,9 @@ describe("loadTraffic", () => {
       for (let p = 0; p < all.length; p += size) reader.push(all.subarray(p, p + size));
       reader.end();
       const t = b.finish();
-      expect(t.llm.length).toBe(5);
+      expect(t.llm.length).toBe(6);
       expect(t.tools.length).toBe(2);
-      expect(t.llm.id.at(4)).toBe("late");
+      expect(t.llm.id.at(5)).toBe("late");
     }
     const cut = new CopyBinaryReader(new TrafficBuilder({ projectId, fromMs: 0, toMs: 0 }));
     cut.push(all.subarray(0, all.length - 3));

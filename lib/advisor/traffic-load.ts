@@ -1,8 +1,15 @@
 import type { Db } from "@/db/client";
 import type { EventStatus, ResponseCacheStatus } from "../events/event-enums";
+import { PLAYGROUND_ROUTE } from "../metrics/playground-filter";
 import type { Traffic } from "./traffic";
 import { COPY_COLUMNS, CopyBinaryReader } from "./traffic-copy-reader";
 import { TrafficBuilder, type LlmRow, type ToolRow } from "./traffic-builder";
+
+/**
+ * Playground calls are an operator's experiments, not the agents' traffic: left out as the
+ * dashboards leave them out by default (the route is a constant, safe to inline in COPY).
+ */
+const NOT_PLAYGROUND = `route is distinct from '${PLAYGROUND_ROUTE}'`;
 
 export type LoadTrafficParams = { projectId: string; from: Date; to: Date; signal?: AbortSignal };
 
@@ -16,7 +23,8 @@ const SELECT = `select kind, id, (extract(epoch from ts) * 1000)::float8, route,
   streamed, cost_source = 'unpriced', latency_ms, ttft_ms, input_tokens, output_tokens, cache_read_tokens,
   cache_write_5m_tokens, cache_write_1h_tokens, system_tokens, message_count, tool_count, policy_version,
   cost_nano_usd::float8, case when kind = 'tool' then metadata->>'name' end
-  from events where project_id = $1::uuid and ts >= $2::timestamptz and ts < $3::timestamptz and kind in ('llm', 'tool')`;
+  from events where project_id = $1::uuid and ts >= $2::timestamptz and ts < $3::timestamptz and kind in ('llm', 'tool')
+  and ${NOT_PLAYGROUND}`;
 
 type Row = unknown[];
 type PgliteClient = { query: (q: string, params: unknown[], opts: { rowMode: "array" }) => Promise<{ rows: Row[] }> };
@@ -94,7 +102,7 @@ async function copyInto(client: PostgresJsCopy, builder: TrafficBuilder, params:
   if (!UUID.test(params.projectId)) throw new Error("loadTraffic: projectId is not a uuid");
   const q = `copy (select ${COPY_COLUMNS} from events where project_id = '${params.projectId}'::uuid
     and ts >= '${params.from.toISOString()}'::timestamptz and ts < '${params.to.toISOString()}'::timestamptz
-    and kind in ('llm', 'tool')) to stdout (format binary)`;
+    and kind in ('llm', 'tool') and ${NOT_PLAYGROUND}) to stdout (format binary)`;
   // A connection of its own: postgres.js pipelines other queries onto busy connections, and one
   // queued behind a COPY stream waited until a timeout (seen in the findings API test).
   const conn = await client.reserve();
