@@ -28,6 +28,7 @@ import { eventsSource, rollupBuildSql, TPS_SQL } from "../lib/metrics/rollup-sql
 import { flushRollups, setRollupUpkeep, startRollupFlusher } from "../lib/metrics/rollup-upkeep";
 import type { SummaryParams, TimeseriesParams } from "../lib/metrics/schemas";
 import { resolveRange } from "../lib/metrics/time-range";
+import type { TokenUsage } from "../lib/pricing/compute-cost";
 import { createProject } from "../lib/projects/project-queries";
 import { seededRandom } from "../lib/seeded-random";
 import { freshDatabase } from "./bench/fresh-database";
@@ -74,7 +75,7 @@ const ROUTES = ["faq", "classify", "support-answer", "code-review", "summarize",
 const AGENTS = ["triage", "coder", "researcher", "writer", "planner", "support"];
 const CACHED_ROUTES = new Set(["faq", "classify"]);
 
-type GenEvent = {
+type GenEvent = TokenUsage & {
   tsMs: number;
   model: string;
   route: string;
@@ -82,11 +83,6 @@ type GenEvent = {
   status: EventStatus;
   latencyMs: number;
   ttftMs: number | null;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWrite5mTokens: number;
-  cacheWrite1hTokens: number;
   responseCache: ResponseCacheStatus;
   costNanoUsd: bigint;
 };

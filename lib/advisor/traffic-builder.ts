@@ -1,8 +1,9 @@
 import type { EventStatus, ResponseCacheStatus } from "../events/event-enums";
+import type { TokenUsage } from "../pricing/compute-cost";
 import { NONE, RESPONSE_CACHE_CODE, STATUS_CODE, type Dictionary, type IdColumn, type LlmCalls, type ToolSpans, type Traffic } from "./traffic";
 
 /** One LLM call as the builder takes it (the loader reuses one such object for every row). */
-export type LlmRow = {
+export type LlmRow = TokenUsage & {
   id: string;
   tsMs: number;
   route: string | null;
@@ -23,11 +24,6 @@ export type LlmRow = {
   unpriced: boolean;
   latencyMs: number | null;
   ttftMs: number | null;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWrite5mTokens: number;
-  cacheWrite1hTokens: number;
   systemTokens: number | null;
   messageCount: number | null;
   toolCount: number | null;

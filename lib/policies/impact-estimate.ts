@@ -7,7 +7,7 @@ import { cacheMismatch } from "./resolve-cache-rule";
 import type { RoutingAction, RoutingPolicy } from "./routing-policy-schema";
 
 /** What the estimator reads of one recorded call (a row of impact-queries.ts). */
-export type ImpactEvent = {
+export type ImpactEvent = TokenUsage & {
   ts: Date;
   route: string | null;
   agent: string | null;
@@ -15,11 +15,6 @@ export type ImpactEvent = {
   requestedModel: string | null;
   model: string | null;
   userId: string | null;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWrite5mTokens: number;
-  cacheWrite1hTokens: number;
   systemTokens: number | null;
   messageCount: number | null;
   toolCount: number | null;
