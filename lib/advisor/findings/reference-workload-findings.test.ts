@@ -1,12 +1,11 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DbHandle } from "@/db/client";
+import { describe, expect, it } from "vitest";
 import { events } from "@/db/schema";
 import { projectWithKey } from "../../auth/testing/project-with-key";
 import { WORKLOAD_MANIFESTS, WORKLOAD_VARIANTS, type RouteManifest } from "../../demo/reference/manifest";
 import { runReferenceWorkload } from "../../demo/reference/run-workload";
-import { startReferenceWorld, type ReferenceWorld } from "../../demo/reference/testing/reference-world";
-import { waitFor, type Harness } from "../../gateway/testing/gateway-harness";
+import { referenceWorldForFile } from "../../demo/reference/testing/reference-world";
+import { waitFor } from "../../gateway/testing/gateway-harness";
 import { getPriceBook } from "../../pricing/price-queries";
 import type { Finding } from "../finding-schema";
 import { loadTraffic } from "../traffic-load";
@@ -16,18 +15,7 @@ import { analyzeFindings } from "./analyze-findings";
 const SCALE = 0.1;
 const REQUESTS = 320;
 
-let handle: DbHandle;
-let h: Harness;
-let ingest: ReferenceWorld["ingest"];
-let world: ReferenceWorld | undefined;
-
-beforeAll(async () => {
-  world = await startReferenceWorld(SCALE);
-  ({ handle, h, ingest } = world);
-});
-afterAll(async () => {
-  await world?.close();
-});
+const world = referenceWorldForFile(SCALE);
 
 function plantedRate(kind: Finding["kind"], r: RouteManifest): number {
   const rates: Record<Finding["kind"], number> = {
@@ -45,15 +33,15 @@ function plantedRate(kind: Finding["kind"], r: RouteManifest): number {
 describe("findings on the reference workload", () => {
   for (const variant of WORKLOAD_VARIANTS) {
     it(`finds exactly the ${variant} manifest's planted findings, each rate within 10%`, async () => {
-      const { project, key } = await projectWithKey(handle.db);
+      const { project, key } = await projectWithKey(world.handle.db);
       const started = new Date(Date.now() - 1000);
-      const result = await runReferenceWorkload({ baseUrl: ingest.url, gatewayUrl: h.baseURL, apiKey: key, variant, seed: 7, requests: REQUESTS, concurrency: 32, latencyScale: SCALE, arrivalsPerSec: 40 });
+      const result = await runReferenceWorkload({ baseUrl: world.ingest.url, gatewayUrl: world.h.baseURL, apiKey: key, variant, seed: 7, requests: REQUESTS, concurrency: 32, latencyScale: SCALE, arrivalsPerSec: 40 });
       expect(result.ok).toBe(REQUESTS);
       const toolSpans = Object.values(result.byRoute).reduce((n, r) => n + r.toolSpans, 0);
-      const count = async () => (await handle.db.select({ id: events.id }).from(events).where(eq(events.projectId, project.id))).length;
+      const count = async () => (await world.handle.db.select({ id: events.id }).from(events).where(eq(events.projectId, project.id))).length;
       await waitFor(async () => (await count()) >= REQUESTS + toolSpans, 20_000);
-      const traffic = await loadTraffic(handle.db, { projectId: project.id, from: started, to: new Date(Date.now() + 1000) });
-      const answer = analyzeFindings(traffic, { prices: await getPriceBook(handle.db, project.id), projectSlug: project.slug });
+      const traffic = await loadTraffic(world.handle.db, { projectId: project.id, from: started, to: new Date(Date.now() + 1000) });
+      const answer = analyzeFindings(traffic, { prices: await getPriceBook(world.handle.db, project.id), projectSlug: project.slug });
       const manifest = WORKLOAD_MANIFESTS[variant];
       expect(answer.skipped).toEqual([]);
       for (const r of manifest.routes) {

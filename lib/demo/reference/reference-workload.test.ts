@@ -1,42 +1,30 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DbHandle } from "@/db/client";
+import { describe, expect, it } from "vitest";
 import { events } from "@/db/schema";
-import { waitFor, type Harness } from "../../gateway/testing/gateway-harness";
+import { waitFor } from "../../gateway/testing/gateway-harness";
 import { projectWithKey } from "../../auth/testing/project-with-key";
 import { WORKLOAD_MANIFESTS, WORKLOAD_VARIANTS } from "./manifest";
 import { compareWithManifest, measureWorkload } from "./measure-workload";
 import { runReferenceWorkload } from "./run-workload";
-import { startReferenceWorld, type ReferenceWorld } from "./testing/reference-world";
+import { referenceWorldForFile } from "./testing/reference-world";
 
 /** Workload time x 0.1: a 200 ms tool takes 20 ms, and the simulator answers ten times as fast. */
 const SCALE = 0.1;
 
-let handle: DbHandle;
-let h: Harness;
-let ingest: ReferenceWorld["ingest"];
-let world: ReferenceWorld | undefined;
-
-beforeAll(async () => {
-  world = await startReferenceWorld(SCALE);
-  ({ handle, h, ingest } = world);
-});
-afterAll(async () => {
-  await world?.close();
-});
+const world = referenceWorldForFile(SCALE);
 
 describe("the reference workload through the gateway", () => {
   for (const variant of WORKLOAD_VARIANTS) {
     it(`records the ${variant} manifest's planted rates, route by route, within 10%`, async () => {
-      const { project, key } = await projectWithKey(handle.db);
+      const { project, key } = await projectWithKey(world.handle.db);
       // Gateway, simulator, ingestion and the database share this process: a tool's 20 ms sleep
       // ends when the event loop gets to it. The run's p99 loop delay is allowed on tool spans.
       const loop = monitorEventLoopDelay({ resolution: 5 });
       loop.enable();
       const result = await runReferenceWorkload({
-        baseUrl: ingest.url,
-        gatewayUrl: h.baseURL,
+        baseUrl: world.ingest.url,
+        gatewayUrl: world.h.baseURL,
         apiKey: key,
         variant,
         seed: 7,
@@ -52,7 +40,7 @@ describe("the reference workload through the gateway", () => {
       const toolSpans = Object.values(result.byRoute).reduce((n, r) => n + r.toolSpans, 0);
 
       // The gateway's writer and the SDK deliver asynchronously: wait for every event.
-      const load = () => handle.db.select().from(events).where(eq(events.projectId, project.id));
+      const load = () => world.handle.db.select().from(events).where(eq(events.projectId, project.id));
       await waitFor(async () => (await load()).length >= 120 + toolSpans, 15_000);
       const rows = await load();
       expect(rows.filter((e) => e.kind === "llm")).toHaveLength(120);
@@ -80,10 +68,10 @@ describe("the reference workload through the gateway", () => {
 
   it("sends the same requests for the same seed, and other requests for another seed", async () => {
     const hashesOf = async (seed: number) => {
-      const { project, key } = await projectWithKey(handle.db);
-      const result = await runReferenceWorkload({ baseUrl: ingest.url, gatewayUrl: h.baseURL, apiKey: key, variant: "clean", seed, requests: 40, latencyScale: SCALE, arrivalsPerSec: 8 });
+      const { project, key } = await projectWithKey(world.handle.db);
+      const result = await runReferenceWorkload({ baseUrl: world.ingest.url, gatewayUrl: world.h.baseURL, apiKey: key, variant: "clean", seed, requests: 40, latencyScale: SCALE, arrivalsPerSec: 8 });
       expect(result.ok).toBe(40);
-      const load = () => handle.db.select({ kind: events.kind, promptHash: events.promptHash, route: events.route }).from(events).where(eq(events.projectId, project.id));
+      const load = () => world.handle.db.select({ kind: events.kind, promptHash: events.promptHash, route: events.route }).from(events).where(eq(events.projectId, project.id));
       await waitFor(async () => (await load()).filter((e) => e.kind === "llm").length >= 40, 15_000);
       // Arrival order varies with timing; the set of requests (with multiplicity) may not.
       return (await load())

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { createTestDb } from "@/db/test-db";
 import { projectWithKey } from "../../../auth/testing/project-with-key";
@@ -18,7 +19,7 @@ export type ReferenceWorld = {
  * Test-only: a fresh database, a gateway in front of a simulator at `latencyScale` of real time,
  * and the ingestion endpoint, all in this process: where the reference workload is run in tests.
  */
-export async function startReferenceWorld(latencyScale: number): Promise<ReferenceWorld> {
+async function startReferenceWorld(latencyScale: number): Promise<ReferenceWorld> {
   const handle = await createTestDb();
   let h: Harness | undefined;
   try {
@@ -41,4 +42,21 @@ export async function startReferenceWorld(latencyScale: number): Promise<Referen
     await handle.close();
     throw err;
   }
+}
+
+/**
+ * Starts a reference world before this file's tests and closes it after them. The returned
+ * object is filled in by the beforeAll hook: read its fields inside tests, not at file level.
+ */
+export function referenceWorldForFile(latencyScale: number): Readonly<Omit<ReferenceWorld, "close">> {
+  const world = {} as ReferenceWorld;
+  let started: ReferenceWorld | undefined;
+  beforeAll(async () => {
+    started = await startReferenceWorld(latencyScale);
+    Object.assign(world, started);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  return world;
 }
