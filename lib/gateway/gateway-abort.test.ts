@@ -1,31 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DbHandle } from "@/db/client";
+import { describe, expect, it } from "vitest";
 import { FAULT_HEADER } from "../simulator";
-import { startHarness, waitFor, waitForEvents, type Harness } from "./testing/gateway-harness";
-import { startGatewayWorld, type GatewayWorld } from "./testing/gateway-world";
+import { startHarness, waitFor, waitForEvents } from "./testing/gateway-harness";
+import { gatewayWorldForFile } from "./testing/gateway-world";
 
 const MODEL = "claude-sonnet-4-6";
-let handle: DbHandle;
-let projectId: string;
-let key: string;
-let h: Harness;
-let world: GatewayWorld | undefined;
-
-beforeAll(async () => {
-  // A slow stream: a delta every 100 ms.
-  world = await startGatewayWorld({ sim: { fixedLatencyMs: 0, deltaIntervalMs: 100 } });
-  ({ handle, projectId, key, h } = world);
-});
-afterAll(async () => {
-  await world?.close();
-});
+// A slow stream: a delta every 100 ms.
+const world = gatewayWorldForFile({ sim: { fixedLatencyMs: 0, deltaIntervalMs: 100 } });
 
 const longAsk = { model: MODEL, max_tokens: 4000, messages: [{ role: "user" as const, content: "Write a long, detailed essay about rate limits." }] };
 
 describe("client disconnects", () => {
   it("a client leaving mid-stream aborts the upstream within 1 s and is recorded as aborted with the tokens seen", async () => {
     const controller = new AbortController();
-    const stream = h.client().messages.stream(longAsk, { signal: controller.signal });
+    const stream = world.h.client().messages.stream(longAsk, { signal: controller.signal });
     const { response } = await stream.withResponse();
     const id = response.headers.get("x-pitwall-request-id")!;
     let texts = 0;
@@ -34,15 +21,15 @@ describe("client disconnects", () => {
         if (++texts === 3) resolve();
       });
     });
-    const abortedBefore = h.sim.simulator.stats.aborted;
+    const abortedBefore = world.h.sim.simulator.stats.aborted;
     const t = Date.now();
     controller.abort();
     await stream.done().catch(() => {});
-    await waitFor(() => h.sim.simulator.stats.aborted > abortedBefore, 1_000);
+    await waitFor(() => world.h.sim.simulator.stats.aborted > abortedBefore, 1_000);
     expect(Date.now() - t).toBeLessThan(1_000);
-    expect(h.sim.simulator.stats.inFlight).toBe(0);
+    expect(world.h.sim.simulator.stats.inFlight).toBe(0);
 
-    const row = (await waitForEvents(handle, projectId, [id])).get(id)!;
+    const row = (await waitForEvents(world.handle, world.projectId, [id])).get(id)!;
     expect(row).toMatchObject({ status: "aborted", errorType: "client_closed", streamed: true, httpStatus: 200 });
     expect(row.inputTokens).toBeGreaterThan(0);
     expect(row.outputTokens).toBeGreaterThan(0);
@@ -51,22 +38,22 @@ describe("client disconnects", () => {
 
   it("a client leaving before the first byte aborts the waiting upstream request too", async () => {
     const controller = new AbortController();
-    const pending = h.client().messages.create(longAsk, { signal: controller.signal, headers: { [FAULT_HEADER]: "stall" } }).catch(() => {});
-    await waitFor(() => h.sim.simulator.stats.inFlight === 1, 2_000);
-    const abortedBefore = h.sim.simulator.stats.aborted;
+    const pending = world.h.client().messages.create(longAsk, { signal: controller.signal, headers: { [FAULT_HEADER]: "stall" } }).catch(() => {});
+    await waitFor(() => world.h.sim.simulator.stats.inFlight === 1, 2_000);
+    const abortedBefore = world.h.sim.simulator.stats.aborted;
     controller.abort();
     await pending;
-    await waitFor(() => h.sim.simulator.stats.aborted > abortedBefore, 1_000);
+    await waitFor(() => world.h.sim.simulator.stats.aborted > abortedBefore, 1_000);
     // Recorded as aborted with no tokens (nothing came back).
-    await h.writer.flush();
+    await world.h.writer.flush();
     await waitFor(async () => {
-      const rows = await handle.db.query.events.findMany({ where: (e, { and, eq }) => and(eq(e.projectId, projectId), eq(e.status, "aborted"), eq(e.httpStatus, 499)) });
+      const rows = await world.handle.db.query.events.findMany({ where: (e, { and, eq }) => and(eq(e.projectId, world.projectId), eq(e.status, "aborted"), eq(e.httpStatus, 499)) });
       return rows.length === 1 && rows[0]!.outputTokens === 0;
     }, 5_000);
   });
 
   it("gateway shutdown ends a stream in flight with an error event and records it once as gateway_shutdown", async () => {
-    const own = await startHarness(handle, key, { sim: { fixedLatencyMs: 0, deltaIntervalMs: 100 } });
+    const own = await startHarness(world.handle, world.key, { sim: { fixedLatencyMs: 0, deltaIntervalMs: 100 } });
     const stream = own.client().messages.stream(longAsk);
     const { response } = await stream.withResponse();
     const id = response.headers.get("x-pitwall-request-id")!;
@@ -80,11 +67,11 @@ describe("client disconnects", () => {
       (e: unknown) => e,
     )) as { error?: { error?: { type?: string; message?: string } } } | undefined;
     expect(err?.error?.error).toMatchObject({ type: "overloaded_error", message: expect.stringMatching(/restarting/) });
-    const row = (await waitForEvents(handle, projectId, [id])).get(id)!;
+    const row = (await waitForEvents(world.handle, world.projectId, [id])).get(id)!;
     expect(row).toMatchObject({ status: "error", errorType: "gateway_shutdown", streamed: true, httpStatus: 200 });
     expect(row.outputTokens).toBeGreaterThan(0);
     // A request after the shutdown is refused in the API's shape, with Retry-After.
-    const after = await fetch(`${own.baseURL}/v1/messages`, { method: "POST", headers: { "x-api-key": key, "content-type": "application/json" }, body: JSON.stringify(longAsk) });
+    const after = await fetch(`${own.baseURL}/v1/messages`, { method: "POST", headers: { "x-api-key": world.key, "content-type": "application/json" }, body: JSON.stringify(longAsk) });
     expect(after.status).toBe(503);
     expect(after.headers.get("retry-after")).toBe("1");
     expect(((await after.json()) as { error: { type: string } }).error.type).toBe("api_error");

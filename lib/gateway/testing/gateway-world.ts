@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { createTestDb } from "@/db/test-db";
 import { projectWithKey } from "../../auth/testing/project-with-key";
@@ -6,7 +7,7 @@ import { startHarness, type Harness, type HarnessOptions } from "./gateway-harne
 export type GatewayWorld = { handle: DbHandle; projectId: string; key: string; h: Harness; close: () => Promise<void> };
 
 /** Test-only: a fresh database with one project and its key, and a harness gateway recording into it. */
-export async function startGatewayWorld(opts: HarnessOptions = {}): Promise<GatewayWorld> {
+async function startGatewayWorld(opts: HarnessOptions = {}): Promise<GatewayWorld> {
   const handle = await createTestDb();
   try {
     const { project, key } = await projectWithKey(handle.db);
@@ -25,4 +26,21 @@ export async function startGatewayWorld(opts: HarnessOptions = {}): Promise<Gate
     await handle.close();
     throw err;
   }
+}
+
+/**
+ * Starts a gateway world before this file's tests and closes it after them. The returned object
+ * is filled in by the beforeAll hook: read its fields inside tests, not at file level.
+ */
+export function gatewayWorldForFile(opts: HarnessOptions = {}): Readonly<Omit<GatewayWorld, "close">> {
+  const world = {} as GatewayWorld;
+  let started: GatewayWorld | undefined;
+  beforeAll(async () => {
+    started = await startGatewayWorld(opts);
+    Object.assign(world, started);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  return world;
 }
