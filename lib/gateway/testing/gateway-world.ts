@@ -1,8 +1,8 @@
-import { afterAll, beforeAll } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { createTestDb } from "@/db/test-db";
 import { projectWithKey } from "../../auth/testing/project-with-key";
 import { startHarness, type Harness, type HarnessOptions } from "./gateway-harness";
+import { startedForFile } from "./started-for-file";
 
 export type GatewayWorld = { handle: DbHandle; projectId: string; key: string; h: Harness; close: () => Promise<void> };
 
@@ -28,19 +28,7 @@ async function startGatewayWorld(opts: HarnessOptions = {}): Promise<GatewayWorl
   }
 }
 
-/**
- * Starts a gateway world before this file's tests and closes it after them. The returned object
- * is filled in by the beforeAll hook: read its fields inside tests, not at file level.
- */
+/** A gateway world for this file's tests (see startedForFile). */
 export function gatewayWorldForFile(opts: HarnessOptions = {}): Readonly<Omit<GatewayWorld, "close">> {
-  const world = {} as GatewayWorld;
-  let started: GatewayWorld | undefined;
-  beforeAll(async () => {
-    started = await startGatewayWorld(opts);
-    Object.assign(world, started);
-  });
-  afterAll(async () => {
-    await started?.close();
-  });
-  return world;
+  return startedForFile(() => startGatewayWorld(opts));
 }

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { createTestDb } from "@/db/test-db";
 import { projectWithKey } from "../../../auth/testing/project-with-key";
 import { startHarness, type Harness } from "../../../gateway/testing/gateway-harness";
+import { startedForFile } from "../../../gateway/testing/started-for-file";
 import { serveHandler } from "../../../http/testing/serve-handler";
 import { createIngestHandler } from "../../../ingestion/http-handler";
 
@@ -44,19 +44,7 @@ async function startReferenceWorld(latencyScale: number): Promise<ReferenceWorld
   }
 }
 
-/**
- * Starts a reference world before this file's tests and closes it after them. The returned
- * object is filled in by the beforeAll hook: read its fields inside tests, not at file level.
- */
+/** A reference world for this file's tests (see startedForFile). */
 export function referenceWorldForFile(latencyScale: number): Readonly<Omit<ReferenceWorld, "close">> {
-  const world = {} as ReferenceWorld;
-  let started: ReferenceWorld | undefined;
-  beforeAll(async () => {
-    started = await startReferenceWorld(latencyScale);
-    Object.assign(world, started);
-  });
-  afterAll(async () => {
-    await started?.close();
-  });
-  return world;
+  return startedForFile(() => startReferenceWorld(latencyScale));
 }
