@@ -44,6 +44,9 @@ beforeAll(async () => {
     ANTHROPIC_API_KEY: undefined,
     PITWALL_UPSTREAM_URL: undefined,
     PITWALL_SIMULATOR: undefined,
+    // What is measured is memory, not model time: a 30 MB prompt is ~7.5M tokens, which the
+    // simulator's realistic prefill (ms per 1K uncached tokens) would take minutes to "read".
+    PITWALL_SIMULATOR_LATENCY_SCALE: "0",
     REDIS_URL: undefined,
   };
   let dataDir: string | undefined;
