@@ -8,26 +8,32 @@ export type MeasuredEvent = Pick<
   "kind" | "route" | "model" | "sessionId" | "traceId" | "parentId" | "ts" | "latencyMs" | "streamed" | "inputTokens" | "outputTokens" | "cacheReadTokens" | "cacheWrite5mTokens" | "cacheWrite1hTokens" | "promptHash" | "systemTokens" | "tags"
 >;
 
-/** What the recorded traffic of one route shows, in the manifest's terms. */
-export type MeasuredRoute = {
-  route: string;
+/**
+ * What the recorded traffic of one route shows, in the manifest's terms: the manifest's own fields
+ * (so a renamed one fails here too), plus what only a measurement has.
+ */
+export type MeasuredRoute = Pick<
+  RouteManifest,
+  | "route"
+  | "repeatShare"
+  | "uncachedSystemShare"
+  | "streamedShare"
+  | "outputTokens"
+  | "turnsPerSession"
+  | "contextGrowthPerTurn"
+  | "maxContextTokens"
+  | "toolsPerTrace"
+  | "toolMs"
+  | "shortSimpleShare"
+> & {
   requests: number;
   models: string[];
-  repeatShare: number;
+  /** The median system prompt size (null without calls to take it from). */
   systemTokens: number | null;
-  uncachedSystemShare: number;
-  streamedShare: number;
-  outputTokens: number;
-  turnsPerSession: number;
-  contextGrowthPerTurn: number;
-  maxContextTokens: number;
-  /** Tool spans per trace (median), their median duration, and the share of traces run one after another. */
-  toolsPerTrace: number;
-  toolMs: number;
+  /** Tool spans per trace and their duration are medians; this is the share of traces run one after another. */
   sequentialTraceShare: number;
   /** Share of the route's traces whose tool spans all share one parent. */
   oneParentShare: number;
-  shortSimpleShare: number;
   nonInteractiveShare: number;
 };
 
