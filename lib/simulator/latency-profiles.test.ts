@@ -2,6 +2,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import { describe, expect, it } from "vitest";
 import { drawTiming, medianTtftMs, planTiming, profileFor, totalDelayMs, type LatencyProfile } from "./latency-profiles";
 import { createRng, seedFrom } from "./prng";
+import { OUTPUT_TOKENS_HEADER } from "./reply-length";
 import { startSimulatorServer } from "./server";
 
 const prompt = (inputTokens: number, cacheReadTokens = 0, cacheWrite5mTokens = 0) => ({ inputTokens, cacheReadTokens, cacheWrite5mTokens, cacheWrite1hTokens: 0 });
@@ -83,6 +84,32 @@ describe("latency profiles", () => {
       expect(second.usage.cache_read_input_tokens).toBe(20_000);
       expect(first.ms).toBeGreaterThanOrEqual(199);
       expect(second.ms).toBeLessThan(first.ms * 0.6);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it("stream a reply in the time the same reply takes unstreamed, however short each delta's pause", async () => {
+    // 2 ms per token: pauses per delta of a few ms, the range where a timer per delta overshoots by a
+    // tick each and the stream ran ~1.5x long. Both replies are ~400 output tokens.
+    const even: LatencyProfile = { ttftBaseMs: 20, prefillMsPer1k: 0, cacheReadMsPer1k: 0, ttftSigma: 0, outputTokensPerSec: 500, speedJitter: 0 };
+    const sim = await startSimulatorServer({ profiles: { "claude-sonnet": even }, seed: 3 });
+    try {
+      const client = new Anthropic({ baseURL: sim.url, apiKey: "k", maxRetries: 0, defaultHeaders: { [OUTPUT_TOKENS_HEADER]: "400" } });
+      const params = { model: "claude-sonnet-4-6", max_tokens: 1000, messages: [{ role: "user" as const, content: "Write a long essay about tide pools." }] };
+      let t0 = performance.now();
+      const whole = await client.messages.create(params);
+      const wholeMs = performance.now() - t0;
+      t0 = performance.now();
+      const stream = client.messages.stream(params);
+      const streamed = await stream.finalMessage();
+      const streamedMs = performance.now() - t0;
+      expect(streamed.usage.output_tokens).toBe(whole.usage.output_tokens);
+      expect(whole.usage.output_tokens).toBeGreaterThanOrEqual(300);
+      // The unstreamed reply waits 20 ms + 2 ms per token in one timer.
+      expect(wholeMs).toBeGreaterThanOrEqual(20 + 2 * whole.usage.output_tokens - 5);
+      expect(streamedMs).toBeGreaterThanOrEqual(wholeMs * 0.9);
+      expect(streamedMs).toBeLessThanOrEqual(wholeMs * 1.1);
     } finally {
       await sim.close();
     }

@@ -64,6 +64,12 @@ export async function sendStreamReply(ctx: ReplyContext): Promise<void> {
   await sse.send("ping", { type: "ping" });
 
   const totalDeltas = plan.blocks.reduce((n, b) => n + Math.max(1, b.chunks.length), 0);
+  // Profile pacing runs on a clock from the first token: each delta is due when the tokens before
+  // it would have been generated. A timer that fires late (a tick is ~1 ms, and a loaded event
+  // loop adds more) is caught up on the next delta instead of adding up, so a streamed reply takes
+  // as long as the same reply unstreamed, at any latency scale. Fixed mode keeps a pause per delta.
+  const firstTokenAt = performance.now();
+  let dueTokens = 0;
   const faultAt = ctx.fault === "stream-error" || ctx.fault === "stall" ? Math.floor(totalDeltas / 2) : -1;
   let sent = 0;
   for (const [index, block] of plan.blocks.entries()) {
@@ -71,7 +77,14 @@ export async function sendStreamReply(ctx: ReplyContext): Promise<void> {
     await sse.send("content_block_start", { type: "content_block_start", index, content_block: startBlock(block) });
     const chunks = block.chunks.length > 0 ? block.chunks : [""];
     for (const chunk of chunks) {
-      if (sent > 0) await pause(deltaDelayMs(ctx.timing, Math.max(1, textTokens(chunk))), signal);
+      if (sent > 0) {
+        const tokens = Math.max(1, textTokens(chunk));
+        if (ctx.timing.fixedDeltaMs !== undefined) await pause(deltaDelayMs(ctx.timing, tokens), signal);
+        else {
+          dueTokens += tokens;
+          await pause(firstTokenAt + deltaDelayMs(ctx.timing, dueTokens) - performance.now(), signal);
+        }
+      }
       if (sent === faultAt) {
         if (ctx.fault === "stall") return untilAborted(signal);
         await sse.send("error", { type: "error", error: { type: "overloaded_error", message: "Overloaded (simulated stream error)." }, request_id: ctx.requestId });
