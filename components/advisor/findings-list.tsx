@@ -4,8 +4,8 @@ import Link from "next/link";
 import { useState } from "react";
 import { Badge } from "@/components/ui/badge";
 import type { Finding } from "@/lib/advisor/finding-schema";
-import { findingLinks, gapHistogramRows, missReasonRows, ttlCurveRows } from "@/lib/advisor/findings-view";
-import { formatMs, formatPercent, formatUsd } from "@/lib/metrics/format";
+import { contextOptionRows, findingLinks, gapHistogramRows, missReasonRows, ttlCurveRows } from "@/lib/advisor/findings-view";
+import { formatCount, formatMs, formatPercent, formatUsd } from "@/lib/metrics/format";
 import { FindingsGapHistogram } from "./findings-gap-histogram";
 import { FindingsTtlChart } from "./findings-ttl-chart";
 
@@ -34,6 +34,7 @@ function FindingItem({ finding: f, projectSlug }: { finding: Finding; projectSlu
   const curve = ttlCurveRows(f);
   const gaps = gapHistogramRows(f);
   const misses = missReasonRows(f);
+  const contextOptions = contextOptionRows(f);
   const id = `finding-${f.kind}-${f.route ?? "all"}`;
   return (
     <li id={`finding-${f.kind}`} className="rounded-md border border-[var(--border)] p-2 text-sm" data-testid={`finding-${f.kind}`}>
@@ -85,6 +86,31 @@ function FindingItem({ finding: f, projectSlug }: { finding: Finding; projectSlu
                 </span>
               ))}
             </p>
+          ) : null}
+          {contextOptions.length ? (
+            <table className="w-fit text-xs tabular-nums" data-testid="finding-context-options">
+              <caption className="pb-1 text-left font-medium">Two ways to stop resending the whole history</caption>
+              <thead className="text-[var(--muted)]">
+                <tr>
+                  <th className="pr-4 text-left font-normal">option</th>
+                  <th className="pr-4 text-left font-normal">each later turn sends</th>
+                  <th className="pr-4 text-right font-normal">input tokens saved</th>
+                  <th className="text-right font-normal">$ per day</th>
+                </tr>
+              </thead>
+              <tbody>
+                {contextOptions.map((o) => (
+                  <tr key={o.option}>
+                    <td className="pr-4">{o.option}</td>
+                    <td className="pr-4">{o.keeps}</td>
+                    <td className="pr-4 text-right">
+                      {formatCount(o.tokensSaved)} ({formatPercent(o.share)})
+                    </td>
+                    <td className="text-right">{formatUsd(o.usdPerDay)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           ) : null}
           {misses.length ? <p className="text-xs">Why the calls missed the prompt cache: {misses.map((m) => `${m.reason} ${m.count}`).join(", ")}</p> : null}
           <div className="flex flex-wrap gap-4">

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { finding } from "./testing/findings";
-import { findingLinks, gapHistogramRows, missReasonRows, ttlCurveRows } from "./findings-view";
+import { contextOptionRows, findingLinks, gapHistogramRows, missReasonRows, ttlCurveRows } from "./findings-view";
 
 describe("findings view", () => {
   it("links example events and traces to their views, and only a playground path of this project", () => {
@@ -32,5 +32,18 @@ describe("findings view", () => {
       { reason: "expired", count: 5 },
       { reason: "first use", count: 1 },
     ]);
+  });
+
+  it("sets a context-growth finding's sliding window and summary side by side", () => {
+    const f = finding("context_growth", "chat", {
+      slidingWindow: { turns: 4, tokensSaved: 60_000, tokensSavedShare: 0.1875, usdPerDay: 0.09 },
+      summary: { atTurns: 4, summaryTokens: 2000, tokensSaved: 80_000, tokensSavedShare: 0.25, usdPerDay: 0.12 },
+    });
+    expect(contextOptionRows(f)).toEqual([
+      { option: "Sliding window of 4 turns", keeps: "the first prompt and the last 4 turns", tokensSaved: 60_000, share: 0.1875, usdPerDay: 0.09 },
+      { option: "Summary at 4 turns", keeps: "the first prompt, a ~2,000-token summary, then each turn", tokensSaved: 80_000, share: 0.25, usdPerDay: 0.12 },
+    ]);
+    expect(contextOptionRows(finding("context_growth", "chat", { windowTurns: 4 }))).toEqual([]);
+    expect(contextOptionRows(finding("streaming", "x"))).toEqual([]);
   });
 });

@@ -62,3 +62,20 @@ export function durationLabel(sec: number): string {
   if (sec < 86_400) return `${Math.round(sec / 3600)} h`;
   return `${Math.round(sec / 86_400)} d`;
 }
+
+export type ContextOptionRow = { option: string; keeps: string; tokensSaved: number; share: number; usdPerDay: number };
+
+/** A context-growth finding's two fixes side by side (sliding window, summary); [] for other findings or older answers. */
+export function contextOptionRows(f: Finding): ContextOptionRow[] {
+  const d = f.evidence.details;
+  const rows: ContextOptionRow[] = [];
+  const w = d.slidingWindow as { turns?: unknown; tokensSaved?: unknown; tokensSavedShare?: unknown; usdPerDay?: unknown } | undefined;
+  if (w && typeof w.turns === "number" && typeof w.tokensSaved === "number" && typeof w.tokensSavedShare === "number" && typeof w.usdPerDay === "number") {
+    rows.push({ option: `Sliding window of ${w.turns} turns`, keeps: `the first prompt and the last ${w.turns} turns`, tokensSaved: w.tokensSaved, share: w.tokensSavedShare, usdPerDay: w.usdPerDay });
+  }
+  const s = d.summary as { atTurns?: unknown; summaryTokens?: unknown; tokensSaved?: unknown; tokensSavedShare?: unknown; usdPerDay?: unknown } | undefined;
+  if (s && typeof s.atTurns === "number" && typeof s.summaryTokens === "number" && typeof s.tokensSaved === "number" && typeof s.tokensSavedShare === "number" && typeof s.usdPerDay === "number") {
+    rows.push({ option: `Summary at ${s.atTurns} turns`, keeps: `the first prompt, a ~${s.summaryTokens.toLocaleString("en-US")}-token summary, then each turn`, tokensSaved: s.tokensSaved, share: s.tokensSavedShare, usdPerDay: s.usdPerDay });
+  }
+  return rows;
+}

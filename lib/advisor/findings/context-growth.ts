@@ -1,7 +1,8 @@
+import { formatUsd } from "../../metrics/format";
 import { profileFor } from "../../simulator/latency-profiles";
 import type { Finding } from "../finding-schema";
 import { decode, NONE, promptTokensAt } from "../traffic";
-import { beforeOf, confidenceOf, examples, impactOf, MIN_AFFECTED, MIN_AFFECTED_SHARE, median, pct, perModel, recordedTimings, round, share, type FindingContext, type RouteGroup } from "./route-groups";
+import { beforeOf, confidenceOf, examples, impactOf, MIN_AFFECTED, MIN_AFFECTED_SHARE, median, pct, perModel, recordedTimings, round, roundUsd, share, type FindingContext, type RouteGroup } from "./route-groups";
 
 /** A session grows when its last turn's prompt is at least this multiple of its first. */
 export const GROWTH_FACTOR = 2;
@@ -10,10 +11,14 @@ export const MIN_TURNS = 3;
 
 /**
  * Context growth: sessions of the route whose prompt grows with each turn (the history resent).
- * A sliding window of N turns keeps the first prompt (system and task) and the last N turns'
- * growth, so turn k's prompt shrinks by prompt(k-N) - prompt(0) tokens; N is half the median
- * session length (at least 2). Dollars at the input price; TTFT at the model's prefill rate
- * (simulator tables).
+ * Two fixes are priced, with the same N (half the median session length, at least 2):
+ * - a sliding window of N turns keeps the first prompt (system and task) and the last N turns'
+ *   growth, so turn k's prompt shrinks by prompt(k-N) - prompt(0) tokens;
+ * - a summary at N turns replaces the history of the turns before N (prompt(N-1) - prompt(0)
+ *   tokens) with a summary of S tokens from turn N on; S is the median per-turn growth (a
+ *   summary about as long as one turn's exchange, an assumption: we cannot see the summariser).
+ * The impact is the sliding window's. Dollars at the input price; TTFT at the model's prefill
+ * rate (simulator tables).
  */
 export function contextGrowthFinding(ctx: FindingContext, g: RouteGroup): Finding | null {
   const traffic = ctx.traffic;
@@ -33,24 +38,33 @@ export function contextGrowthFinding(ctx: FindingContext, g: RouteGroup): Findin
   const turns = median(growing.map((s) => s.length));
   const windowTurns = Math.max(2, Math.ceil(turns / 2));
   const diffs: number[] = [];
+  for (const s of growing) for (let k = 1; k < s.length; k++) diffs.push(promptTokensAt(t, s[k]!) - promptTokensAt(t, s[k - 1]!));
+  const growthPerTurn = median(diffs);
+  const summaryTokens = Math.round(growthPerTurn);
   const savedTokens = new Map<number, number>();
   let savedNano = 0;
+  let summaryNano = 0;
   let unpriced = 0;
   let totalTokens = 0;
   let savedTotal = 0;
+  let summaryTotal = 0;
   for (const s of growing) {
     const p = s.map((i) => promptTokensAt(t, i));
-    for (let k = 1; k < s.length; k++) diffs.push(p[k]! - p[k - 1]!);
+    const summarised = s.length > windowTurns ? Math.max(0, p[windowTurns - 1]! - p[0]! - summaryTokens) : 0;
     for (let k = 0; k < s.length; k++) {
       const i = s[k]!;
       totalTokens += p[k]!;
       const saved = k >= windowTurns ? Math.max(0, p[k - windowTurns]! - p[0]!) : 0;
-      if (saved === 0) continue;
-      savedTokens.set(i, saved);
+      const bySummary = k >= windowTurns ? summarised : 0;
+      if (saved === 0 && bySummary === 0) continue;
+      if (saved > 0) savedTokens.set(i, saved);
       savedTotal += saved;
+      summaryTotal += bySummary;
       const price = ctx.prices.find(decode(traffic.models, t.model[i]!) ?? "", new Date(t.tsMs[i]!), p[k]!);
-      if (price) savedNano += saved * price.inputNano;
-      else unpriced++;
+      if (price) {
+        savedNano += saved * price.inputNano;
+        summaryNano += bySummary * price.inputNano;
+      } else unpriced++;
     }
   }
   if (savedTotal < MIN_AFFECTED_SHARE * totalTokens) return null;
@@ -65,15 +79,15 @@ export function contextGrowthFinding(ctx: FindingContext, g: RouteGroup): Findin
     after.perceived[k] = Math.max(0, after.perceived[k]! - ms);
   });
   const impact = impactOf(before, after, savedNano, ctx, n);
+  const usd = (nano: number) => formatUsd(nano / 1e9 / ctx.days);
   const rate = share(affectedRows.length, n);
-  const growthPerTurn = median(diffs);
   const maxContext = Math.max(...affectedRows.map((i) => promptTokensAt(t, i)));
   return {
     kind: "context_growth",
     route: g.route,
     agent: g.agent,
     title: `${g.route ?? "unrouted"} sessions grow by ${Math.round(growthPerTurn).toLocaleString("en-US")} tokens a turn, to ${Math.round(maxContext).toLocaleString("en-US")}`,
-    recommendation: `Keep a sliding window of the last ${windowTurns} turns (or summarise older ones): ${pct(share(savedTotal, totalTokens))} of these sessions' input tokens would not be sent.${unpriced > 0 ? " Some calls have no price: their cost is not counted." : ""}`,
+    recommendation: `Keep a sliding window of the last ${windowTurns} turns: ${pct(share(savedTotal, totalTokens))} of these sessions' input tokens would not be sent (${usd(savedNano)}/day). Or, after ${windowTurns} turns, replace the history so far with a ~${summaryTokens.toLocaleString("en-US")}-token summary: ${pct(share(summaryTotal, totalTokens))} (${usd(summaryNano)}/day).${unpriced > 0 ? " Some calls have no price: their cost is not counted." : ""}`,
     evidence: {
       requests: n,
       affected: affectedRows.length,
@@ -87,6 +101,8 @@ export function contextGrowthFinding(ctx: FindingContext, g: RouteGroup): Findin
         windowTurns,
         tokensSaved: savedTotal,
         tokensSavedShare: share(savedTotal, totalTokens),
+        slidingWindow: { turns: windowTurns, tokensSaved: savedTotal, tokensSavedShare: share(savedTotal, totalTokens), usdPerDay: roundUsd(savedNano / 1e9 / ctx.days) },
+        summary: { atTurns: windowTurns, summaryTokens, tokensSaved: summaryTotal, tokensSavedShare: share(summaryTotal, totalTokens), usdPerDay: roundUsd(summaryNano / 1e9 / ctx.days) },
         priced: unpriced === 0,
       },
     },
