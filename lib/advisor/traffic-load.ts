@@ -11,7 +11,14 @@ import { TrafficBuilder, type LlmRow, type ToolRow } from "./traffic-builder";
  */
 const NOT_PLAYGROUND = `route is distinct from '${PLAYGROUND_ROUTE}'`;
 
-export type LoadTrafficParams = { projectId: string; from: Date; to: Date; signal?: AbortSignal };
+export type LoadTrafficParams = {
+  projectId: string;
+  from: Date;
+  to: Date;
+  signal?: AbortSignal;
+  /** The share of the window's LLM calls read so far; on Postgres a count comes first to know the whole. */
+  onProgress?: (fraction: number) => void;
+};
 
 /**
  * The PGlite path's select: the columns the advisor reads, as positional values. Timestamps come out as epoch ms doubles and
@@ -90,7 +97,7 @@ function rowSink(builder: TrafficBuilder) {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-type PostgresJsReserved = { unsafe: (q: string) => { readable: () => Promise<unknown>; cancel: () => void }; release: () => void };
+type PostgresJsReserved = { unsafe: (q: string) => PromiseLike<unknown> & { readable: () => Promise<unknown>; cancel: () => void }; release: () => void };
 type PostgresJsCopy = { unsafe: unknown; reserve: () => Promise<PostgresJsReserved> };
 
 /**
@@ -100,20 +107,27 @@ type PostgresJsCopy = { unsafe: unknown; reserve: () => Promise<PostgresJsReserv
  */
 async function copyInto(client: PostgresJsCopy, builder: TrafficBuilder, params: LoadTrafficParams): Promise<void> {
   if (!UUID.test(params.projectId)) throw new Error("loadTraffic: projectId is not a uuid");
-  const q = `copy (select ${COPY_COLUMNS} from events where project_id = '${params.projectId}'::uuid
-    and ts >= '${params.from.toISOString()}'::timestamptz and ts < '${params.to.toISOString()}'::timestamptz
-    and kind in ('llm', 'tool') and ${NOT_PLAYGROUND}) to stdout (format binary)`;
+  const where = `project_id = '${params.projectId}'::uuid
+    and ts >= '${params.from.toISOString()}'::timestamptz and ts < '${params.to.toISOString()}'::timestamptz and ${NOT_PLAYGROUND}`;
+  const q = `copy (select ${COPY_COLUMNS} from events where ${where} and kind in ('llm', 'tool')) to stdout (format binary)`;
   // A connection of its own: postgres.js pipelines other queries onto busy connections, and one
   // queued behind a COPY stream waited until a timeout (seen in the findings API test).
   const conn = await client.reserve();
   try {
-    await copyOn(conn, q, builder, params);
+    // Progress is the share of the window's LLM calls parsed: rows come unordered, so only a count says how far along.
+    let total = 0;
+    if (params.onProgress) {
+      const rows = (await conn.unsafe(`select count(*)::float8 as n from events where ${where} and kind = 'llm'`)) as { n: number }[];
+      total = rows[0]?.n ?? 0;
+      aborted(params.signal);
+    }
+    await copyOn(conn, q, builder, params, total);
   } finally {
     conn.release();
   }
 }
 
-async function copyOn(client: PostgresJsReserved, q: string, builder: TrafficBuilder, params: LoadTrafficParams): Promise<void> {
+async function copyOn(client: PostgresJsReserved, q: string, builder: TrafficBuilder, params: LoadTrafficParams, total: number): Promise<void> {
   const query = client.unsafe(q);
   const reader = new CopyBinaryReader(builder);
   const stream = (await query.readable()) as AsyncIterable<Uint8Array>;
@@ -127,7 +141,10 @@ async function copyOn(client: PostgresJsReserved, q: string, builder: TrafficBui
         cancelled = true;
         query.cancel();
       }
-      if (!cancelled) reader.push(chunk);
+      if (!cancelled) {
+        reader.push(chunk);
+        if (total > 0) params.onProgress?.(Math.min(1, builder.llmCount / total));
+      }
     }
   } catch (err) {
     if (!cancelled) {
@@ -168,5 +185,6 @@ export async function loadTraffic(db: Db, params: LoadTrafficParams): Promise<Tr
     throw new Error("loadTraffic: unknown database client");
   }
   aborted(signal);
+  params.onProgress?.(1);
   return builder.finish();
 }

@@ -4,7 +4,7 @@ import { FindingsAnswer, MIN_REQUESTS_PER_ROUTE, type Finding } from "../finding
 import { manifestTraffic } from "../testing/manifest-traffic";
 import { worldPrices } from "../testing/traffic-world";
 import { llmRow, trafficOf } from "../testing/traffic-rows";
-import { analyzeFindings } from "./analyze-findings";
+import { analyzeFindings, analyzeFindingsInSteps } from "./analyze-findings";
 
 const prices = worldPrices();
 const analyze = (t: ReturnType<typeof manifestTraffic>) => analyzeFindings(t, { prices, projectSlug: "demo" });
@@ -93,5 +93,33 @@ describe("analyzeFindings on thin or unpriced traffic", () => {
     expect(f.impact.usdPerDay).toBe(0);
     expect(f.evidence.details.priced).toBe(false);
     expect(f.recommendation).toMatch(/no price/);
+  });
+});
+
+describe("analyzeFindingsInSteps", () => {
+  const traffic = manifestTraffic(REFERENCE_MANIFEST, { seed: 7, requests: 1200 });
+
+  it("answers exactly what analyzeFindings answers, reporting each kind as it starts", async () => {
+    const seen: [string, number][] = [];
+    const stepped = await analyzeFindingsInSteps(traffic, { prices, projectSlug: "demo", onProgress: (kind, f) => seen.push([kind, f]) });
+    expect(stepped).toEqual(analyzeFindings(traffic, { prices, projectSlug: "demo" }));
+    expect(seen.map(([k]) => k)).toEqual(["response_cache", "prompt_caching", "streaming", "sequential_tools", "context_growth", "model_right_sizing", "batch", "batch"]);
+    expect(seen.map(([, f]) => f)).toEqual([0, 1 / 7, 2 / 7, 3 / 7, 4 / 7, 5 / 7, 6 / 7, 1]);
+  });
+
+  it("stops at its next yield once the signal aborts, analysing no further kind", async () => {
+    const ctl = new AbortController();
+    const seen: string[] = [];
+    const run = analyzeFindingsInSteps(traffic, {
+      prices,
+      projectSlug: "demo",
+      signal: ctl.signal,
+      onProgress: (kind) => {
+        seen.push(kind);
+        if (kind === "streaming") ctl.abort();
+      },
+    });
+    await expect(run).rejects.toMatchObject({ name: "AbortError" });
+    expect(seen).toEqual(["response_cache", "prompt_caching", "streaming"]);
   });
 });

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { count } from "drizzle-orm";
+import { advisorPredictions, events, policyVersions } from "@/db/schema";
 import type { DbHandle } from "@/db/client";
 import { createTestDb } from "@/db/test-db";
 import { projectWithKey } from "../../auth/testing/project-with-key";
@@ -9,6 +11,8 @@ import { insertRows } from "../testing/row-loader";
 import { llmRow } from "../testing/traffic-rows";
 import { loadTraffic } from "../traffic-load";
 import { getFindings } from "./findings-handler";
+import { NDJSON } from "./progress-stream";
+import type { LoadTraffic } from "./replay-handler";
 
 let handle: DbHandle;
 let slug: string;
@@ -81,4 +85,83 @@ describe("GET /api/v1/advisor/findings", () => {
     const res = await get(`project=${slug}`, {});
     expect(res.status).toBe(401);
   });
+
+  it("streams progress (loading, then each kind) and then the same answer as the JSON one when asked for NDJSON", async () => {
+    const plain = await get(`project=${slug}&from=${from}&to=${to}`);
+    const res = await ndjson(`project=${slug}&from=${from}&to=${to}`, { loadTraffic });
+    expect(res.status).toBe(200);
+    expect(res.contentType).toMatch(/^application\/x-ndjson/);
+    const lines = res.lines;
+    expect(lines[0]).toEqual({ type: "progress", stage: "loading", fraction: 0 });
+    expect(lines).toContainEqual({ type: "progress", stage: "loading", fraction: 1 });
+    const stages = [...new Set(lines.filter((l) => l.type === "progress").map((l) => l.stage))];
+    expect(stages).toEqual(["loading", "analysing response_cache", "analysing prompt_caching", "analysing streaming", "analysing sequential_tools", "analysing context_growth", "analysing model_right_sizing", "analysing batch"]);
+    for (const l of lines.filter((x) => x.type === "progress")) expect(l.fraction >= 0 && l.fraction <= 1).toBe(true);
+    expect(lines.at(-1)).toEqual({ type: "result", result: plain.json });
+    expect(plain.json.findings.map((f: { kind: string }) => f.kind)).toContain("response_cache");
+  });
+
+  it("answers a bad window with a 400 before streaming anything", async () => {
+    const res = await ndjson(`project=${slug}&from=yesterday`, { loadTraffic });
+    expect(res.status).toBe(400);
+  });
+
+  it("stops loading when the request is cancelled, sending no result and writing nothing", async () => {
+    const before = await tableCounts();
+    const ctl = new AbortController();
+    let load: "running" | "finished" | "stopped" = "running";
+    const watched: LoadTraffic = async (db, p) => {
+      // The client goes away once the load has started.
+      queueMicrotask(() => ctl.abort());
+      try {
+        const t = await loadTraffic(db, p);
+        load = "finished";
+        return t;
+      } catch (err) {
+        load = "stopped";
+        throw err;
+      }
+    };
+    const res = await ndjson(`project=${slug}&from=${from}&to=${to}`, { loadTraffic: watched }, ctl.signal);
+    expect(load).toBe("stopped");
+    expect(res.lines.map((l) => l.type)).not.toContain("result");
+    expect(res.lines.map((l) => l.type)).not.toContain("error");
+    expect(res.lines.filter((l) => l.type === "progress" && String(l.stage).startsWith("analysing"))).toEqual([]);
+    expect(await tableCounts()).toEqual(before);
+  });
+
+  it("stops the analysis when the request is cancelled after the load", async () => {
+    const ctl = new AbortController();
+    const thenCancel: LoadTraffic = async (db, p) => {
+      const t = await loadTraffic(db, p);
+      ctl.abort();
+      return t;
+    };
+    const res = await ndjson(`project=${slug}&from=${from}&to=${to}`, { loadTraffic: thenCancel }, ctl.signal);
+    const stages = res.lines.filter((l) => l.type === "progress").map((l) => l.stage);
+    // The first kind is announced, then the analysis sees the abort at its first yield.
+    expect(stages.filter((s) => String(s).startsWith("analysing"))).toEqual(["analysing response_cache"]);
+    expect(res.lines.map((l) => l.type)).not.toContain("result");
+  });
 });
+
+async function tableCounts(): Promise<number[]> {
+  const n = async (t: typeof events | typeof policyVersions | typeof advisorPredictions) => (await handle.db.select({ n: count() }).from(t))[0]!.n;
+  return [await n(events), await n(policyVersions), await n(advisorPredictions)];
+}
+
+/** GET with accept NDJSON; reads the stream to its end (or until the cancelled request closes it). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function ndjson(query: string, deps: { loadTraffic: LoadTraffic }, signal?: AbortSignal): Promise<{ status: number; contentType: string; lines: any[] }> {
+  const req = new Request(`http://localhost/api/v1/advisor/findings?${query}`, { headers: { cookie: viewer, accept: NDJSON }, ...(signal ? { signal } : {}) });
+  const res = await webHandler((r) => getFindings(handle.db, r, deps))(req, undefined);
+  let text = "";
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  for (;;) {
+    const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+    if (value) text += value;
+    if (done) break;
+  }
+  if (res.status !== 200) return { status: res.status, contentType: res.headers.get("content-type") ?? "", lines: [] };
+  return { status: res.status, contentType: res.headers.get("content-type") ?? "", lines: text.trim() ? text.trim().split("\n").map((l) => JSON.parse(l)) : [] };
+}

@@ -11,7 +11,7 @@ export function wantsProgress(req: Request): boolean {
 export type ProgressLine<T> = { type: "progress"; stage: string; fraction: number } | { type: "result"; result: T } | { type: "error"; error: { code: string; message: string } };
 
 /**
- * Streams `work`'s progress as NDJSON lines (at most one per 100 ms) and then its result. When
+ * Streams `work`'s progress as NDJSON lines (each new stage, else at most one per 100 ms) and then its result. When
  * the client goes away the signal aborts the work; nothing is written by it, so nothing is left
  * half-done.
  */
@@ -27,11 +27,14 @@ export function progressStream<T>(work: (onProgress: (stage: string, fraction: n
         }
       };
       let last = 0;
+      let lastStage = "";
       try {
         const result = await work((stage, fraction) => {
           const now = Date.now();
-          if (now - last < 100 && fraction < 1) return;
+          // A new stage always goes out (the page names it); within a stage, one line per 100 ms.
+          if (now - last < 100 && fraction < 1 && stage === lastStage) return;
           last = now;
+          lastStage = stage;
           send({ type: "progress", stage, fraction });
         });
         send({ type: "result", result });

@@ -8,10 +8,11 @@ import { getPriceBook } from "../../pricing/price-queries";
 import { parseCandidate, ReplayBody } from "../replay/replay-request";
 import { runReplay } from "../replay/run-replay";
 import type { Traffic } from "../traffic";
+import type { LoadTrafficParams } from "../traffic-load";
 import { advisorWindow } from "./advisor-window";
 import { progressStream, wantsProgress } from "./progress-stream";
 
-export type LoadTraffic = (db: Db, params: { projectId: string; from: Date; to: Date; signal?: AbortSignal }) => Promise<Traffic>;
+export type LoadTraffic = (db: Db, params: LoadTrafficParams) => Promise<Traffic>;
 
 /**
  * POST /api/v1/advisor/replay?project=slug&from=&to= { routing?, cache?, code? }: the window
