@@ -22,19 +22,25 @@ export function promptCachingFinding(ctx: FindingContext, g: RouteGroup): Findin
   const t = traffic.llm;
   const n = g.rows.length;
   const uncached: number[] = [];
+  // Positions in g.rows of the uncached calls, and each row's gap since the previous call with its prefix (NaN: none).
+  const uncachedAt: number[] = [];
+  const gapAt = new Float64Array(n).fill(Number.NaN);
   const reasons: Record<MissReason, number> = { first_use: 0, expired: 0, prefix_changed: 0, below_minimum: 0, not_requested: 0 };
   const missExamples: { eventId: string; reason: MissReason; gapMs?: number }[] = [];
   const lastBySystem = new Map<number, number>();
   let lastSystem = NONE;
-  const gaps = new Map<number, number>();
-  for (const i of g.rows) {
+  for (let k = 0; k < n; k++) {
+    const i = g.rows[k]!;
     const sys = t.systemHash[i]!;
     const cached = t.cacheReadTokens[i]! + t.cacheWrite5mTokens[i]! + t.cacheWrite1hTokens[i]! > 0;
     const minimum = perModel(ctx, "minCacheable", t.model[i]!, (m) => minCacheableTokens(m));
     const tokens = t.systemTokens[i]!;
     const prev = sys === NONE ? undefined : lastBySystem.get(sys);
-    if (prev !== undefined) gaps.set(i, t.tsMs[i]! - prev);
-    if (sys !== NONE && tokens !== NONE && !cached && tokens >= minimum) uncached.push(i);
+    if (prev !== undefined) gapAt[k] = t.tsMs[i]! - prev;
+    if (sys !== NONE && tokens !== NONE && !cached && tokens >= minimum) {
+      uncached.push(i);
+      uncachedAt.push(k);
+    }
     if (t.cacheReadTokens[i] === 0 && sys !== NONE && tokens !== NONE) {
       // Why this call read nothing from the cache.
       const reason = missReason({ tokens, minimum, gapMs: prev === undefined ? undefined : t.tsMs[i]! - prev, prefixChanged: lastSystem !== NONE && lastSystem !== sys, wrote: cached, wrote1h: t.cacheWrite1hTokens[i]! > 0 });
@@ -46,23 +52,26 @@ export function promptCachingFinding(ctx: FindingContext, g: RouteGroup): Findin
       lastSystem = sys;
     }
   }
-  const repeated = uncached.filter((i) => gaps.has(i));
+  const repeated = uncachedAt.filter((k) => !Number.isNaN(gapAt[k]!));
   if (repeated.length < MIN_AFFECTED || share(uncached.length, n) < MIN_AFFECTED_SHARE) return null;
 
   // Per TTL: which uncached calls would read (gap within the TTL) and what the system prompt costs.
+  // Each call's price row is looked up once for both TTLs.
+  const prices = uncached.map((i) => ctx.prices.find(decode(traffic.models, t.model[i]!) ?? "", new Date(t.tsMs[i]!), promptTokensAt(t, i)));
   const options = (["5m", "1h"] as const).map((ttl) => {
     let hits = 0;
     let savedNano = 0;
     let unpriced = 0;
-    for (const i of uncached) {
-      const price = ctx.prices.find(decode(traffic.models, t.model[i]!) ?? "", new Date(t.tsMs[i]!), promptTokensAt(t, i));
+    for (let u = 0; u < uncached.length; u++) {
+      const i = uncached[u]!;
+      const price = prices[u];
       if (!price) {
         unpriced++;
         continue;
       }
       const sys = t.systemTokens[i]!;
-      const gap = gaps.get(i);
-      const hit = gap !== undefined && gap <= TTL_MS[ttl];
+      const gap = gapAt[uncachedAt[u]!]!;
+      const hit = !Number.isNaN(gap) && gap <= TTL_MS[ttl];
       if (hit) hits++;
       const now = sys * price.inputNano;
       const then = hit ? sys * price.cacheReadNano : sys * (ttl === "5m" ? price.cacheWrite5mNano : price.cacheWrite1hNano);
@@ -76,16 +85,16 @@ export function promptCachingFinding(ctx: FindingContext, g: RouteGroup): Findin
   // TTFT: a read skips the prefill of the system prompt, at the model's prefill rate (simulator tables).
   const before = beforeOf(ctx, g);
   const after = recordedTimings(traffic, g.rows);
-  const uncachedSet = new Set(uncached);
-  g.rows.forEach((i, k) => {
-    const gap = gaps.get(i);
-    if (!uncachedSet.has(i) || gap === undefined || gap > TTL_MS[chosen]) return;
+  for (const k of uncachedAt) {
+    const i = g.rows[k]!;
+    const gap = gapAt[k]!;
+    if (Number.isNaN(gap) || gap > TTL_MS[chosen]) continue;
     const p = perModel(ctx, "profile", t.model[i]!, (m) => profileFor(m));
     const savedMs = (t.systemTokens[i]! / 1000) * (p.prefillMsPer1k - p.cacheReadMsPer1k);
     after.latency[k] = Math.max(0, after.latency[k]! - savedMs);
     if (Number.isFinite(after.ttft[k]!)) after.ttft[k] = Math.max(0, after.ttft[k]! - savedMs);
     after.perceived[k] = Math.max(0, after.perceived[k]! - savedMs);
-  });
+  }
   const impact = impactOf(before, after, Math.max(0, best.savedNano), ctx, n);
   const rate = share(uncached.length, n);
   const priced = best.unpriced === 0;
@@ -106,7 +115,7 @@ export function promptCachingFinding(ctx: FindingContext, g: RouteGroup): Findin
       details: {
         recommendedTtl: chosen,
         options: options.map((o) => ({ ttl: o.ttl, hitProbability: o.hitProbability, usdSavedInWindow: o.savedNano / 1e9 })),
-        gapHistogramSec: gapHistogram([...gaps.values()].map((ms) => ms / 1000)),
+        gapHistogramSec: gapHistogram(gapsSec(gapAt)),
         missReasons: reasons,
         missExamples,
         ttftSource: "simulator prefill tables (lib/simulator/latency-profiles.ts)",
@@ -129,6 +138,13 @@ export function missReason(c: { tokens: number; minimum: number; gapMs: number |
   const ttl = c.wrote1h ? TTL_MS["1h"] : TTL_MS["5m"];
   if (c.gapMs > ttl) return "expired";
   return c.wrote ? "prefix_changed" : "not_requested";
+}
+
+/** The gaps that exist (not NaN), in seconds, in row order. */
+function gapsSec(gapAt: Float64Array): number[] {
+  const out: number[] = [];
+  for (const ms of gapAt) if (!Number.isNaN(ms)) out.push(ms / 1000);
+  return out;
 }
 
 function gapHistogram(gapsSec: number[]): { upToSec: number; count: number }[] {

@@ -1,6 +1,6 @@
 import type { Finding } from "../finding-schema";
 import { NONE } from "../traffic";
-import { beforeOf, confidenceOf, examples, impactOf, isHit, MIN_AFFECTED, MIN_AFFECTED_SHARE, pct, recordedTimings, share, type FindingContext, type RouteGroup } from "./route-groups";
+import { beforeOf, confidenceOf, examples, hashScratch, impactOf, isHit, MIN_AFFECTED, MIN_AFFECTED_SHARE, pct, recordedTimings, share, type FindingContext, type RouteGroup } from "./route-groups";
 
 /** The TTLs the curve is drawn at, in seconds (30 s to a day). */
 export const TTL_GRID_SEC = [30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 21_600, 43_200, 86_400] as const;
@@ -15,17 +15,26 @@ const HIT_LATENCY_MS = 5;
  * λT/(1+λT) form, so bursts and daily rhythms count as they happened.
  */
 export function hitRateAtTtl(ctx: FindingContext, rows: number[], ttlMs: number): { hits: number; hitRows: number[] } {
-  const t = ctx.traffic.llm;
-  const written = new Map<number, number>();
   const hitRows: number[] = [];
+  const hits = replayTtl(ctx, rows, ttlMs, hitRows);
+  return { hits, hitRows };
+}
+
+/** hitRateAtTtl's count, pushing the hit rows onto `hitRows` when given. */
+function replayTtl(ctx: FindingContext, rows: number[], ttlMs: number, hitRows: number[] | null): number {
+  const t = ctx.traffic.llm;
+  const written = hashScratch(ctx);
+  written.begin();
+  let hits = 0;
   for (const i of rows) {
     const h = t.promptHash[i]!;
     if (h === NONE) continue;
-    const at = written.get(h);
-    if (at !== undefined && t.tsMs[i]! - at <= ttlMs) hitRows.push(i);
-    else written.set(h, t.tsMs[i]!);
+    if (written.has(h) && t.tsMs[i]! - written.value[h]! <= ttlMs) {
+      hits++;
+      hitRows?.push(i);
+    } else written.set(h, t.tsMs[i]!);
   }
-  return { hits: hitRows.length, hitRows };
+  return hits;
 }
 
 /**
@@ -37,7 +46,8 @@ export function responseCacheFinding(ctx: FindingContext, g: RouteGroup): Findin
   const traffic = ctx.traffic;
   const t = traffic.llm;
   const n = g.rows.length;
-  const seen = new Set<number>();
+  const seen = hashScratch(ctx);
+  seen.begin();
   const repeats: number[] = [];
   let recordedHits = 0;
   for (const i of g.rows) {
@@ -45,36 +55,38 @@ export function responseCacheFinding(ctx: FindingContext, g: RouteGroup): Findin
     const h = t.promptHash[i]!;
     if (h === NONE) continue;
     if (seen.has(h)) repeats.push(i);
-    else seen.add(h);
+    else seen.set(h, 1);
   }
   // Repeats the cache already answers are no opportunity.
   const missedRepeats = repeats.filter((i) => !isHit(traffic, i));
   if (missedRepeats.length < MIN_AFFECTED || share(missedRepeats.length, n) < MIN_AFFECTED_SHARE) return null;
 
-  const curve = TTL_GRID_SEC.map((ttlSec) => ({ ttlSec, hitRate: share(hitRateAtTtl(ctx, g.rows, ttlSec * 1000).hits, n) }));
+  const curve = TTL_GRID_SEC.map((ttlSec) => ({ ttlSec, hitRate: share(replayTtl(ctx, g.rows, ttlSec * 1000, null), n) }));
   const best = curve[curve.length - 1]!.hitRate;
   const knee = curve.find((p) => p.hitRate >= KNEE_FRACTION * best) ?? curve[curve.length - 1]!;
   const { hitRows } = hitRateAtTtl(ctx, g.rows, knee.ttlSec * 1000);
   const newHits = hitRows.filter((i) => !isHit(traffic, i));
 
   // Re-request intervals: from each repeat to the previous request of the same prompt.
-  const last = new Map<number, number>();
+  const last = hashScratch(ctx);
+  last.begin();
   const intervalsSec: number[] = [];
   for (const i of g.rows) {
     const h = t.promptHash[i]!;
     if (h === NONE) continue;
-    const prev = last.get(h);
-    if (prev !== undefined) intervalsSec.push((t.tsMs[i]! - prev) / 1000);
+    if (last.has(h)) intervalsSec.push((t.tsMs[i]! - last.value[h]!) / 1000);
     last.set(h, t.tsMs[i]!);
   }
 
   const before = beforeOf(ctx, g);
   const after = recordedTimings(traffic, g.rows);
-  const hitSet = new Set(newHits);
+  // newHits are in row order, a subsequence of g.rows: walked alongside instead of a Set.
+  let next = 0;
   let savedNano = 0;
   let unpricedHits = 0;
   g.rows.forEach((i, k) => {
-    if (!hitSet.has(i)) return;
+    if (newHits[next] !== i) return;
+    next++;
     after.latency[k] = HIT_LATENCY_MS;
     after.ttft[k] = Number.isFinite(before.ttft[k]!) ? HIT_LATENCY_MS : Number.NaN;
     after.perceived[k] = HIT_LATENCY_MS;

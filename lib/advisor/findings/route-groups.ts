@@ -73,7 +73,48 @@ export function memo<T>(ctx: FindingContext, key: string, make: () => T): T {
 
 /** A fact of a model, by its code, computed once per analysis. */
 export function perModel<T>(ctx: FindingContext, name: string, code: number, make: (model: string) => T): T {
-  return memo(ctx, `${name}:${code}`, () => make(decode(ctx.traffic.models, code) ?? ""));
+  // Called per row: a map per fact by model code, no key string per call.
+  const byCode = memo(ctx, `perModel:${name}`, () => new Map<number, T>());
+  if (!byCode.has(code)) byCode.set(code, make(decode(ctx.traffic.models, code) ?? ""));
+  return byCode.get(code) as T;
+}
+
+/**
+ * Per-hash scratch state for a pass over rows, indexed by hash code (a Map of 300K hashes was most
+ * of a million-row pass): `begin()` starts a pass, `has(h)` says whether h was set in this pass.
+ * Shared per analysis; a pass must end before the next begins.
+ */
+export class HashScratch {
+  readonly value: Float64Array;
+  private readonly stamp: Uint32Array;
+  private epoch = 0;
+  constructor(size: number) {
+    this.value = new Float64Array(size);
+    this.stamp = new Uint32Array(size);
+  }
+  begin(): void {
+    this.epoch++;
+  }
+  has(h: number): boolean {
+    return this.stamp[h] === this.epoch;
+  }
+  set(h: number, v: number): void {
+    this.stamp[h] = this.epoch;
+    this.value[h] = v;
+  }
+}
+
+/** The analysis' HashScratch, sized for every prompt and system hash code of the calls. */
+export function hashScratch(ctx: FindingContext): HashScratch {
+  return memo(ctx, "hashScratch", () => {
+    const t = ctx.traffic.llm;
+    let max = NONE;
+    for (let i = 0; i < t.length; i++) {
+      if (t.promptHash[i]! > max) max = t.promptHash[i]!;
+      if (t.systemHash[i]! > max) max = t.systemHash[i]!;
+    }
+    return new HashScratch(max + 1);
+  });
 }
 
 /** The p-th percentile (0..100, linear between ranks) of the finite values; NaN when there are none. */

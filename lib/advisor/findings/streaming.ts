@@ -21,9 +21,12 @@ export function streamingFinding(ctx: FindingContext, g: RouteGroup): Finding | 
   if (g.rows.some((i) => isNonInteractive(traffic, i))) return null;
   const speeds = memo(ctx, "speeds", () => measuredSpeeds(ctx));
   const affected: number[] = [];
-  const generationMs = new Map<number, number>();
+  const n = g.rows.length;
+  // By position in g.rows; NaN: not affected.
+  const generationMs = new Float64Array(n).fill(Number.NaN);
   let fromTables = false;
-  for (const i of g.rows) {
+  for (let k = 0; k < n; k++) {
+    const i = g.rows[k]!;
     if (t.streamed[i]) continue;
     const tableSpeed = perModel(ctx, "profile", t.model[i]!, (m) => profileFor(m)).outputTokensPerSec;
     const gen = (t.outputTokens[i]! / tableSpeed) * 1000;
@@ -31,15 +34,14 @@ export function streamingFinding(ctx: FindingContext, g: RouteGroup): Finding | 
     affected.push(i);
     const measured = speeds.get(t.model[i]!);
     if (measured === undefined) fromTables = true;
-    generationMs.set(i, Math.min(t.latencyMs[i]!, (t.outputTokens[i]! / (measured ?? tableSpeed)) * 1000));
+    generationMs[k] = Math.min(t.latencyMs[i]!, (t.outputTokens[i]! / (measured ?? tableSpeed)) * 1000);
   }
-  const n = g.rows.length;
   if (affected.length < MIN_AFFECTED || share(affected.length, n) < MIN_AFFECTED_SHARE) return null;
   const before = beforeOf(ctx, g);
   const after = recordedTimings(traffic, g.rows);
   g.rows.forEach((i, k) => {
-    const gen = generationMs.get(i);
-    if (gen !== undefined) after.perceived[k] = Math.max(0, t.latencyMs[i]! - gen);
+    const gen = generationMs[k]!;
+    if (!Number.isNaN(gen)) after.perceived[k] = Math.max(0, t.latencyMs[i]! - gen);
   });
   const impact = impactOf(before, after, 0, ctx, n);
   const rate = share(affected.length, n);
