@@ -66,17 +66,21 @@ function fnv1a(bytes: Uint8Array, start: number, end: number): number {
 export class Interner implements Dictionary {
   private count = 0;
   private decoded: string[] = [];
-  private table = new Int32Array(64).fill(NONE);
-  private hashes = new Uint32Array(64);
-  private starts = new Uint32Array(64);
-  private lengths = new Uint32Array(64);
+  /**
+   * Open addressing, two words a slot: the code (NONE: empty) and its hash, so a probe that
+   * misses touches one cache line; then one pair of words per code (arena start, length) and the
+   * bytes. Most of a million-row load was cache misses here when these were four arrays.
+   */
+  private table = new Int32Array(128).fill(NONE);
+  private meta = new Uint32Array(128);
   private arena = new Uint8Array(4096);
   private used = 0;
 
   /** The strings by code, decoded on first read: most codes of a load (trace and hash values) are never shown. */
   get values(): string[] {
     for (let c = this.decoded.length; c < this.count; c++) {
-      this.decoded.push(utf8Decoder.decode(this.arena.subarray(this.starts[c]!, this.starts[c]! + this.lengths[c]!)));
+      const at = this.meta[2 * c]!;
+      this.decoded.push(utf8Decoder.decode(this.arena.subarray(at, at + this.meta[2 * c + 1]!)));
     }
     return this.decoded;
   }
@@ -89,48 +93,49 @@ export class Interner implements Dictionary {
 
   /** The code of the UTF-8 text in bytes[start, end). */
   codeBytes(bytes: Uint8Array, start: number, end: number): number {
-    const h = fnv1a(bytes, start, end);
+    const h = fnv1a(bytes, start, end) | 0;
     const len = end - start;
-    const mask = this.table.length - 1;
+    const table = this.table;
+    const mask = (table.length >> 1) - 1;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-      const c = this.table[slot]!;
+      const c = table[2 * slot]!;
       if (c === NONE) return this.insert(slot, h, bytes, start, end);
-      if (this.hashes[c] === h && this.lengths[c] === len && this.sameBytes(c, bytes, start, len)) return c;
+      if (table[2 * slot + 1] === h && this.meta[2 * c + 1] === len && this.sameBytes(this.meta[2 * c]!, bytes, start, len)) return c;
     }
   }
 
-  private sameBytes(c: number, bytes: Uint8Array, start: number, len: number): boolean {
-    const at = this.starts[c]!;
-    for (let k = 0; k < len; k++) if (this.arena[at + k] !== bytes[start + k]) return false;
+  private sameBytes(at: number, bytes: Uint8Array, start: number, len: number): boolean {
+    const arena = this.arena;
+    for (let k = 0; k < len; k++) if (arena[at + k] !== bytes[start + k]) return false;
     return true;
   }
 
   private insert(slot: number, h: number, bytes: Uint8Array, start: number, end: number): number {
     const c = this.count++;
-    if (c === this.hashes.length) {
-      this.hashes = grow(this.hashes, Uint32Array);
-      this.starts = grow(this.starts, Uint32Array);
-      this.lengths = grow(this.lengths, Uint32Array);
-    }
+    if (2 * c + 1 >= this.meta.length) this.meta = grow(this.meta, Uint32Array);
     const len = end - start;
     while (this.used + len > this.arena.length) this.arena = grow(this.arena, Uint8Array);
     this.arena.set(bytes.subarray(start, end), this.used);
-    this.hashes[c] = h;
-    this.starts[c] = this.used;
-    this.lengths[c] = len;
+    this.meta[2 * c] = this.used;
+    this.meta[2 * c + 1] = len;
     this.used += len;
-    this.table[slot] = c;
-    if (this.count * 2 > this.table.length) this.rehash();
+    this.table[2 * slot] = c;
+    this.table[2 * slot + 1] = h;
+    if (this.count * 2 > this.table.length >> 1) this.rehash();
     return c;
   }
 
   private rehash(): void {
-    const table = new Int32Array(this.table.length * 2).fill(NONE);
-    const mask = table.length - 1;
-    for (let c = 0; c < this.count; c++) {
-      let slot = this.hashes[c]! & mask;
-      while (table[slot] !== NONE) slot = (slot + 1) & mask;
-      table[slot] = c;
+    const old = this.table;
+    const table = new Int32Array(old.length * 2).fill(NONE);
+    const mask = (table.length >> 1) - 1;
+    for (let s = 0; s < old.length; s += 2) {
+      const c = old[s]!;
+      if (c === NONE) continue;
+      let slot = old[s + 1]! & mask;
+      while (table[2 * slot] !== NONE) slot = (slot + 1) & mask;
+      table[2 * slot] = c;
+      table[2 * slot + 1] = old[s + 1]!;
     }
     this.table = table;
   }
