@@ -97,6 +97,9 @@ describe("latency profiles", () => {
     try {
       const client = new Anthropic({ baseURL: sim.url, apiKey: "k", maxRetries: 0, defaultHeaders: { [OUTPUT_TOKENS_HEADER]: "400" } });
       const params = { model: "claude-sonnet-4-6", max_tokens: 1000, messages: [{ role: "user" as const, content: "Write a long essay about tide pools." }] };
+      // Warm the connection and the code paths first: the first call also pays for those.
+      await client.messages.create({ ...params, max_tokens: 1 });
+      await client.messages.stream({ ...params, max_tokens: 1 }).finalMessage();
       let t0 = performance.now();
       const whole = await client.messages.create(params);
       const wholeMs = performance.now() - t0;
@@ -108,8 +111,8 @@ describe("latency profiles", () => {
       expect(whole.usage.output_tokens).toBeGreaterThanOrEqual(300);
       // The unstreamed reply waits 20 ms + 2 ms per token in one timer.
       expect(wholeMs).toBeGreaterThanOrEqual(20 + 2 * whole.usage.output_tokens - 5);
-      expect(streamedMs).toBeGreaterThanOrEqual(wholeMs * 0.9);
-      expect(streamedMs).toBeLessThanOrEqual(wholeMs * 1.1);
+      expect(streamedMs).toBeGreaterThanOrEqual(wholeMs * 0.95);
+      expect(streamedMs).toBeLessThanOrEqual(wholeMs * 1.05);
     } finally {
       await sim.close();
     }

@@ -63,14 +63,18 @@ export async function sendStreamReply(ctx: ReplyContext): Promise<void> {
   });
   await sse.send("ping", { type: "ping" });
 
+  // Profile pacing runs on a clock from the first token: each delta is due when its share of the
+  // reply's characters would have been generated, so the last one lands at TTFT + output tokens x
+  // ms per token, exactly when the same reply unstreamed arrives. A timer that fires late (a tick
+  // is ~1 ms, a loaded event loop adds more) is caught up on the next delta instead of adding up,
+  // and no per-delta rounding of tokens stretches the stream. Fixed mode keeps a pause per delta.
   const totalDeltas = plan.blocks.reduce((n, b) => n + Math.max(1, b.chunks.length), 0);
-  // Profile pacing runs on a clock from the first token: each delta is due when the tokens before
-  // it would have been generated. A timer that fires late (a tick is ~1 ms, and a loaded event
-  // loop adds more) is caught up on the next delta instead of adding up, so a streamed reply takes
-  // as long as the same reply unstreamed, at any latency scale. Fixed mode keeps a pause per delta.
-  const firstTokenAt = performance.now();
-  let dueTokens = 0;
   const faultAt = ctx.fault === "stream-error" || ctx.fault === "stall" ? Math.floor(totalDeltas / 2) : -1;
+  const firstTokenAt = performance.now();
+  const chunkChars = plan.blocks.flatMap((b) => (b.chunks.length > 0 ? b.chunks : [""]).map((c) => c.length));
+  const pacedChars = chunkChars.reduce((a, b) => a + b, 0) - (chunkChars[0] ?? 0);
+  const generationMs = totalDelayMs(ctx.timing, plan.outputTokens) - ctx.timing.ttftMs;
+  let charsDue = 0;
   let sent = 0;
   for (const [index, block] of plan.blocks.entries()) {
     if (index > 0) await sse.send("ping", { type: "ping" });
@@ -78,11 +82,11 @@ export async function sendStreamReply(ctx: ReplyContext): Promise<void> {
     const chunks = block.chunks.length > 0 ? block.chunks : [""];
     for (const chunk of chunks) {
       if (sent > 0) {
-        const tokens = Math.max(1, textTokens(chunk));
-        if (ctx.timing.fixedDeltaMs !== undefined) await pause(deltaDelayMs(ctx.timing, tokens), signal);
+        if (ctx.timing.fixedDeltaMs !== undefined) await pause(deltaDelayMs(ctx.timing, Math.max(1, textTokens(chunk))), signal);
         else {
-          dueTokens += tokens;
-          await pause(firstTokenAt + deltaDelayMs(ctx.timing, dueTokens) - performance.now(), signal);
+          charsDue += chunk.length;
+          const due = pacedChars > 0 ? (generationMs * charsDue) / pacedChars : 0;
+          await pause(firstTokenAt + due - performance.now(), signal);
         }
       }
       if (sent === faultAt) {
