@@ -44,15 +44,28 @@ export const ReplayGroup = z.object({
 });
 export type ReplayGroup = z.infer<typeof ReplayGroup>;
 
+/**
+ * How fast one model answers, as the replay re-times a call moved to it (lib/advisor/replay/timing-fit.ts):
+ * TTFT = base + prefill per 1K uncached prompt tokens + per 1K cache-read tokens; the total adds
+ * ms per output token.
+ */
 export const ModelTimingView = z.object({
   model: z.string(),
+  /** "traffic": fitted from this window's calls; "profile": the simulator's table (no traffic). */
   source: z.enum(["traffic", "profile"]),
   samples: z.number().int(),
   baseMs: z.number(),
   prefillMsPer1k: z.number(),
   cacheReadMsPer1k: z.number(),
   msPerOutputToken: z.number(),
+  /** For a profile: the factor the table was scaled by to this traffic's observed speed. */
   speedFactor: z.number().optional(),
+  /**
+   * Where the output speed came from: streamed calls ("streamed"), the regression on totals
+   * ("fit"), or, when neither can tell it apart from the first token's wait, the profile table's
+   * speed scaled to how fast this model's calls ran against the table ("table").
+   */
+  speedSource: z.enum(["streamed", "fit", "table"]).optional(),
 });
 
 export const ReplayAnswer = z.object({

@@ -30,6 +30,13 @@ export function robustLinearFit(x: number[][], y: number[], iterations = 8): num
   return beta.map((b, j) => (active[j] ? Math.max(0, b) : 0));
 }
 
+/** Plain least squares (every column, unit weights, signs free): for checking what the columns can explain. */
+export function leastSquares(x: number[][], y: number[]): number[] {
+  const p = x[0]?.length ?? 0;
+  if (p === 0 || x.length === 0) return [];
+  return weightedSolve(x, y, new Array<number>(x.length).fill(1), new Array<boolean>(p).fill(true));
+}
+
 function dot(a: number[], b: number[]): number {
   let s = 0;
   for (let j = 0; j < a.length; j++) s += a[j]! * b[j]!;

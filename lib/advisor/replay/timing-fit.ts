@@ -1,24 +1,11 @@
 import { profileFor } from "../../simulator/latency-profiles";
 import { RESPONSE_CACHE_CODE, STATUS_CODE, type LlmCalls, type Traffic } from "../traffic";
-import { robustLinearFit } from "./robust-fit";
+import type { z } from "zod";
+import type { ModelTimingView } from "./replay-schema";
+import { leastSquares, robustLinearFit } from "./robust-fit";
 
-/**
- * How fast one model answers, as the replay re-times a call moved to it:
- * TTFT = base + prefill per 1K uncached prompt tokens + per 1K cache-read tokens; the total adds
- * ms per output token.
- */
-export type ModelTiming = {
-  model: string;
-  /** "traffic": fitted from this window's calls; "profile": the simulator's table (no traffic). */
-  source: "traffic" | "profile";
-  samples: number;
-  baseMs: number;
-  prefillMsPer1k: number;
-  cacheReadMsPer1k: number;
-  msPerOutputToken: number;
-  /** For a profile: the factor the table was scaled by to this traffic's observed speed. */
-  speedFactor?: number;
-};
+/** One model's timing: the replay schema's view is its one definition. */
+export type ModelTiming = z.infer<typeof ModelTimingView>;
 
 /** Below this many model calls a fit is noise; the profile table stands in and the answer says so. */
 export const MIN_FIT_SAMPLES = 20;
@@ -98,7 +85,8 @@ export function profileTiming(model: string): ModelTiming {
  * response cache). Streamed calls carry a TTFT: it is regressed on uncached and cache-read tokens
  * (Huber-weighted least squares, so a few stalls do not drag the line), and the output speed is
  * the median of (total − TTFT) / output tokens. Without streamed calls the total latency is
- * regressed on the same tokens plus output tokens. Coefficients are kept non-negative.
+ * regressed on the same tokens plus output tokens, when the output length varies enough to tell
+ * its slope apart (else see `speedSource: "table"`). Coefficients are kept non-negative.
  */
 export function fitTimings(traffic: Traffic): TimingModel {
   const rows = new Map<number, number[]>();
@@ -131,13 +119,49 @@ function fitModel(t: LlmCalls, model: string, idx: number[]): ModelTiming {
     );
     const speeds = streamed.filter((i) => t.outputTokens[i]! > 0).map((i) => Math.max(0, t.latencyMs[i]! - t.ttftMs[i]!) / t.outputTokens[i]!);
     // Non-streamed calls share the model's speed; their own totals refine it when few streamed.
-    return { model, source: "traffic", samples: idx.length, baseMs: base!, prefillMsPer1k: prefill!, cacheReadMsPer1k: readMs!, msPerOutputToken: median(speeds) ?? profileTiming(model).msPerOutputToken };
+    return { model, source: "traffic", samples: idx.length, baseMs: base!, prefillMsPer1k: prefill!, cacheReadMsPer1k: readMs!, msPerOutputToken: median(speeds) ?? profileTiming(model).msPerOutputToken, speedSource: "streamed" };
   }
-  const [base, prefill, readMs, perToken] = robustLinearFit(
-    idx.map((i) => [1, uncached(i), read(i), t.outputTokens[i]!]),
-    idx.map((i) => t.latencyMs[i]!),
+  const features = idx.map((i) => [1, uncached(i), read(i)]);
+  const outputs = idx.map((i) => t.outputTokens[i]!);
+  const totals = idx.map((i) => t.latencyMs[i]!);
+  if (outputSpeedIdentified(features, outputs)) {
+    const [base, prefill, readMs, perToken] = robustLinearFit(
+      idx.map((i, k) => [...features[k]!, outputs[k]!]),
+      totals,
+    );
+    return { model, source: "traffic", samples: idx.length, baseMs: base!, prefillMsPer1k: prefill!, cacheReadMsPer1k: readMs!, msPerOutputToken: perToken!, speedSource: "fit" };
+  }
+  // Nothing streamed and the output length never varies apart from the prompt (a route asking for
+  // the same length every time): a total can't tell a slow first token from slow output, and a
+  // regression would split the two at random. The table's speed, scaled by how this model's calls
+  // ran against the table's prediction for them, takes the output's share; the rest is fitted.
+  const profile = profileTiming(model);
+  const factor = median(idx.map((i, k) => totals[k]! / latencyOf(profile, uncached(i) * 1000, read(i) * 1000, outputs[k]!))) ?? 1;
+  const perToken = profile.msPerOutputToken * factor;
+  const [base, prefill, readMs] = robustLinearFit(
+    features,
+    totals.map((y, k) => y - perToken * outputs[k]!),
   );
-  return { model, source: "traffic", samples: idx.length, baseMs: base!, prefillMsPer1k: prefill!, cacheReadMsPer1k: readMs!, msPerOutputToken: perToken! };
+  return { model, source: "traffic", samples: idx.length, baseMs: base!, prefillMsPer1k: prefill!, cacheReadMsPer1k: readMs!, msPerOutputToken: perToken, speedSource: "table" };
+}
+
+/**
+ * Whether output tokens vary on their own: the part of the output length the prompt columns
+ * (intercept, uncached and cache-read tokens) can't explain has a spread of at least 10% of the
+ * mean output. Below that the output's slope and the intercept trade off freely.
+ */
+function outputSpeedIdentified(features: number[][], outputs: number[]): boolean {
+  const mean = outputs.reduce((a, b) => a + b, 0) / Math.max(1, outputs.length);
+  if (!(mean > 0)) return false;
+  const beta = leastSquares(features, outputs);
+  let ss = 0;
+  for (let k = 0; k < outputs.length; k++) {
+    const f = features[k]!;
+    let fit = 0;
+    for (let j = 0; j < f.length; j++) fit += f[j]! * beta[j]!;
+    ss += (outputs[k]! - fit) ** 2;
+  }
+  return Math.sqrt(ss / outputs.length) >= 0.1 * mean;
 }
 
 function median(xs: number[]): number | null {
