@@ -8,6 +8,7 @@ import { resolveCacheRule } from "../../policies/resolve-cache-rule";
 import type { PromptCacheTtl, RoutingPolicy } from "../../policies/routing-policy-schema";
 import { seededRandom } from "../../seeded-random";
 import { decode, NONE, RESPONSE_CACHE_CODE, STATUS_CODE, type LlmCalls, type Traffic } from "../traffic";
+import { keptMessages, proportionalWindow, SessionTurns } from "./context-window";
 import { latencyOf, ttftOf, type TimingModel } from "./timing-fit";
 
 export type ReplayPolicies = { routing: RoutingPolicy; cache: CachePolicy };
@@ -20,8 +21,6 @@ export type CodeChanges = {
   contextWindowTurns?: number;
 };
 
-/** Messages a window of N turns keeps: the first pair, the last N pairs and the new user message. */
-export const keptMessages = (turns: number) => 2 * turns + 3;
 
 /** One prediction per LLM call of traffic.llm (NaN where a call takes no part: failed calls). */
 export type EventPredictions = {
@@ -97,6 +96,8 @@ export async function simulate(input: SimulateInput): Promise<EventPredictions> 
   const addsBreakpoints = memoAddsBreakpoints();
   const minTokens = memoByModel((m) => minCacheableTokens(m, candidate.routing.promptCachingMinTokens));
   const modelIndex = new Map<string, number>();
+  const window = code.contextWindowTurns;
+  const sessionTurns = window !== undefined ? new SessionTurns() : null;
   const modelNo = (m: string) => {
     let k = modelIndex.get(m);
     if (k === undefined) modelIndex.set(m, (k = modelIndex.size));
@@ -129,11 +130,14 @@ export async function simulate(input: SimulateInput): Promise<EventPredictions> 
     const prompt = recorded.input + recorded.read + recorded.w5 + recorded.w1;
     let promptNew = prompt;
     let messagesNew = messages;
-    const kept = code.contextWindowTurns !== undefined ? keptMessages(code.contextWindowTurns) : Infinity;
-    if (messages > kept) {
-      // Message tokens beyond the system prompt shrink with the share of messages kept.
-      promptNew = Math.round(system + (prompt - system) * (kept / messages));
-      messagesNew = kept;
+    if (sessionTurns !== null && window !== undefined) {
+      const session = t.session[i]!;
+      sessionTurns.record(session, messages, prompt, recorded.output);
+      const kept = keptMessages(window);
+      if (messages > kept) {
+        promptNew = (session >= 0 ? sessionTurns.windowed(session, messages, window, prompt) : null) ?? proportionalWindow(prompt, system, messages, kept);
+        messagesNew = kept;
+      }
     }
     const facts: RouteFacts = {
       route: str("routes", t.route[i]!),
