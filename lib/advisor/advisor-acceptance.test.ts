@@ -30,7 +30,10 @@ describe("advisor acceptance (small)", () => {
       const p95 = relativeGap(c.predicted?.latencyP95Ms, c.measured.latencyP95Ms);
       const ttft = relativeGap(c.predicted?.ttftP95Ms, c.measured.ttftP95Ms);
       const cost = relativeGap(c.predicted?.costPerRequestUsd, c.measured.costPerRequestUsd);
-      console.log(`${c.phase}: p95 gap ${p95?.toFixed(3)}, TTFT p95 gap ${ttft?.toFixed(3) ?? "n/a"}, cost gap ${cost?.toFixed(3)}`);
+      const pm = (p: number | null | undefined, m: number | null | undefined) => `${p?.toFixed(0) ?? "n/a"} / ${m?.toFixed(0) ?? "n/a"}`;
+      console.log(
+        `${c.phase}: p95 ${pm(c.predicted?.latencyP95Ms, c.measured.latencyP95Ms)} ms (gap ${p95?.toFixed(3)}), TTFT p95 ${pm(c.predicted?.ttftP95Ms, c.measured.ttftP95Ms)} ms (gap ${ttft?.toFixed(3) ?? "n/a"}), cost gap ${cost?.toFixed(3)}`,
+      );
       expect(cost, `${c.phase} cost`).not.toBeNull();
       expect(cost!, `${c.phase} cost`).toBeLessThanOrEqual(0.1);
     }
