@@ -4,8 +4,9 @@ import { APP_URL, E2E_PROJECT } from "./env";
 
 /**
  * The advisor journey as a user runs it: recorded traffic in, the advisor page, the findings
- * card, a what-if replay with its trust, a failing candidate named by field, Apply phase creating
- * a draft the policy editor opens, and a viewer who sees it all read-only.
+ * card (with its progress and Cancel), a what-if replay with its trust, a failing candidate named
+ * by field, the plan and Apply phase creating a draft the policy editor opens, and a viewer who
+ * sees it all read-only.
  */
 const ADVISOR = `/p/${E2E_PROJECT}/advisor`;
 const ROUTE = "e2e-advisor-faq";
@@ -31,6 +32,33 @@ function traffic(): Record<string, unknown>[] {
   }));
 }
 
+const CHAT = "e2e-advisor-chat";
+
+/** 8 sessions of 6 turns whose prompt grows 3,000 tokens a turn (1K … 16K): a context-growth finding. */
+function growingSessions(): Record<string, unknown>[] {
+  const now = Date.now();
+  return Array.from({ length: 48 }, (_, i) => {
+    const session = Math.floor(i / 6);
+    const turn = i % 6;
+    return {
+      id: `adv-chat-${now}-${i}`,
+      timestamp: new Date(now - 25 * 60_000 + session * 120_000 + turn * 15_000).toISOString(),
+      route: CHAT,
+      sessionId: `adv-chat-${now}-s${session}`,
+      model: "claude-sonnet-4-5",
+      latencyMs: 1200 + turn * 100,
+      ttftMs: 400 + turn * 100,
+      streamed: true,
+      inputTokens: 1000 + 3000 * turn,
+      outputTokens: 80,
+      promptHash: `adv-chat-p-${now}-${i}`,
+      messageCount: 1 + 2 * turn,
+      toolCount: 0,
+      responseCache: "none",
+    };
+  });
+}
+
 async function viewerPage(browser: Browser, admin: Page): Promise<Page> {
   const url = await admin.evaluate(async (project) => {
     const res = await fetch(`/api/v1/members/invites?project=${project}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ role: "viewer" }) });
@@ -50,7 +78,7 @@ async function viewerPage(browser: Browser, admin: Page): Promise<Page> {
 
 test.describe.serial("advisor", () => {
   test.beforeAll(async () => {
-    await ingest(APP_URL, traffic());
+    await ingest(APP_URL, [...traffic(), ...growingSessions()]);
   });
 
   test("replays a candidate cache policy next to its backtest, and names a failing field", async ({ signedInPage: page }) => {
@@ -94,42 +122,92 @@ test.describe.serial("advisor", () => {
     await expect(page).toHaveURL(new RegExp(`/p/${E2E_PROJECT}/events\\?event=adv-`));
   });
 
-  test("Apply phase creates a draft version the policy editor opens, with the finding linked", async ({ signedInPage: page }) => {
+  test("shows the findings' progress with a Cancel that leaves nothing behind, and Retry brings them", async ({ signedInPage: page }) => {
+    // Hold the findings request in the browser so the analysis is still running when Cancel is clicked.
+    const accepts: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route(/\/api\/v1\/advisor\/findings\?/, async (route) => {
+      accepts.push(route.request().headers()["accept"] ?? "");
+      await held;
+      await route.continue().catch(() => undefined);
+    });
     await page.goto(ADVISOR);
-    const document = { rules: [{ id: "advisor-cache-faq", match: { route: ROUTE }, ttlSec: 3600 }] };
-    const answer = await page.evaluate(
-      async ([project, doc]) => {
-        const replay = await (await fetch(`/api/v1/advisor/replay?project=${project}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ cache: doc }) })).json();
-        const res = await fetch(`/api/v1/advisor/plan/apply?project=${project}`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({
-            phase: "response_cache",
-            title: "Cache exact repeats",
-            kind: "cache",
-            document: doc,
-            finding: { kind: "response_cache", routes: ["e2e-advisor-faq"], title: "a third of the calls repeat" },
-            predicted: replay.overall.predicted,
-            baseline: replay.overall.measured,
-            backtestError: replay.overall.backtestError,
-          }),
-        });
-        return { status: res.status, body: await res.json() };
-      },
-      [E2E_PROJECT, document] as const,
-    );
-    expect(answer.status).toBe(201);
-    await page.goto(answer.body.editorUrl);
-    await expect(page.getByTestId("policy-open-draft")).toContainText(`Draft version ${answer.body.version} (saved, not live)`);
-    await expect(page.getByTestId("policy-open-draft")).toContainText(`/p/${E2E_PROJECT}/advisor#finding-response_cache`);
-    await expect(page.getByTestId("policy-activate-draft")).toBeVisible();
+    const card = page.getByTestId("advisor-findings");
+    const progress = card.getByTestId("findings-progress");
+    await expect(progress).toBeVisible();
+    await expect(progress.getByRole("progressbar")).toBeVisible();
+    // The page asks for the NDJSON progress stream, not the plain JSON answer.
+    expect(accepts[0]).toContain("application/x-ndjson");
+    await progress.getByRole("button", { name: "Cancel" }).click();
+    await expect(card.getByTestId("findings-cancelled")).toContainText("Cancelled: nothing was saved.");
+    await expect(progress).toBeHidden();
+    await expect(card.getByTestId("findings-list").locator("li")).toHaveCount(0);
+    await page.unroute(/\/api\/v1\/advisor\/findings\?/);
+    release();
+    // Keyboard: the focus is on Retry once Cancel's button has gone.
+    await expect(card.getByRole("button", { name: "Retry" })).toBeFocused();
+    await page.keyboard.press("Enter");
+    await expect(card.getByTestId("finding-response_cache").filter({ hasText: ROUTE })).toBeVisible({ timeout: 30_000 });
+    await expect(card.getByTestId("findings-cancelled")).toBeHidden();
+    await expect(card.getByTestId("advisor-findings-summary")).toContainText(/\d+ findings? over \d+ requests/);
   });
 
-  test("a viewer sees the advisor read-only and applying a phase answers 403", async ({ signedInPage: admin, browser }) => {
+  test("prices a sliding window and a summary at N turns for growing sessions", async ({ signedInPage: page }) => {
+    await page.goto(ADVISOR);
+    const growth = page.getByTestId("findings-list").getByTestId("finding-context_growth").filter({ hasText: CHAT });
+    await expect(growth).toBeVisible({ timeout: 30_000 });
+    // Median session of 6 turns: N = 3, S = the median growth of 3,000 tokens.
+    await expect(growth).toContainText("Keep a sliding window of the last 3 turns");
+    await expect(growth).toContainText("Or, after 3 turns, replace the history so far with a ~3,000-token summary");
+    await growth.getByTestId("finding-evidence-toggle").click();
+    const options = growth.getByTestId("finding-context-options");
+    await expect(options.locator("tbody tr")).toHaveCount(2);
+    await expect(options.locator("tbody tr").nth(0)).toContainText("Sliding window of 3 turns");
+    await expect(options.locator("tbody tr").nth(1)).toContainText("Summary at 3 turns");
+    await expect(options.locator("tbody tr").nth(1)).toContainText("~3,000-token summary");
+  });
+
+  test("Apply phase from the plan creates a draft version the policy editor opens, with the finding linked", async ({ signedInPage: page }) => {
+    await page.goto(ADVISOR);
+    await expect(page.getByTestId("finding-response_cache").filter({ hasText: ROUTE })).toBeVisible({ timeout: 30_000 });
+    await page.getByRole("button", { name: "Make the plan" }).click();
+    const plan = page.getByTestId("advisor-plan");
+    const phase = plan.getByTestId("phase-response_cache");
+    await expect(phase).toBeVisible({ timeout: 60_000 });
+    await expect(phase.getByTestId("phase-response_cache-projection")).toContainText("After this phase (cumulative)");
+    const apply = phase.getByRole("button", { name: "Apply phase" });
+    await expect(apply).toBeEnabled();
+    await apply.click();
+    const applied = phase.getByTestId("phase-response_cache-applied");
+    await expect(applied).toContainText(/Saved as draft cache version \d+, not live yet\./);
+    await expect(phase.getByTestId("phase-response_cache-apply")).toBeDisabled();
+    const version = /version (\d+)/.exec((await applied.textContent()) ?? "")![1]!;
+    // Keyboard: the focus moves from the now disabled button to the editor link; Enter follows it.
+    await expect(applied.getByRole("link", { name: "Open it in the policy editor" })).toBeFocused();
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(new RegExp(`/p/${E2E_PROJECT}/policies\\?kind=cache&draft=${version}$`));
+    const draft = page.getByTestId("policy-open-draft");
+    await expect(draft).toContainText(`Draft version ${version} (saved, not live)`);
+    await expect(draft).toContainText(`for response_cache on ${ROUTE}`);
+    await expect(page.getByTestId("policy-activate-draft")).toHaveText(`Make version ${version} live`);
+    // The finding is linked in the draft's message: it leads back to the finding on the advisor page.
+    await draft.getByTestId("policy-draft-finding-link").click();
+    await expect(page).toHaveURL(new RegExp(`${ADVISOR}#finding-response_cache$`));
+    await expect(page.locator("#finding-response_cache")).toBeInViewport({ timeout: 30_000 });
+  });
+
+  test("a viewer sees the advisor read-only: the plan without an enabled Apply, and applying answers 403", async ({ signedInPage: admin, browser }) => {
     await admin.goto(ADVISOR);
     const viewer = await viewerPage(browser, admin);
     await viewer.goto(ADVISOR);
     await expect(viewer.getByTestId("advisor-readonly")).toContainText("read-only: viewer");
+    await expect(viewer.getByTestId("finding-response_cache").filter({ hasText: ROUTE })).toBeVisible({ timeout: 30_000 });
+    await viewer.getByRole("button", { name: "Make the plan" }).click();
+    const phase = viewer.getByTestId("advisor-plan").getByTestId("phase-response_cache");
+    await expect(phase).toBeVisible({ timeout: 60_000 });
+    await expect(phase.getByTestId("phase-response_cache-apply")).toBeDisabled();
+    await expect(phase).toContainText("Editors can apply a phase.");
     const status = await viewer.evaluate(async (project) => {
       const res = await fetch(`/api/v1/advisor/plan/apply?project=${project}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({}) });
       return res.status;

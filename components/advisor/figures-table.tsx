@@ -1,11 +1,11 @@
-import { SHOWN_METRICS, changeOf, trustLabel, trusted, type ShownMetric } from "@/lib/advisor/advisor-view";
+import { SHOWN_METRICS, changeOf, formatCostPerRequest, trustLabel, trusted, type ShownMetric } from "@/lib/advisor/advisor-view";
 import type { BacktestError, Figures } from "@/lib/advisor/replay/replay-schema";
-import { formatChange, formatMs, formatPercent, formatUsd } from "@/lib/metrics/format";
+import { formatChange, formatMs, formatPercent } from "@/lib/metrics/format";
 
 function show(m: ShownMetric, v: number | null): string {
   if (v === null) return "—";
   if (m.unit === "ms") return formatMs(v);
-  if (m.unit === "usd") return formatUsd(v);
+  if (m.unit === "usd") return formatCostPerRequest(v);
   if (m.unit === "rate") return formatPercent(v, 1);
   return `${v.toFixed(1)}/min`;
 }

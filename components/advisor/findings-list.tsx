@@ -18,8 +18,9 @@ import { FindingsTtlChart } from "./findings-ttl-chart";
 export function FindingsList({ findings, projectSlug }: { findings: Finding[]; projectSlug: string }) {
   return (
     <ol className="flex flex-col gap-2" data-testid="findings-list">
-      {findings.map((f) => (
-        <FindingItem key={`${f.kind}-${f.route}-${f.agent}`} finding={f} projectSlug={projectSlug} />
+      {findings.map((f, k) => (
+        // The first finding of a kind carries the #finding-<kind> anchor a draft's message links to.
+        <FindingItem key={`${f.kind}-${f.route}-${f.agent}`} finding={f} projectSlug={projectSlug} anchor={findings.findIndex((o) => o.kind === f.kind) === k} />
       ))}
     </ol>
   );
@@ -28,16 +29,16 @@ export function FindingsList({ findings, projectSlug }: { findings: Finding[]; p
 /** A saving in ms as "−570 ms", or "unchanged" when the fix does not touch it. */
 const less = (ms: number) => (ms > 0 ? `−${formatMs(ms)}` : "unchanged");
 
-function FindingItem({ finding: f, projectSlug }: { finding: Finding; projectSlug: string }) {
+function FindingItem({ finding: f, projectSlug, anchor }: { finding: Finding; projectSlug: string; anchor: boolean }) {
   const [open, setOpen] = useState(false);
   const links = findingLinks(f, projectSlug);
   const curve = ttlCurveRows(f);
   const gaps = gapHistogramRows(f);
   const misses = missReasonRows(f);
   const contextOptions = contextOptionRows(f);
-  const id = `finding-${f.kind}-${f.route ?? "all"}`;
+  const id = `finding-${f.kind}-${f.route ?? "all"}-${f.agent ?? "any"}-evidence`;
   return (
-    <li id={`finding-${f.kind}`} className="rounded-md border border-[var(--border)] p-2 text-sm" data-testid={`finding-${f.kind}`}>
+    <li id={anchor ? `finding-${f.kind}` : undefined} className="scroll-mt-4 rounded-md border border-[var(--border)] p-2 text-sm target:ring-2 target:ring-[var(--accent)]" data-testid={`finding-${f.kind}`}>
       <div className="flex flex-wrap items-center gap-2">
         <span className="font-medium">{f.title}</span>
         <Badge tone="neutral">{f.kind.replace(/_/g, " ")}</Badge>

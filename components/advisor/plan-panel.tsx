@@ -2,12 +2,13 @@
 
 import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
+import { useEffect, useRef } from "react";
 import { fetchJson } from "@/components/auth/fetch-json";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { ErrorState } from "@/components/ui/states";
-import { changeOf, trustLabel } from "@/lib/advisor/advisor-view";
+import { changeOf, formatCostPerRequest, trustLabel } from "@/lib/advisor/advisor-view";
 import type { Phase, PlanAnswer } from "@/lib/advisor/plan-schema";
 import { formatChange, formatMs, formatUsd } from "@/lib/metrics/format";
 
@@ -28,6 +29,11 @@ function PhaseCard({ phase, index, plan, projectSlug, canEdit, onUseInReplay }: 
   });
   const p = phase.projection;
   const b = plan.baseline;
+  // The Apply button is disabled once the draft exists: the keyboard focus moves to its editor link.
+  const editorLink = useRef<HTMLAnchorElement>(null);
+  useEffect(() => {
+    if (apply.isSuccess) editorLink.current?.focus();
+  }, [apply.isSuccess]);
   return (
     <li className="flex flex-col gap-2 rounded-md border border-[var(--border)] p-3" data-testid={`phase-${phase.id}`}>
       <div className="flex flex-wrap items-center gap-2">
@@ -43,7 +49,7 @@ function PhaseCard({ phase, index, plan, projectSlug, canEdit, onUseInReplay }: 
           After this phase (cumulative): latency {formatMs(p.latencyMeanMs)}
           {pct(b.latencyMeanMs, p.latencyMeanMs)}, p95 {formatMs(p.latencyP95Ms)}
           {pct(b.latencyP95Ms, p.latencyP95Ms)}, perceived p95 {formatMs(p.perceivedP95Ms)}
-          {pct(b.perceivedP95Ms, p.perceivedP95Ms)}, cost {formatUsd(p.costPerRequestUsd)}/request{pct(b.costPerRequestUsd, p.costPerRequestUsd)}, throughput {p.throughputPerMin?.toFixed(1) ?? "—"}/min per caller
+          {pct(b.perceivedP95Ms, p.perceivedP95Ms)}, cost {formatCostPerRequest(p.costPerRequestUsd)}/request{pct(b.costPerRequestUsd, p.costPerRequestUsd)}, throughput {p.throughputPerMin?.toFixed(1) ?? "—"}/min per caller
           {plan.backtestError ? ` · trust p95 ${trustLabel(plan.backtestError.latencyP95Ms)}, cost ${trustLabel(plan.backtestError.costPerRequestUsd)}` : ""}
         </p>
       ) : (
@@ -65,20 +71,32 @@ function PhaseCard({ phase, index, plan, projectSlug, canEdit, onUseInReplay }: 
             <Button variant="secondary" onClick={() => onUseInReplay(phase)} data-testid={`phase-${phase.id}-replay`}>
               Edit in replay
             </Button>
-            {canEdit ? (
-              <Button variant="primary" disabled={apply.isPending || apply.isSuccess || !p} onClick={() => apply.mutate()} data-testid={`phase-${phase.id}-apply`}>
-                {apply.isPending ? "Creating draft…" : "Apply phase"}
-              </Button>
-            ) : (
-              <span className="text-xs text-[var(--muted)]">Editors can apply a phase.</span>
-            )}
-            {apply.data ? (
-              <Link className="text-xs text-[var(--accent)] underline" href={apply.data.editorUrl} data-testid={`phase-${phase.id}-draft-link`}>
-                Draft {apply.data.kind} v{apply.data.version} created: open in the policy editor
-              </Link>
+            <Button
+              variant="primary"
+              disabled={!canEdit || apply.isPending || apply.isSuccess || !p}
+              onClick={() => apply.mutate()}
+              aria-describedby={!canEdit ? `phase-${phase.id}-apply-why` : undefined}
+              title={!canEdit ? "Editors can apply a phase" : !p ? "No projection for this phase" : undefined}
+              data-testid={`phase-${phase.id}-apply`}
+            >
+              {apply.isPending ? "Creating draft…" : apply.isSuccess ? "Draft created" : "Apply phase"}
+            </Button>
+            {!canEdit ? (
+              <span id={`phase-${phase.id}-apply-why`} className="text-xs text-[var(--muted)]">
+                Editors can apply a phase.
+              </span>
             ) : null}
           </div>
-          {apply.isError ? <ErrorState error={apply.error} /> : null}
+          {apply.data ? (
+            <p role="status" className="text-xs" data-testid={`phase-${phase.id}-applied`}>
+              Saved as draft {apply.data.kind} version {apply.data.version}, not live yet.{" "}
+              <Link ref={editorLink} className="text-[var(--accent)] underline" href={apply.data.editorUrl} data-testid={`phase-${phase.id}-draft-link`}>
+                Open it in the policy editor
+              </Link>{" "}
+              to review it and make it live.
+            </p>
+          ) : null}
+          {apply.isError ? <ErrorState title="Could not create the draft" error={apply.error} onRetry={() => apply.mutate()} /> : null}
         </div>
       ) : phase.code ? (
         <details className="text-xs">
@@ -99,8 +117,8 @@ export function PlanPanel({ plan, projectSlug, canEdit, onUseInReplay }: { plan:
       <div className="flex flex-wrap items-baseline gap-3">
         <h2 className="text-sm font-semibold">Plan</h2>
         <span className="text-xs text-[var(--muted)]">
-          Now: {formatMs(plan.baseline.latencyMeanMs)} mean latency, {formatUsd(plan.baseline.costPerRequestUsd)}/request
-          {last ? ` → after every phase: ${formatMs(last.latencyMeanMs)}${pct(plan.baseline.latencyMeanMs, last.latencyMeanMs)}, ${formatUsd(last.costPerRequestUsd)}${pct(plan.baseline.costPerRequestUsd, last.costPerRequestUsd)}` : ""}
+          Now: {formatMs(plan.baseline.latencyMeanMs)} mean latency, {formatCostPerRequest(plan.baseline.costPerRequestUsd)}/request
+          {last ? ` → after every phase: ${formatMs(last.latencyMeanMs)}${pct(plan.baseline.latencyMeanMs, last.latencyMeanMs)}, ${formatCostPerRequest(last.costPerRequestUsd)}/request${pct(plan.baseline.costPerRequestUsd, last.costPerRequestUsd)}` : ""}
           {` · reference case: ${Math.round(plan.reference.latencyChange * 100)}% latency, ${Math.round(plan.reference.costChange * 100)}% cost`}
         </span>
       </div>

@@ -2,15 +2,17 @@ import { ApiError } from "@/components/auth/fetch-json";
 import type { ProgressLine } from "@/lib/advisor/http/progress-stream";
 
 /**
- * POSTs `body` asking for NDJSON progress; calls onProgress per line and resolves with the
- * result. Aborting `signal` closes the request, which stops the server's work.
+ * Asks for NDJSON progress (a GET, or a POST of `body` when one is given); calls onProgress per
+ * line and resolves with the result. Aborting `signal` closes the request, which stops the
+ * server's work.
  */
-export async function postWithProgress<T>(url: string, body: unknown, opts: { signal: AbortSignal; onProgress: (stage: string, fraction: number) => void }): Promise<T> {
+export async function requestWithProgress<T>(url: string, opts: { body?: unknown; signal: AbortSignal; onProgress: (stage: string, fraction: number) => void }): Promise<T> {
+  const post = opts.body !== undefined;
   const res = await fetch(url, {
-    method: "POST",
+    method: post ? "POST" : "GET",
     credentials: "same-origin",
-    headers: { "content-type": "application/json", accept: "application/x-ndjson" },
-    body: JSON.stringify(body),
+    headers: { ...(post ? { "content-type": "application/json" } : {}), accept: "application/x-ndjson" },
+    ...(post ? { body: JSON.stringify(opts.body) } : {}),
     signal: opts.signal,
   });
   if (!res.ok) {

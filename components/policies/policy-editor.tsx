@@ -3,11 +3,13 @@
 import { useMutation } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { ApiError, fetchJson } from "@/components/auth/fetch-json";
+import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { Input, Label } from "@/components/ui/input";
+import { advisorLinkParts } from "@/lib/advisor/advisor-view";
 import type { PolicyView } from "@/lib/policies/http/policies-handlers";
 import { describeDiff, diffPolicies } from "@/lib/policies/policy-diff";
 import { parsePolicyDocument } from "@/lib/policies/policy-document";
@@ -221,7 +223,18 @@ export function PolicyEditor({ projectSlug, kind, view, canEdit, pricedModels, o
       {openDraft ? (
         <div role="status" className="flex flex-wrap items-center gap-2 text-sm text-sky-700 dark:text-sky-300" data-testid="policy-open-draft">
           <span>
-            Draft version {openDraft.version} (saved, not live){openDraft.comment ? `: ${openDraft.comment}` : ""}.
+            Draft version {openDraft.version} (saved, not live)
+            {openDraft.comment ? ": " : ""}
+            {advisorLinkParts(openDraft.comment ?? "").map((p, k) =>
+              p.href ? (
+                <Link key={k} href={p.href} className="underline" data-testid="policy-draft-finding-link">
+                  {p.text}
+                </Link>
+              ) : (
+                <span key={k}>{p.text}</span>
+              ),
+            )}
+            .
           </span>
           {canEdit ? (
             <Button variant="primary" disabled={activateDraft.isPending || activateDraft.isSuccess} onClick={() => activateDraft.mutate()} data-testid="policy-activate-draft">

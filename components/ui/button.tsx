@@ -13,7 +13,7 @@ export function Button({
   variant = "secondary",
   className,
   ...props
-}: React.ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant }) {
+}: React.ComponentProps<"button"> & { variant?: Variant }) {
   return (
     <button
       className={cn(

@@ -19,11 +19,11 @@ export function EmptyState({ title, hint, className }: { title: string; hint?: R
   );
 }
 
-export function ErrorState({ error, onRetry, className }: { error: unknown; onRetry?: () => void; className?: string }) {
+export function ErrorState({ error, onRetry, className, title = "Could not load this view" }: { error: unknown; onRetry?: () => void; className?: string; title?: string }) {
   const message = error instanceof Error ? error.message : "Something went wrong.";
   return (
     <div role="alert" className={cn("rounded-lg border border-red-500/40 bg-red-500/10 p-4 text-sm", className)} data-testid="error-state">
-      <p className="font-medium text-red-700 dark:text-red-300">Could not load this view</p>
+      <p className="font-medium text-red-700 dark:text-red-300">{title}</p>
       <p className="mt-1">{message}</p>
       {onRetry ? (
         <button className="mt-2 underline" onClick={onRetry}>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { changeOf, rankFindings, trustLabel, trusted, windowOf } from "./advisor-view";
+import { advisorLinkParts, changeOf, formatCostPerRequest, progressLabel, rankFindings, trustLabel, trusted, windowOf } from "./advisor-view";
 import { finding } from "./testing/findings";
 
 describe("advisor view", () => {
@@ -21,5 +21,31 @@ describe("advisor view", () => {
   });
   it("makes a window ending now", () => {
     expect(windowOf(24, Date.parse("2026-12-02T00:00:00Z"))).toEqual({ from: "2026-12-01T00:00:00.000Z", to: "2026-12-02T00:00:00.000Z" });
+  });
+
+  it("names each progress stage for people, and passes an unknown one through", () => {
+    expect(progressLabel("loading")).toBe("Loading the window's calls");
+    expect(progressLabel("analysing context_growth")).toBe("Analysing context growth");
+    expect(progressLabel("projecting")).toBe("Projecting each phase");
+    expect(progressLabel("something new")).toBe("something new");
+  });
+
+  it("finds the link back to the advisor finding in a draft's message", () => {
+    expect(advisorLinkParts('Advisor phase "Cache" for response_cache on faq: /p/e2e/advisor#finding-response_cache')).toEqual([
+      { text: 'Advisor phase "Cache" for response_cache on faq: ', href: null },
+      { text: "/p/e2e/advisor#finding-response_cache", href: "/p/e2e/advisor#finding-response_cache" },
+    ]);
+    expect(advisorLinkParts("a plain note")).toEqual([{ text: "a plain note", href: null }]);
+    expect(advisorLinkParts("see https://evil.example/x")).toEqual([{ text: "see https://evil.example/x", href: null }]);
+  });
+
+  it("shows a cost per request to four significant figures, so a saving of cents is visible", () => {
+    expect(formatCostPerRequest(0.0156342)).toBe("$0.01563");
+    expect(formatCostPerRequest(0.0197)).toBe("$0.01970");
+    expect(formatCostPerRequest(0.5)).toBe("$0.5000");
+    expect(formatCostPerRequest(0.000012346)).toBe("$0.00001235");
+    expect(formatCostPerRequest(2.5)).toBe("$2.50");
+    expect(formatCostPerRequest(0)).toBe("$0");
+    expect(formatCostPerRequest(null)).toBe("—");
   });
 });

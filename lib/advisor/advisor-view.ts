@@ -43,3 +43,45 @@ export function trusted(error: number | null | undefined, bound = 0.05): boolean
 export function windowOf(hours: number, now = Date.now()): { from: string; to: string } {
   return { from: new Date(now - hours * 3_600_000).toISOString(), to: new Date(now).toISOString() };
 }
+
+const STAGE_LABELS: Record<string, string> = {
+  starting: "Starting",
+  loading: "Loading the window's calls",
+  projecting: "Projecting each phase",
+  replaying: "Replaying the window",
+};
+
+/** A progress line's stage for people: "analysing context_growth" is "Analysing context growth". */
+export function progressLabel(stage: string): string {
+  const known = STAGE_LABELS[stage];
+  if (known) return known;
+  const analysing = /^analysing (\w+)$/.exec(stage);
+  if (analysing) return `Analysing ${analysing[1]!.replace(/_/g, " ")}`;
+  return stage;
+}
+
+/** A draft's message split around its link back to an advisor finding, so the editor can make it a link. */
+export function advisorLinkParts(comment: string): { text: string; href: string | null }[] {
+  const parts: { text: string; href: string | null }[] = [];
+  let last = 0;
+  for (const m of comment.matchAll(/\/p\/[A-Za-z0-9_-]+\/advisor#finding-[a-z_]+/g)) {
+    if (m.index > last) parts.push({ text: comment.slice(last, m.index), href: null });
+    parts.push({ text: m[0], href: m[0] });
+    last = m.index + m[0].length;
+  }
+  if (last < comment.length) parts.push({ text: comment.slice(last), href: null });
+  return parts;
+}
+
+/**
+ * A cost per request with four significant figures under $1 ("$0.01563"): per-request costs are
+ * cents, and two decimals would show $0.02 -> $0.02 next to a 20% saving.
+ */
+export function formatCostPerRequest(usd: number | null | undefined): string {
+  if (usd === null || usd === undefined || !Number.isFinite(usd)) return "—";
+  if (usd === 0) return "$0";
+  if (Math.abs(usd) >= 1) return `${usd < 0 ? "-" : ""}$${Math.abs(usd).toFixed(2)}`;
+  const abs = Math.abs(usd);
+  const decimals = Math.min(12, 3 - Math.floor(Math.log10(abs)));
+  return `${usd < 0 ? "-" : ""}$${abs.toFixed(decimals)}`;
+}
