@@ -66,6 +66,8 @@ export const ModelTimingView = z.object({
    * speed scaled to how fast this model's calls ran against the table ("table").
    */
   speedSource: z.enum(["streamed", "fit", "table"]).optional(),
+  /** "table" when no call of the window read the prompt cache: the table's read cost, scaled by the fitted prefill's ratio to the table's. */
+  cacheReadSource: z.enum(["fit", "table"]).optional(),
 });
 
 export const ReplayAnswer = z.object({

@@ -79,6 +79,9 @@ export async function runReplay(input: RunReplayInput): Promise<ReplayAnswer> {
     if (t.source === "profile") {
       const f = t.speedFactor ?? 1;
       notes.push(`${t.model} has no calls in this window: it is timed from the simulator's profile table${f !== 1 ? `, scaled ×${f.toPrecision(2)} to this traffic's observed speed` : ""} (${Math.round(t.baseMs)} ms base, ${Math.round(1000 / t.msPerOutputToken)} tokens/s), not from traffic.`);
+    } else {
+      if (t.speedSource === "table") notes.push(`${t.model}: no call streamed and every call asked for about the same length, so its output speed (${Math.round(1000 / t.msPerOutputToken)} tokens/s) is the profile table's, scaled to how fast its calls ran; its TTFT is the rest of the time.`);
+      if (t.cacheReadSource === "table") notes.push(`${t.model}: no call read the prompt cache, so a cache read is timed at the profile table's ${t.cacheReadMsPer1k.toPrecision(2)} ms per 1K tokens (scaled as its prefill is).`);
     }
   }
   const unpriced = new Set([...(overall.predicted?.unpricedModels ?? []), ...overall.measured.unpricedModels]);

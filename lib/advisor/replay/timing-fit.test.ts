@@ -26,6 +26,9 @@ describe("fitTimings on calls that never stream", () => {
     expect(timing.msPerOutputToken).toBeCloseTo(p.msPerOutputToken * 0.05, 6);
     // So the first token's wait comes out as the slowed table's, across the prompt range.
     for (const tokens of [1000, 50_000, 100_000]) expect(ttftOf(timing, tokens, 0)).toBeCloseTo(0.05 * ttftOf(p, tokens, 0), 3);
+    // Nothing read the prompt cache: a read costs the table's, slowed as the prefill is.
+    expect(timing.cacheReadSource).toBe("table");
+    expect(timing.cacheReadMsPer1k).toBeCloseTo(0.05 * p.cacheReadMsPer1k, 6);
   });
 
   it("fits the output speed from the totals when the output length varies apart from the prompt", () => {

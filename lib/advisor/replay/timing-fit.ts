@@ -109,6 +109,17 @@ export function fitTimings(traffic: Traffic): TimingModel {
 }
 
 function fitModel(t: LlmCalls, model: string, idx: number[]): ModelTiming {
+  const fit = fitSlopes(t, model, idx);
+  if (idx.some((i) => t.cacheReadTokens[i]! > 0)) return { ...fit, cacheReadSource: "fit" };
+  // No call read the prompt cache, so the window can't show what a read costs, and a regression
+  // would call it free: take the table's read cost in the proportion this model's fitted prefill
+  // bears to the table's (a candidate that turns prompt caching on is then timed like the rest).
+  const p = profileTiming(model);
+  const ratio = p.prefillMsPer1k > 0 && fit.prefillMsPer1k > 0 ? fit.prefillMsPer1k / p.prefillMsPer1k : 1;
+  return { ...fit, cacheReadMsPer1k: p.cacheReadMsPer1k * ratio, cacheReadSource: "table" };
+}
+
+function fitSlopes(t: LlmCalls, model: string, idx: number[]): ModelTiming {
   const uncached = (i: number) => (t.inputTokens[i]! + t.cacheWrite5mTokens[i]! + t.cacheWrite1hTokens[i]!) / 1000;
   const read = (i: number) => t.cacheReadTokens[i]! / 1000;
   const streamed = idx.filter((i) => Number.isFinite(t.ttftMs[i]!));
