@@ -10,7 +10,20 @@ type Tier = { name: "opus" | "sonnet" | "haiku"; major: number; minor: number };
 const NEW_NAME = /^claude-(opus|sonnet|haiku)-(\d+)(?:-(\d))?$/;
 const OLD_NAME = /^claude-(\d+)(?:-(\d))?-(opus|sonnet|haiku)$/;
 
+// planRoute asks once per request (the advisor's replay a million times, for a handful of models):
+// the parse is a model-family regex and two more, so it is kept per model name (bounded).
+const TIERS = new Map<string, Tier | null>();
+
 function parseTier(model: string): Tier | null {
+  let tier = TIERS.get(model);
+  if (tier === undefined) {
+    tier = parseTierOnce(model);
+    if (TIERS.size < 10_000) TIERS.set(model, tier);
+  }
+  return tier;
+}
+
+function parseTierOnce(model: string): Tier | null {
   const family = modelFamily(model);
   const n = NEW_NAME.exec(family);
   if (n) return { name: n[1] as Tier["name"], major: Number(n[2]), minor: Number(n[3] ?? 0) };
