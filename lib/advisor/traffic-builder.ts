@@ -158,6 +158,16 @@ export class ByteStrings implements IdColumn {
     this.starts = new Uint32Array(capacity);
     this.ends = new Uint32Array(capacity);
   }
+  /** Room for `rows` strings in all. */
+  reserve(rows: number): void {
+    if (rows <= this.starts.length) return;
+    const starts = new Uint32Array(rows);
+    const ends = new Uint32Array(rows);
+    starts.set(this.starts.subarray(0, this.length));
+    ends.set(this.ends.subarray(0, this.length));
+    this.starts = starts;
+    this.ends = ends;
+  }
   push(bytes: Uint8Array, start: number, end: number): void {
     if (this.length === this.starts.length) {
       this.starts = grow(this.starts, Uint32Array);
@@ -213,15 +223,20 @@ class Columns<K extends string> {
   }
   /** Room for one more row; returns its index. */
   next(): number {
-    if (this.length === this.capacity) {
-      this.capacity *= 2;
-      for (const k of Object.keys(this.ctors) as K[]) {
-        const grown = new this.ctors[k](this.capacity);
-        grown.set(this.cols[k] as never);
-        this.cols[k] = grown;
-      }
-    }
+    if (this.length === this.capacity) this.resize(this.capacity * 2);
     return this.length++;
+  }
+  /** Room for `rows` rows in all, allocated now. */
+  reserve(rows: number): void {
+    if (rows > this.capacity) this.resize(rows);
+  }
+  private resize(capacity: number): void {
+    this.capacity = capacity;
+    for (const k of Object.keys(this.ctors) as K[]) {
+      const grown = new this.ctors[k](capacity);
+      grown.set(this.cols[k].subarray(0, this.length) as never);
+      this.cols[k] = grown;
+    }
   }
   /** Columns of exactly `length` rows, reordered by `order` when given. */
   finish(order: Uint32Array | null): Record<K, TypedArray> {
@@ -375,6 +390,12 @@ export class TrafficBuilder {
 
   get llmCount(): number {
     return this.llm.length;
+  }
+
+  /** Room for `rows` LLM calls (a size hint: more still fit), so the columns are not regrown as they fill. */
+  reserveLlm(rows: number): void {
+    this.llm.reserve(rows);
+    this.llmIds.reserve(rows);
   }
 
   /** A new LLM row's index; its columns are `llmColumns()` (read after this call: they may have grown). */
