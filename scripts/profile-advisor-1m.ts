@@ -40,14 +40,19 @@ async function main(): Promise<void> {
     const candidate = { routing: RoutingPolicy.parse({ default: { promptCaching: { enabled: true } } }), cache: CachePolicy.parse({ default: { ttlSec: 600 } }) };
     for (let run = 1; run <= Number(args.runs); run++) {
       const s = performance.now();
+      const c0 = process.cpuUsage();
       const traffic = await loadTraffic(handle.db, { projectId: project.id, from: new Date(fromMs), to: new Date(toMs + 1) });
       const loaded = performance.now();
+      const c1 = process.cpuUsage();
       const found = analyzeFindings(traffic, { prices, projectSlug: project.slug });
       const analysed = performance.now();
+      const c2 = process.cpuUsage();
       const answer = await runReplay({ traffic, live, candidate, prices });
       const done = performance.now();
+      const c3 = process.cpuUsage();
+      const cpu = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage) => fmt((b.user + b.system - a.user - a.system) / 1000, 0);
       console.log(
-        `run ${run}: load ${fmt(loaded - s, 0)} ms + findings ${fmt(analysed - loaded, 0)} ms (${found.findings.length}) + replay ${fmt(done - analysed, 0)} ms (${answer.requests}) = ${fmt(done - s, 0)} ms · ${loadAverage()}`,
+        `run ${run}: load ${fmt(loaded - s, 0)} ms + findings ${fmt(analysed - loaded, 0)} ms (${found.findings.length}) + replay ${fmt(done - analysed, 0)} ms (${answer.requests}) = ${fmt(done - s, 0)} ms · this process's CPU ${cpu(c0, c1)} + ${cpu(c1, c2)} + ${cpu(c2, c3)} ms · ${loadAverage()}`,
       );
       if (args.dump && run === Number(args.runs)) {
         const { elapsedMs: _, ...replay } = answer;
