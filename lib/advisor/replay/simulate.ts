@@ -88,11 +88,13 @@ export async function simulate(input: SimulateInput): Promise<EventPredictions> 
   const random = seededRandom(input.seed ?? 1);
   const hitLatency = recordedHitLatency(t);
   const str = (dict: keyof Pick<Traffic, "routes" | "agents" | "models" | "users" | "sessions">, code: number) => decode(traffic[dict], code);
-  // Keys are numbers (model number × 2^26 + hash code) except user-scoped entries: no string per call.
-  const responseCache = new Map<number | string, { availableAt: number; expiresAt: number }>();
+  // Per-hash state in arrays indexed by hash code (a Map of 300K entries was most of a 1M-call
+  // pass in the profile): response-cache entries per served model, user-scoped ones by string key.
+  const hashSpace = hashCodeSpace(t);
+  const responseCache = new ResponseCacheState(hashSpace);
   const promptCache = new Map<number, number>();
-  // The tokens a recorded response-cache hit would have cost: its writer's, by prompt hash.
-  const lastCall = new Map<number, number>();
+  // The tokens a recorded response-cache hit would have cost: its writer's row, by prompt hash (-1: none seen).
+  const lastCall = new Int32Array(hashSpace).fill(-1);
   const addsBreakpoints = memoAddsBreakpoints();
   const minTokens = memoByModel((m) => minCacheableTokens(m, candidate.routing.promptCachingMinTokens));
   const modelIndex = new Map<string, number>();
@@ -114,8 +116,9 @@ export async function simulate(input: SimulateInput): Promise<EventPredictions> 
     if (t.status[i] !== OK) continue;
     const recordedHit = t.responseCache[i] === HIT;
     const ph = t.promptHash[i]!;
-    const source = recordedHit && ph >= 0 ? lastCall.get(ph) : i;
-    if (!recordedHit && ph >= 0) lastCall.set(ph, i);
+    const writer = recordedHit && ph >= 0 ? lastCall[ph]! : i;
+    const source = writer >= 0 ? writer : undefined;
+    if (!recordedHit && ph >= 0) lastCall[ph] = i;
     // A recorded hit whose writer is before the window: its tokens are unknown, so it is replayed as recorded.
     if (source === undefined) {
       keepRecorded(traffic, i, out);
@@ -159,13 +162,13 @@ export async function simulate(input: SimulateInput): Promise<EventPredictions> 
     const userId = str("users", t.user[i]!);
     const rule = resolveCacheRule(candidate.cache, { route: facts.route, model, tags: facts.tags, userId });
     const ts = t.tsMs[i]!;
-    let key: number | string | null = null;
+    let slot: number | null = null;
     if (rule.ttlSec > 0 && ph >= 0) {
-      key = rule.scope === "user" ? `${model}\u0000${userId}\u0000${ph}` : modelNo(model) * HASH_SPACE + ph;
-      const entry = responseCache.get(key);
-      let hit = entry !== undefined && entry.availableAt <= ts && ts < entry.expiresAt;
+      slot = rule.scope === "user" ? responseCache.userSlot(`${model}\u0000${userId}\u0000${ph}`) : responseCache.slot(modelNo(model), ph);
+      const seen = responseCache.has(slot);
+      let hit = seen && responseCache.availableAt(slot) <= ts && ts < responseCache.expiresAt(slot);
       // Recorded as a hit with no entry seen: written before the window; a TTL at least the live one keeps it.
-      if (!hit && entry === undefined && recordedHit && model === recModel) {
+      if (!hit && !seen && recordedHit && model === recModel) {
         const liveRule = resolveCacheRule(live.cache, { route: facts.route, model, tags: facts.tags, userId });
         hit = rule.ttlSec >= liveRule.ttlSec;
       }
@@ -228,7 +231,7 @@ export async function simulate(input: SimulateInput): Promise<EventPredictions> 
     out.cacheReadTokens[i] = usage.read;
     out.promptTokens[i] = promptNew;
     out.costNanoUsd[i] = priceOf(model, ts, usage);
-    if (key !== null) responseCache.set(key, { availableAt: ts + lat, expiresAt: ts + lat + rule.ttlSec * 1000 });
+    if (slot !== null) responseCache.write(slot, ts + lat, ts + lat + rule.ttlSec * 1000);
   }
   input.onProgress?.(1);
   return out;
@@ -256,6 +259,70 @@ function keepRecorded(traffic: Traffic, i: number, out: EventPredictions): void 
 const HASH_SPACE = 2 ** 26;
 const DAY_MS = 86_400_000;
 
+/** One more than the largest prompt or system hash code in the calls: the size of a by-hash array. */
+function hashCodeSpace(t: LlmCalls): number {
+  let max = NONE;
+  for (let i = 0; i < t.length; i++) {
+    if (t.promptHash[i]! > max) max = t.promptHash[i]!;
+    if (t.systemHash[i]! > max) max = t.systemHash[i]!;
+  }
+  return max + 1;
+}
+
+/**
+ * Response-cache entries by slot: (served model, prompt hash) is slot model × hashSpace + hash,
+ * in arrays grown per model; a user-scoped key (a string, rare) gets a negative slot in arrays of
+ * its own. An entry is its writer's completion and its expiry.
+ */
+class ResponseCacheState {
+  private readonly shared = entries(0);
+  private readonly user = entries(0);
+  private readonly userSlots = new Map<string, number>();
+  constructor(private readonly hashSpace: number) {}
+
+  slot(modelNo: number, hash: number): number {
+    grow(this.shared, (modelNo + 1) * this.hashSpace);
+    return modelNo * this.hashSpace + hash;
+  }
+  userSlot(key: string): number {
+    let k = this.userSlots.get(key);
+    if (k === undefined) {
+      this.userSlots.set(key, (k = this.userSlots.size));
+      grow(this.user, k + 1);
+    }
+    return -1 - k;
+  }
+  has(slot: number): boolean {
+    return slot >= 0 ? this.shared.written[slot] === 1 : this.user.written[-1 - slot] === 1;
+  }
+  availableAt(slot: number): number {
+    return slot >= 0 ? this.shared.available[slot]! : this.user.available[-1 - slot]!;
+  }
+  expiresAt(slot: number): number {
+    return slot >= 0 ? this.shared.expires[slot]! : this.user.expires[-1 - slot]!;
+  }
+  write(slot: number, availableAt: number, expiresAt: number): void {
+    const a = slot >= 0 ? this.shared : this.user;
+    const k = slot >= 0 ? slot : -1 - slot;
+    a.written[k] = 1;
+    a.available[k] = availableAt;
+    a.expires[k] = expiresAt;
+  }
+}
+
+type Entries = { written: Uint8Array; available: Float64Array; expires: Float64Array };
+const entries = (n: number): Entries => ({ written: new Uint8Array(n), available: new Float64Array(n), expires: new Float64Array(n) });
+
+/** Grows the arrays to at least `size` entries (doubling), the new ones unwritten. */
+function grow(a: Entries, size: number): void {
+  if (size <= a.written.length) return;
+  const b = entries(Math.max(size, a.written.length * 2));
+  b.written.set(a.written);
+  b.available.set(a.available);
+  b.expires.set(a.expires);
+  Object.assign(a, b);
+}
+
 function memoByModel<T>(fn: (model: string) => T): (model: string) => T {
   const memo = new Map<string, T>();
   return (m) => {
@@ -273,17 +340,20 @@ function memoByModel<T>(fn: (model: string) => T): (model: string) => T {
  * is exact in doubles: integer nano-USD per token times tokens stays far below 2^53.
  */
 function memoPrices(prices: PriceBook): (model: string, at: number, u: Usage) => number {
-  const memo = new Map<string, PriceRow | null | false>();
+  // By model, then by day number: no key string per call (that string's hashing was most of this).
+  const memo = new Map<string, Map<number, PriceRow | null | false>>();
   return (model, at, u) => {
     const prompt = u.input + u.read + u.w5 + u.w1;
-    const k = `${model}|${Math.floor(at / DAY_MS)}`;
-    let row = memo.get(k);
+    const day = Math.floor(at / DAY_MS);
+    let byDay = memo.get(model);
+    if (byDay === undefined) memo.set(model, (byDay = new Map()));
+    let row = byDay.get(day);
     if (row === undefined) {
       const d = new Date(at);
       const short = prices.find(model, d, 0) ?? null;
       const long = prices.find(model, d, Number.MAX_SAFE_INTEGER) ?? null;
       row = short === long ? short : false;
-      memo.set(k, row);
+      byDay.set(day, row);
     }
     if (row === false) row = prices.find(model, new Date(at), prompt) ?? null;
     return row ? costOf(row, u) : NaN;
