@@ -34,12 +34,12 @@ function traffic(): Record<string, unknown>[] {
 
 const CHAT = "e2e-advisor-chat";
 
-/** 8 sessions of 6 turns whose prompt grows 3,000 tokens a turn (1K … 16K): a context-growth finding. */
+/** 6 sessions of 8 turns whose prompt grows 3,000 tokens a turn (1K … 22K): a context-growth finding. */
 function growingSessions(): Record<string, unknown>[] {
   const now = Date.now();
   return Array.from({ length: 48 }, (_, i) => {
-    const session = Math.floor(i / 6);
-    const turn = i % 6;
+    const session = Math.floor(i / 8);
+    const turn = i % 8;
     return {
       id: `adv-chat-${now}-${i}`,
       timestamp: new Date(now - 25 * 60_000 + session * 120_000 + turn * 15_000).toISOString(),
@@ -157,15 +157,18 @@ test.describe.serial("advisor", () => {
     await page.goto(ADVISOR);
     const growth = page.getByTestId("findings-list").getByTestId("finding-context_growth").filter({ hasText: CHAT });
     await expect(growth).toBeVisible({ timeout: 30_000 });
-    // Median session of 6 turns: N = 3, S = the median growth of 3,000 tokens.
-    await expect(growth).toContainText("Keep a sliding window of the last 3 turns");
-    await expect(growth).toContainText("Or, after 3 turns, replace the history so far with a ~3,000-token summary");
+    // Sessions of 8 turns: N = 4, S = the median growth of 3,000 tokens. Of 92K tokens a session, the
+    // window saves 0 + 3K + 6K + 9K on turns 4..7 and the summary 4 x (prompt(3) - prompt(0) - S) = 4 x 6K.
+    await expect(growth).toContainText("Keep a sliding window of the last 4 turns: 20% of these sessions' input tokens would not be sent");
+    await expect(growth).toContainText("Or, after 4 turns, replace the history so far with a ~3,000-token summary: 26%");
     await growth.getByTestId("finding-evidence-toggle").click();
     const options = growth.getByTestId("finding-context-options");
     await expect(options.locator("tbody tr")).toHaveCount(2);
-    await expect(options.locator("tbody tr").nth(0)).toContainText("Sliding window of 3 turns");
-    await expect(options.locator("tbody tr").nth(1)).toContainText("Summary at 3 turns");
+    await expect(options.locator("tbody tr").nth(0)).toContainText("Sliding window of 4 turns");
+    await expect(options.locator("tbody tr").nth(0)).toContainText("108k (19.6%)");
+    await expect(options.locator("tbody tr").nth(1)).toContainText("Summary at 4 turns");
     await expect(options.locator("tbody tr").nth(1)).toContainText("~3,000-token summary");
+    await expect(options.locator("tbody tr").nth(1)).toContainText("144k (26.1%)");
   });
 
   test("Apply phase from the plan creates a draft version the policy editor opens, with the finding linked", async ({ signedInPage: page }) => {

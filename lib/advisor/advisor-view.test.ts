@@ -7,6 +7,11 @@ describe("advisor view", () => {
     const ranked = rankFindings([finding("streaming", "a", {}, 1), finding("response_cache", "b", {}, 30), finding("batch", "c", {}, 5)]);
     expect(ranked.map((f) => f.kind)).toEqual(["response_cache", "batch", "streaming"]);
   });
+  it("ranks findings that save no money by the perceived wait they save, as the API does", () => {
+    const streaming = { ...finding("streaming", "a", {}, 0), impact: { p50Ms: 0, p95Ms: 0, ttftP95Ms: 0, perceivedMs: 1300, usdPerRequest: 0, usdPerDay: 0 } };
+    const tools = { ...finding("sequential_tools", "b", {}, 0), impact: { p50Ms: 800, p95Ms: 900, ttftP95Ms: 0, perceivedMs: 400, usdPerRequest: 0, usdPerDay: 0 } };
+    expect(rankFindings([tools, streaming]).map((f) => f.kind)).toEqual(["streaming", "sequential_tools"]);
+  });
   it("computes a change only from two known figures and a non-zero baseline", () => {
     expect(changeOf(3200, 500)).toBeCloseTo(-0.84375, 5);
     expect(changeOf(null, 1)).toBeNull();

@@ -5,9 +5,9 @@ import type { Figures } from "./replay/replay-schema";
  * Data shaping for the advisor page, pure and tested: the page draws what these return.
  */
 
-/** Findings ranked by dollars per day saved, then by p95 ms saved. */
+/** Findings ranked as the API ranks them: by dollars per day saved, then by the perceived wait saved. */
 export function rankFindings(findings: readonly Finding[]): Finding[] {
-  return [...findings].sort((a, b) => b.impact.usdPerDay - a.impact.usdPerDay || b.impact.p95Ms - a.impact.p95Ms);
+  return [...findings].sort((a, b) => b.impact.usdPerDay - a.impact.usdPerDay || b.impact.perceivedMs - a.impact.perceivedMs);
 }
 
 export const SHOWN_METRICS = [
