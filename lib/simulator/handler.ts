@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { HotHandler } from "../http/hot-router";
 import { readBody } from "../http/read-body";
 import { AppError } from "../errors";
+import { LRUCache } from "lru-cache";
 import { log } from "../log";
 import { minCacheTokens } from "./cache-minimums";
 import { faultError, pickFault } from "./faults";
@@ -11,7 +12,7 @@ import type { SimulatorOptions } from "./options";
 import { createRng, seedFrom } from "./prng";
 import { findBreakpoints, PromptCache } from "./prompt-cache";
 import { nestsDeeperThan } from "../json-depth";
-import { generateReply } from "./reply-generator";
+import { generateReply, replyKey } from "./reply-generator";
 import { requestedOutputTokens } from "./reply-length";
 import { sendJsonReply, sendStreamReply, untilAborted } from "./reply-writer";
 import { CountTokensRequest, describeIssue, MessagesRequest } from "./request-schema";
@@ -40,8 +41,10 @@ export type Simulator = HotHandler & {
  */
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const seed = options.seed ?? 0;
-  // Latencies and drawn faults follow the request sequence; replies follow the request content.
+  // Drawn faults follow the request sequence; replies and latencies follow the request content.
   const sequence = createRng(seedFrom("sequence", seed));
+  // Occurrences per request content, for the timing draws (bounded: a long run forgets old requests).
+  const occurrences = new LRUCache<string, number>({ max: 50_000 });
   const promptCache = new PromptCache({ now: options.now });
   const open = new Map<AbortController, ServerResponse>();
   const stats: SimulatorStats = { requests: 0, inFlight: 0, completed: 0, aborted: 0, faults: 0 };
@@ -88,7 +91,14 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     const streaming = request.stream === true;
     const outputTokens = requestedOutputTokens(req);
     const fault = pickFault(req, request.model, options.faultRates ?? {}, sequence);
-    const draw = drawTiming(sequence);
+    const key = replyKey(request);
+    // The timing draw follows the request and how many times it came before, not its place in
+    // the arrival order: a rerun of a workload draws the same noise for the same request however
+    // its concurrent calls interleave, so two runs differ only by what was changed between them.
+    const keyHash = createHash("sha256").update(key).digest("base64");
+    const seen = (occurrences.get(keyHash) ?? 0) + 1;
+    occurrences.set(keyHash, seen);
+    const draw = drawTiming(createRng(seedFrom(seed, "timing", keyHash, seen)));
     if (fault) {
       stats.faults++;
       const error = faultError(fault, streaming);
@@ -98,7 +108,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
 
     const scope = `${createHash("sha256").update(apiKey).digest("hex").slice(0, 16)}|${request.model}`;
     const usage = promptCache.apply(scope, blocks, breakpoints, minCacheTokens(request.model, options.minCacheTokens));
-    const ctx = { res, signal, requestId, messageId: `msg_01${randomId(22)}`, model: request.model, usage, plan: generateReply(request, seed, { outputTokens }), timing: planTiming(request.model, options, draw, usage), fault };
+    const ctx = { res, signal, requestId, messageId: `msg_01${randomId(22)}`, model: request.model, usage, plan: generateReply(request, seed, { outputTokens, key }), timing: planTiming(request.model, options, draw, usage), fault };
     await (streaming ? sendStreamReply(ctx) : sendJsonReply(ctx));
   }
 

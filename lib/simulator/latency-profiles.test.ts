@@ -117,4 +117,32 @@ describe("latency profiles", () => {
       await sim.close();
     }
   });
+
+  it("draw the same timing noise for the same request whatever order the requests arrive in", async () => {
+    // A wide log-normal spread and no output time: each reply waits its TTFT draw alone.
+    const noisy: LatencyProfile = { ttftBaseMs: 120, prefillMsPer1k: 0, cacheReadMsPer1k: 0, ttftSigma: 0.8, outputTokensPerSec: 1e9, speedJitter: 0 };
+    const timedInOrder = async (order: number[]) => {
+      const sim = await startSimulatorServer({ profiles: { "claude-sonnet": noisy }, seed: 11 });
+      try {
+        const client = new Anthropic({ baseURL: sim.url, apiKey: "k", maxRetries: 0 });
+        await client.messages.create({ model: "claude-haiku-4-5", max_tokens: 1, messages: [{ role: "user", content: "warm-up" }] });
+        const ms = new Map<number, number>();
+        for (const q of order) {
+          const t0 = performance.now();
+          await client.messages.create({ model: "claude-sonnet-4-6", max_tokens: 8, messages: [{ role: "user", content: `question ${q}` }] });
+          ms.set(q, performance.now() - t0);
+        }
+        return ms;
+      } finally {
+        await sim.close();
+      }
+    };
+    const forward = await timedInOrder([0, 1, 2, 3, 4, 5]);
+    const backward = await timedInOrder([5, 4, 3, 2, 1, 0]);
+    const times = [...forward.values()];
+    // The noise is real: the requests' waits differ widely...
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThan(60);
+    // ...and each request keeps its own wait in either order.
+    for (const [q, ms] of forward) expect(Math.abs(ms - backward.get(q)!), `question ${q}`).toBeLessThan(15 + 0.1 * ms);
+  });
 });

@@ -24,8 +24,8 @@ export type ReplyPlan = {
  * content (not `stream`, `metadata` or cache_control), so a repeat of a request, streamed or not,
  * gets the very same reply: what response-cache tests compare.
  */
-export function generateReply(request: MessagesRequest, seed: number, opts: { outputTokens?: number } = {}): ReplyPlan {
-  const rng = createRng(seedFrom(seed, replyKey(request)));
+export function generateReply(request: MessagesRequest, seed: number, opts: { outputTokens?: number; key?: string } = {}): ReplyPlan {
+  const rng = createRng(seedFrom(seed, opts.key ?? replyKey(request)));
   const lastUser = [...request.messages].reverse().find((m) => m.role === "user");
   const blocks = typeof lastUser?.content === "string" ? [{ type: "text", text: lastUser.content }] : (lastUser?.content ?? []);
   const userText = blocks
@@ -90,7 +90,8 @@ export function generateReply(request: MessagesRequest, seed: number, opts: { ou
   return { blocks: planned, stopReason, stopSequence, outputTokens: Math.min(outputTokens, request.max_tokens) };
 }
 
-function replyKey(request: MessagesRequest): string {
+/** What makes two requests the same request for the reply (and its timing draw): all but stream, metadata and cache_control. */
+export function replyKey(request: MessagesRequest): string {
   return canonicalJson(stripKeys({ ...request, stream: undefined, metadata: undefined }, "cache_control"));
 }
 
