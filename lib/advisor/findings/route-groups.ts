@@ -74,7 +74,9 @@ export function memo<T>(ctx: FindingContext, key: string, make: () => T): T {
 /** A fact of a model, by its code, computed once per analysis. */
 export function perModel<T>(ctx: FindingContext, name: string, code: number, make: (model: string) => T): T {
   // Called per row: a map per fact by model code, no key string per call.
-  const byCode = memo(ctx, `perModel:${name}`, () => new Map<number, T>());
+  const facts = memo(ctx, "perModel", () => new Map<string, Map<number, unknown>>());
+  let byCode = facts.get(name);
+  if (!byCode) facts.set(name, (byCode = new Map()));
   if (!byCode.has(code)) byCode.set(code, make(decode(ctx.traffic.models, code) ?? ""));
   return byCode.get(code) as T;
 }

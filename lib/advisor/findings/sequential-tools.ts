@@ -15,10 +15,18 @@ const OVERLAP_SLACK_MS = 1;
 export function sequentialToolsFinding(ctx: FindingContext, g: RouteGroup): Finding | null {
   const traffic = ctx.traffic;
   const tools = traffic.tools;
-  const traces = new Set<number>();
-  for (const i of g.rows) if (traffic.llm.trace[i] !== NONE) traces.add(traffic.llm.trace[i]!);
-  if (traces.size === 0) return null;
+  // The route's traces in first-seen order (a Set's order), marked in a per-analysis array by trace code.
   const byTrace = memo(ctx, "toolsByTrace", () => toolsByTrace(ctx));
+  const seen = memo(ctx, "traceMarks", () => ({ mark: new Uint32Array(traceCodeSpace(ctx)), pass: 0 }));
+  const pass = ++seen.pass;
+  const traces: number[] = [];
+  for (const i of g.rows) {
+    const trace = traffic.llm.trace[i]!;
+    if (trace === NONE || seen.mark[trace] === pass) continue;
+    seen.mark[trace] = pass;
+    traces.push(trace);
+  }
+  if (traces.length === 0) return null;
   const multi: number[][] = [];
   for (const trace of traces) for (const l of byTrace.get(trace) ?? []) if (l.length >= 2) multi.push(l);
   const sequential = multi.filter((l) => l.every((k, j) => j === 0 || tools.tsMs[k]! >= tools.tsMs[l[j - 1]!]! + tools.latencyMs[l[j - 1]!]! - OVERLAP_SLACK_MS));
@@ -60,6 +68,14 @@ export function sequentialToolsFinding(ctx: FindingContext, g: RouteGroup): Find
     },
     confidence: confidenceOf(sequential.length),
   };
+}
+
+/** One more than the largest trace code of the LLM calls. */
+function traceCodeSpace(ctx: FindingContext): number {
+  const t = ctx.traffic.llm;
+  let max = NONE;
+  for (let i = 0; i < t.length; i++) if (t.trace[i]! > max) max = t.trace[i]!;
+  return max + 1;
 }
 
 /** Each trace's tool spans grouped by parent, in time order (tools are sorted): built once per analysis. */
