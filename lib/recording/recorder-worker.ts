@@ -9,11 +9,14 @@ import { ingestBatch } from "../ingestion/ingest-batch";
 import { log } from "../log";
 import { startRollupFlusher } from "../metrics/rollup-upkeep";
 import { EventWriter } from "./event-writer";
+import { lowerThreadPriority } from "./thread-priority";
 import type { SpooledEvent } from "./spool";
 import type { ToWorker, WorkerSettings } from "./worker-messages";
 
 const settings = workerData as WorkerSettings;
 const port = parentPort!;
+// Recording only has to keep up; answering calls comes first when the cores are busy.
+const lowered = lowerThreadPriority(settings.nice);
 const handle = openPostgres(settings.url, { max: settings.poolMax });
 const writer = new EventWriter({
   // After each batch the main thread hears the new counts (the writer counts them once this resolves).
@@ -66,4 +69,4 @@ port.on("message", (m: ToWorker) => {
       break;
   }
 });
-port.postMessage({ type: "ready" });
+port.postMessage({ type: "ready", threadId: lowered });

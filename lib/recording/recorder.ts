@@ -47,8 +47,17 @@ export function createRecorder(getDb: () => Db, opts: RecorderOptions = {}): Rec
     });
   const useWorker = postgres && !!opts.url && !opts.spoolFirst && (opts.worker ?? process.env.PITWALL_RECORDING_WORKER !== "0");
   const writer: Recorder = useWorker
-    ? new WorkerEventWriter({ url: opts.url!, poolMax: 4, spoolDir: dir, statsEveryMs: 250, rollupFlusher: opts.rollupFlusher ?? false, ...pacing }, inThread)
+    ? new WorkerEventWriter({ url: opts.url!, poolMax: 4, spoolDir: dir, statsEveryMs: 250, rollupFlusher: opts.rollupFlusher ?? false, nice: workerNice(), ...pacing }, inThread)
     : inThread();
   registerHealth("recording", () => writer.stats());
   return writer;
+}
+
+/** PITWALL_RECORDING_WORKER_NICE: the recorder thread's nice value, 0-19 (default 10; 0 keeps the process's). */
+function workerNice(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.PITWALL_RECORDING_WORKER_NICE;
+  if (raw === undefined || raw === "") return 10;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 19) throw new Error(`PITWALL_RECORDING_WORKER_NICE must be a whole number from 0 to 19; got "${raw.slice(0, 20)}".`);
+  return n;
 }

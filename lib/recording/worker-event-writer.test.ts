@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { and, eq, inArray } from "drizzle-orm";
@@ -21,7 +21,7 @@ describe.skipIf(!process.env.DATABASE_URL)("WorkerEventWriter (Postgres)", () =>
   let handle: DbHandle & { url?: string };
   let projectId: string;
   let spool: string;
-  const settings = () => ({ url: handle.url!, poolMax: 2, spoolDir: spool, batchSize: 100, flushIntervalMs: 20, statsEveryMs: 20, rollupFlusher: false });
+  const settings = () => ({ url: handle.url!, poolMax: 2, spoolDir: spool, batchSize: 100, flushIntervalMs: 20, statsEveryMs: 20, rollupFlusher: false, nice: 10 });
   const inThread = () => new EventWriter({ ingest: (p, evs) => ingestBatch(handle.db, p, evs, { source: "gateway" }), spoolDir: spool, flushIntervalMs: 20 });
   const stored = async (ids: string[]) =>
     (await handle.db.select({ id: events.id }).from(events).where(and(eq(events.projectId, projectId), inArray(events.id, ids)))).length;
@@ -35,6 +35,20 @@ describe.skipIf(!process.env.DATABASE_URL)("WorkerEventWriter (Postgres)", () =>
   afterAll(async () => {
     await handle?.close();
     await rm(spool, { recursive: true, force: true });
+  });
+
+  it.skipIf(process.platform !== "linux")("runs its thread at the nice value it is given, leaving the gateway's thread as it was", async () => {
+    const w = new WorkerEventWriter({ ...settings(), nice: 12 }, inThread);
+    try {
+      await waitFor(async () => w.loweredThreadId !== null, 10_000);
+      // Field 19 of /proc/<pid>/task/<tid>/stat is the nice value (after the command in parentheses).
+      const niceOf = async (tid: number) => Number((await readFile(`/proc/${process.pid}/task/${tid}/stat`, "utf8")).split(") ")[1]!.split(" ")[16]);
+      expect(await niceOf(w.loweredThreadId!)).toBe(12);
+      expect(await niceOf(process.pid)).toBe(os.getPriority(0));
+      expect(w.loweredThreadId).not.toBe(process.pid);
+    } finally {
+      await w.close();
+    }
   });
 
   it("is what createRecorder picks on Postgres, and stays in-thread on PGlite and spool-first", async () => {

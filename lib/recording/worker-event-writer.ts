@@ -153,7 +153,11 @@ export class WorkerEventWriter implements Recorder {
     }
   }
 
+  /** The worker's kernel thread id once it runs at its lowered priority (null: not lowered, or not ready yet). */
+  loweredThreadId: number | null = null;
+
   private onMessage(m: FromWorker): void {
+    if (m.type === "ready") this.loweredThreadId = m.threadId;
     if (m.type === "stats" || m.type === "closed") {
       this.last = m.stats;
       this.received = m.received;

@@ -11,6 +11,8 @@ export type WorkerSettings = {
   statsEveryMs: number;
   /** Run the rollup flusher here too (off the main thread); the main thread then runs none. */
   rollupFlusher: boolean;
+  /** The worker thread's nice value (Linux): above 0 it yields the CPU to the request path. */
+  nice: number;
 };
 
 export type ToWorker =
@@ -20,7 +22,8 @@ export type ToWorker =
   | { type: "hurry" };
 
 export type FromWorker =
-  | { type: "ready" }
+  /** `threadId`: the worker's kernel thread id when its priority was lowered, else null. */
+  | { type: "ready"; threadId: number | null }
   /** `received`: events the worker has taken in so far (the rest are still in the message queue). */
   | { type: "stats"; stats: WriterStats; received: number; rollups?: Record<string, unknown> }
   | { type: "flushed"; id: number }
