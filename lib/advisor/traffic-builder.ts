@@ -247,12 +247,41 @@ class Columns<K extends string> {
         out[k] = src.slice(0, this.length);
         continue;
       }
-      const dst = new this.ctors[k](this.length);
-      for (let i = 0; i < this.length; i++) dst[i] = src[order[i]!]!;
-      out[k] = dst;
+      out[k] = gathered(src, order, this.length);
     }
     return out;
   }
+}
+
+/**
+ * `src` reordered by `order` (row i is src[order[i]]), one loop per array type: one loop over all
+ * four types is polymorphic at its element loads and stores (profiled on 1M rows: 0.4 s -> 0.3 s).
+ */
+function gathered(src: TypedArray, order: Uint32Array, n: number): TypedArray {
+  if (src instanceof Float64Array) return gatherF64(src, order, n);
+  if (src instanceof Int32Array) return gatherI32(src, order, n);
+  if (src instanceof Uint32Array) return gatherU32(src, order, n);
+  return gatherU8(src, order, n);
+}
+function gatherF64(src: Float64Array, order: Uint32Array, n: number): Float64Array {
+  const dst = new Float64Array(n);
+  for (let i = 0; i < n; i++) dst[i] = src[order[i]!]!;
+  return dst;
+}
+function gatherI32(src: Int32Array, order: Uint32Array, n: number): Int32Array {
+  const dst = new Int32Array(n);
+  for (let i = 0; i < n; i++) dst[i] = src[order[i]!]!;
+  return dst;
+}
+function gatherU32(src: Uint32Array, order: Uint32Array, n: number): Uint32Array {
+  const dst = new Uint32Array(n);
+  for (let i = 0; i < n; i++) dst[i] = src[order[i]!]!;
+  return dst;
+}
+function gatherU8(src: Uint8Array, order: Uint32Array, n: number): Uint8Array {
+  const dst = new Uint8Array(n);
+  for (let i = 0; i < n; i++) dst[i] = src[order[i]!]!;
+  return dst;
 }
 
 const LLM_COLUMNS = {
