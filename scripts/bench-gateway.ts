@@ -15,6 +15,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -56,6 +57,18 @@ function reportLoopDelay(name: string): void {
   process.stderr.write(`  (${name}: event-loop delay p50 ${ms(loopDelay.percentile(50))} ms, p99 ${ms(loopDelay.percentile(99))} ms, max ${ms(loopDelay.max)} ms)\n`);
 }
 
+/**
+ * GET /_bench/cpu answers this process's CPU time so far (user + system µs, every thread: the
+ * recorder's worker included). CPU time per call is what a process costs whatever else the machine
+ * runs: a busy neighbour or a stolen vCPU stretches wall times and p99s, not CPU time.
+ */
+function cpuProbe(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+  if (req.url !== "/_bench/cpu") return false;
+  const u = process.cpuUsage();
+  res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ us: u.user + u.system }));
+  return true;
+}
+
 /** Prints the one JSON line the parent waits for. */
 function ready(info: Record<string, unknown>): void {
   loopDelay.reset(); // start-up (migrations, module loading) is not what is measured
@@ -74,6 +87,7 @@ async function runPassThrough(): Promise<void> {
   const pool = new Pool(opts.upstream!, { connections: 256, pipelining: 1, keepAliveTimeout: 30_000 });
   const HOP = new Set(["host", "connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection"]);
   const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    if (cpuProbe(req, res)) return;
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (!HOP.has(k) && typeof v === "string") headers[k] = v;
     pool.request({ path: req.url!, method: req.method as "POST", headers, body: req }).then(
@@ -119,7 +133,9 @@ async function runGateway(): Promise<void> {
   const stopMetrics = recording ? startMetrics(handle, process.env, recorder instanceof WorkerEventWriter ? recorder.rollupFolder() : undefined) : async () => {};
   const responseCache = createResponseCache(handle.db, { redisUrl: process.env.REDIS_URL ?? "" });
   const gateway = createGateway({ getDb: () => handle.db, upstream: resolveUpstream({ PITWALL_UPSTREAM_URL: opts.upstream }), recorder, responseCache });
-  const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => void gateway.handler(req, res));
+  const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    if (!cpuProbe(req, res)) void gateway.handler(req, res);
+  });
   server.listen(0, "127.0.0.1", () => ready({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, key }));
   process.once("SIGTERM", async () => {
     reportLoopDelay(`gateway, recording ${recording ? (opts["spool-first"] ? "on, spool-first" : opts["in-thread"] ? "on, in-thread writer" : "on") : "off"}`);
@@ -191,6 +207,40 @@ function target(name: string, url: string, apiPath: string, auth: Record<string,
     headers: { "content-type": "application/json", "anthropic-version": "2023-06-01", ...auth },
     pool: new Pool(url, { connections, pipelining: 1, keepAliveTimeout: 30_000 }),
   };
+}
+
+/**
+ * CPU µs every Postgres server process has used so far (Linux /proc; null elsewhere): what the
+ * recording gateways' inserts and rollup folds cost the database, which shares these two cores.
+ * Anything else using Postgres at the same time counts too.
+ */
+function postgresCpuUs(): number | null {
+  try {
+    let ticks = 0;
+    for (const d of readdirSync("/proc")) {
+      if (!/^\d+$/.test(d)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      } catch {
+        continue; // the process ended meanwhile
+      }
+      if (!stat.includes("(postgres)")) continue;
+      const f = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
+      ticks += Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (100 per second on Linux)
+    }
+    return ticks * 10_000;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU µs the target's server process has used so far (null for the simulator, which has no probe). */
+async function cpuOf(t: Target): Promise<number | null> {
+  if (t.name === "direct") return null;
+  const res = await t.pool.request({ path: "/_bench/cpu", method: "GET" });
+  const body = (await res.body.json()) as { us: number };
+  return body.us;
 }
 
 /** One non-streaming call, timed from send to the last byte of the answer. */
@@ -307,22 +357,43 @@ async function benchLatency(latencyMs: number, db: NodeJS.ProcessEnv): Promise<v
   // 2. Concurrency 32: throughput, gateway vs pass-through.
   const c32 = mk(32);
   const n32 = paced ? (quick ? 640 : 3200) : quick ? 2000 : 8000;
-  console.log(`concurrency 32, non-streaming (n=${n32} each)          req/s    p50 ms   p99 ms`);
+  console.log(`concurrency 32, non-streaming (n=${n32} each)          req/s    p50 ms   p99 ms   CPU µs/call: its process, Postgres`);
   const thr = new Map<string, number>();
+  const cpu = new Map<string, number>();
+  const pgCpu = new Map<string, number>();
   for (const t of [c32.direct, c32.pass, c32.on, c32.off, c32.first, c32.main, ...(c32.nice0 ? [c32.nice0] : [])]) {
     for (let i = 0; i < 32 * 4; i++) await call(t, body(i));
     const lat: number[] = [];
+    const cpu0 = await cpuOf(t);
+    const pg0 = postgresCpuUs();
     const t0 = performance.now();
     await runPool(n32, 32, async (i) => {
       lat.push(await call(t, body(i)));
     });
     const rps = n32 / ((performance.now() - t0) / 1000);
+    // Read after the recorder has had its flush interval: its work for these calls is then counted.
+    if (cpu0 !== null) await new Promise((r) => setTimeout(r, 300));
+    const cpu1 = await cpuOf(t);
+    const pg1 = postgresCpuUs();
+    const perCall = cpu0 !== null && cpu1 !== null ? (cpu1 - cpu0) / n32 : null;
+    const pgPerCall = pg0 !== null && pg1 !== null && cpu0 !== null ? (pg1 - pg0) / n32 : null;
+    if (pgPerCall !== null) pgCpu.set(t.name, pgPerCall);
+    if (perCall !== null) cpu.set(t.name, perCall);
     thr.set(t.name, rps);
     const s = summarize(lat);
-    console.log(`  ${t.name.padEnd(50)} ${rate(rps).padStart(7)} ${fmt(s.p50, 2).padStart(8)} ${fmt(s.p99, 2).padStart(8)}`);
+    console.log(`  ${t.name.padEnd(50)} ${rate(rps).padStart(7)} ${fmt(s.p50, 2).padStart(8)} ${fmt(s.p99, 2).padStart(8)}   ${perCall === null ? "" : fmt(perCall, 0).padStart(6)}${pgPerCall === null ? "" : fmt(pgPerCall, 0).padStart(8)}`);
   }
   const ratio = thr.get(c32.on.name)! / thr.get(c32.pass.name)!;
   console.log(`  gateway / pass-through throughput ${fmt(ratio, 2)}x (target >= 0.5x: ${verdict(ratio >= 0.5)})`);
+  const cpuPass = cpu.get(c32.pass.name);
+  const cpuOn = cpu.get(c32.on.name);
+  const cpuOff = cpu.get(c32.off.name);
+  if (cpuPass && cpuOn && cpuOff) {
+    const pgOn = pgCpu.get(c32.on.name);
+    console.log(
+      `  CPU per call: gateway ${fmt(cpuOn, 0)} µs (recording off ${fmt(cpuOff, 0)}, so recording ${fmt(cpuOn - cpuOff, 0)}) vs pass-through ${fmt(cpuPass, 0)} µs: ${fmt(cpuOn / cpuPass, 2)}x${pgOn === undefined ? "" : `; plus Postgres ${fmt(pgOn, 0)} µs per recorded call (recording off: ${fmt(pgCpu.get(c32.off.name) ?? 0, 0)})`}`,
+    );
+  }
   console.log(`  spool-first throughput ${fmt(thr.get(c32.first.name)! / thr.get(c32.on.name)!, 2)}x of recording in memory`);
   console.log(`  in-thread writer / pass-through throughput ${fmt(thr.get(c32.main.name)! / thr.get(c32.pass.name)!, 2)}x`);
   if (c32.nice0) console.log(`  worker at nice 0 / pass-through throughput ${fmt(thr.get(c32.nice0.name)! / thr.get(c32.pass.name)!, 2)}x`);
