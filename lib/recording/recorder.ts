@@ -53,10 +53,14 @@ export function createRecorder(getDb: () => Db, opts: RecorderOptions = {}): Rec
   return writer;
 }
 
-/** PITWALL_RECORDING_WORKER_NICE: the recorder thread's nice value, 0-19 (default 10; 0 keeps the process's). */
+/**
+ * PITWALL_RECORDING_WORKER_NICE: the recorder thread's nice value, 0-19 (default 0: the process's
+ * own). Three bench:gateway runs comparing 10 with 0 in the same run were split (nice 10 ahead in
+ * one, behind in two, all within the machine's noise), so it is an option, not the default.
+ */
 function workerNice(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.PITWALL_RECORDING_WORKER_NICE;
-  if (raw === undefined || raw === "") return 10;
+  if (raw === undefined || raw === "") return 0;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 19) throw new Error(`PITWALL_RECORDING_WORKER_NICE must be a whole number from 0 to 19; got "${raw.slice(0, 20)}".`);
   return n;
