@@ -11,6 +11,7 @@ import { performance } from "node:perf_hooks";
 import { sql } from "drizzle-orm";
 import { rowsOf } from "../db/rows";
 import { fmt } from "./bench/stats";
+import { keptAdvisorDb } from "./bench/kept-advisor-db";
 
 const { values: args } = parseArgs({
   options: { events: { type: "string", default: "1000000" }, runs: { type: "string", default: "3" }, keep: { type: "boolean", default: false } },
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
   const { fillAdvisorEvents } = await import("./bench/advisor-events");
   const { loadTraffic } = await import("../lib/advisor/traffic-load");
   const { COPY_COLUMNS } = await import("../lib/advisor/traffic-copy-reader");
-  const handle = args.keep ? await keptDb() : await createTestDb();
+  const handle = args.keep ? await keptAdvisorDb() : await createTestDb();
   try {
     const toMs = Date.parse("2026-12-01T00:00:00Z");
     const fromMs = toMs - 7 * 86_400_000;
@@ -83,21 +84,6 @@ async function main(): Promise<void> {
   }
 }
 
-/** The kept bench database, made and migrated on first use. */
-async function keptDb() {
-  const { default: postgres } = await import("postgres");
-  const { openPostgres } = await import("../db/client");
-  const { runMigrations } = await import("../db/migrate");
-  const admin = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
-  const found = await admin`select 1 from pg_database where datname = 'pitwall_advisor_bench'`;
-  if (found.length === 0) await admin.unsafe("create database pitwall_advisor_bench");
-  await admin.end();
-  const url = new URL(process.env.DATABASE_URL!);
-  url.pathname = "/pitwall_advisor_bench";
-  const handle = openPostgres(url.toString(), { max: 2 });
-  await runMigrations(handle);
-  return handle;
-}
 
 main().then(
   () => process.exit(0),

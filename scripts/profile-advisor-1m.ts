@@ -12,6 +12,7 @@ import { performance } from "node:perf_hooks";
 import { sql } from "drizzle-orm";
 import { rowsOf } from "../db/rows";
 import { fmt, loadAverage } from "./bench/stats";
+import { keptAdvisorDb } from "./bench/kept-advisor-db";
 
 const { values: args } = parseArgs({ options: { events: { type: "string", default: "1000000" }, runs: { type: "string", default: "2" }, dump: { type: "string" } } });
 const EVENTS = Number(args.events);
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   const { getPriceBook } = await import("../lib/pricing/price-queries");
   const { RoutingPolicy } = await import("../lib/policies/routing-policy-schema");
   const { CachePolicy } = await import("../lib/policies/cache-policy-schema");
-  const handle = await keptDb();
+  const handle = await keptAdvisorDb();
   try {
     const toMs = Date.parse("2026-12-01T00:00:00Z");
     const fromMs = toMs - 7 * 86_400_000;
@@ -64,21 +65,6 @@ async function main(): Promise<void> {
   }
 }
 
-/** The kept bench database (bench:advisor-load --keep's), made and migrated on first use. */
-async function keptDb() {
-  const { default: postgres } = await import("postgres");
-  const { openPostgres } = await import("../db/client");
-  const { runMigrations } = await import("../db/migrate");
-  const admin = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
-  const found = await admin`select 1 from pg_database where datname = 'pitwall_advisor_bench'`;
-  if (found.length === 0) await admin.unsafe("create database pitwall_advisor_bench");
-  await admin.end();
-  const url = new URL(process.env.DATABASE_URL!);
-  url.pathname = "/pitwall_advisor_bench";
-  const handle = openPostgres(url.toString(), { max: 2 });
-  await runMigrations(handle);
-  return handle;
-}
 
 main().then(
   () => process.exit(0),
