@@ -28,6 +28,8 @@ beforeAll(async () => {
   // Two gateway instances (as two processes would be): each its own LRU, one shared Redis.
   prefix = `pitwall-test-${randomBytes(4).toString("hex")}:`;
   caches = [createResponseCache(handle.db, { redisUrl: REDIS_URL, redisPrefix: prefix }), createResponseCache(handle.db, { redisUrl: REDIS_URL, redisPrefix: prefix })];
+  // Until its client is connected a Redis store drops writes (as while Redis is down): wait for it.
+  await Promise.all(caches.map((c) => c.ready()));
   a = await startHarness(handle, p.key, { responseCache: caches[0] });
   b = await startHarness(handle, p.key, { responseCache: caches[1] });
 });

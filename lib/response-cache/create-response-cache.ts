@@ -38,6 +38,10 @@ export class TieredResponseCache implements ResponseCache {
     return far;
   }
 
+  async ready(): Promise<void> {
+    await Promise.all([this.front.ready(), this.back.ready()]);
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.front.close(), this.back.close()]);
   }
@@ -68,6 +72,10 @@ export class RetentionBoundCache implements ResponseCache {
 
   purgeBefore(cutoff: Date): Promise<number> {
     return this.inner.purgeBefore(cutoff);
+  }
+
+  ready(): Promise<void> {
+    return this.inner.ready();
   }
 
   close(): Promise<void> {

@@ -75,6 +75,9 @@ export class LruResponseCache implements ResponseCache {
     return doomed.length;
   }
 
+  /** Takes writes from the start. */
+  async ready(): Promise<void> {}
+
   async close(): Promise<void> {
     this.lru.clear();
   }

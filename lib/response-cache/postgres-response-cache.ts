@@ -149,6 +149,9 @@ export class PostgresResponseCache implements ResponseCache {
     }
   }
 
+  /** Takes writes from the start. */
+  async ready(): Promise<void> {}
+
   async close(): Promise<void> {
     // A trim can chain another (see trim), so wait until none is left.
     while (this.sweeping || this.trimming) await Promise.all([this.sweeping?.catch(() => 0), this.trimming?.catch(() => 0)]);

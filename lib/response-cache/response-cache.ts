@@ -26,6 +26,11 @@ export interface ResponseCache {
    * PITWALL_RETENTION_DAYS was lowered); returns how many.
    */
   purgeBefore(cutoff: Date): Promise<number>;
+  /**
+   * Resolves once the store takes writes: Redis once connected (until then a set is dropped, as
+   * while it is down), the others at once. Rejects when the store can't be reached at all.
+   */
+  ready(): Promise<void>;
   /** Releases connections and timers the store owns. */
   close(): Promise<void>;
 }
