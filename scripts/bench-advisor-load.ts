@@ -84,7 +84,6 @@ async function main(): Promise<void> {
   }
 }
 
-
 main().then(
   () => process.exit(0),
   (err) => {

@@ -1,0 +1,51 @@
+import { performance } from "node:perf_hooks";
+import type { Db } from "../../db/client";
+import { analyzeFindings } from "../../lib/advisor/findings/analyze-findings";
+import { runReplay } from "../../lib/advisor/replay/run-replay";
+import { loadTraffic } from "../../lib/advisor/traffic-load";
+import { CachePolicy } from "../../lib/policies/cache-policy-schema";
+import { RoutingPolicy } from "../../lib/policies/routing-policy-schema";
+import { getPriceBook } from "../../lib/pricing/price-queries";
+
+/** The window the 1M synthetic events fill (scripts/bench/advisor-events.ts): the 7 days before 1 Dec 2026. */
+export const MILLION_TO_MS = Date.parse("2026-12-01T00:00:00Z");
+export const MILLION_FROM_MS = MILLION_TO_MS - 7 * 86_400_000;
+
+/**
+ * One timed 1M-event analysis, as the issue counts it: loadTraffic, analyzeFindings, and one
+ * runReplay (with its backtest) of a candidate turning on prompt caching and a 10-minute response
+ * cache. Wall time per stage, and this process's CPU per stage (Postgres's COPY output is another
+ * process's): on a shared machine the wall time swings with the others' load.
+ */
+export async function timeMillionAnalysis(db: Db, project: { id: string; slug: string }) {
+  const prices = await getPriceBook(db, project.id);
+  const live = { routing: RoutingPolicy.parse({}), cache: CachePolicy.parse({}) };
+  const candidate = { routing: RoutingPolicy.parse({ default: { promptCaching: { enabled: true } } }), cache: CachePolicy.parse({ default: { ttlSec: 600 } }) };
+  const cpuMs = (from: NodeJS.CpuUsage) => {
+    const c = process.cpuUsage(from);
+    return (c.user + c.system) / 1000;
+  };
+  const t0 = performance.now();
+  let c = process.cpuUsage();
+  const traffic = await loadTraffic(db, { projectId: project.id, from: new Date(MILLION_FROM_MS), to: new Date(MILLION_TO_MS + 1) });
+  const t1 = performance.now();
+  const loadCpu = cpuMs(c);
+  c = process.cpuUsage();
+  const found = analyzeFindings(traffic, { prices, projectSlug: project.slug });
+  const t2 = performance.now();
+  const findingsCpu = cpuMs(c);
+  c = process.cpuUsage();
+  const answer = await runReplay({ traffic, live, candidate, prices });
+  const t3 = performance.now();
+  const replayCpu = cpuMs(c);
+  return {
+    events: traffic.llm.length + traffic.tools.length,
+    found,
+    answer,
+    loadMs: t1 - t0,
+    findingsMs: t2 - t1,
+    replayMs: t3 - t2,
+    totalMs: t3 - t0,
+    cpuMs: { load: loadCpu, findings: findingsCpu, replay: replayCpu, total: loadCpu + findingsCpu + replayCpu },
+  };
+}
