@@ -1,6 +1,6 @@
-import { SHOWN_METRICS, changeOf, formatCostPerRequest, trustLabel, trusted, type ShownMetric } from "@/lib/advisor/advisor-view";
+import { SHOWN_METRICS, changeOf, trustLabel, trusted, type ShownMetric } from "@/lib/advisor/advisor-view";
 import type { BacktestError, Figures } from "@/lib/advisor/replay/replay-schema";
-import { formatChange, formatMs, formatPercent } from "@/lib/metrics/format";
+import { formatChange, formatCostPerRequest, formatMs, formatPercent } from "@/lib/metrics/format";
 
 function show(m: ShownMetric, v: number | null): string {
   if (v === null) return "—";

@@ -8,9 +8,9 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { ErrorState } from "@/components/ui/states";
-import { changeOf, formatCostPerRequest, trustLabel } from "@/lib/advisor/advisor-view";
+import { changeOf, trustLabel } from "@/lib/advisor/advisor-view";
 import type { Phase, PlanAnswer } from "@/lib/advisor/plan-schema";
-import { formatChange, formatMs, formatUsd } from "@/lib/metrics/format";
+import { formatChange, formatCostPerRequest, formatMs, formatUsd } from "@/lib/metrics/format";
 
 type Applied = { kind: string; version: number; editorUrl: string };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { advisorLinkParts, changeOf, formatCostPerRequest, progressLabel, rankFindings, trustLabel, trusted, windowOf } from "./advisor-view";
+import { advisorLinkParts, changeOf, progressLabel, rankFindings, trustLabel, trusted, windowOf } from "./advisor-view";
 import { finding } from "./testing/findings";
 
 describe("advisor view", () => {
@@ -42,15 +42,5 @@ describe("advisor view", () => {
     ]);
     expect(advisorLinkParts("a plain note")).toEqual([{ text: "a plain note", href: null }]);
     expect(advisorLinkParts("see https://evil.example/x")).toEqual([{ text: "see https://evil.example/x", href: null }]);
-  });
-
-  it("shows a cost per request to four significant figures, so a saving of cents is visible", () => {
-    expect(formatCostPerRequest(0.0156342)).toBe("$0.01563");
-    expect(formatCostPerRequest(0.0197)).toBe("$0.01970");
-    expect(formatCostPerRequest(0.5)).toBe("$0.5000");
-    expect(formatCostPerRequest(0.000012346)).toBe("$0.00001235");
-    expect(formatCostPerRequest(2.5)).toBe("$2.50");
-    expect(formatCostPerRequest(0)).toBe("$0");
-    expect(formatCostPerRequest(null)).toBe("—");
   });
 });

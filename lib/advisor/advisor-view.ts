@@ -72,16 +72,3 @@ export function advisorLinkParts(comment: string): { text: string; href: string 
   if (last < comment.length) parts.push({ text: comment.slice(last), href: null });
   return parts;
 }
-
-/**
- * A cost per request with four significant figures under $1 ("$0.01563"): per-request costs are
- * cents, and two decimals would show $0.02 -> $0.02 next to a 20% saving.
- */
-export function formatCostPerRequest(usd: number | null | undefined): string {
-  if (usd === null || usd === undefined || !Number.isFinite(usd)) return "—";
-  if (usd === 0) return "$0";
-  if (Math.abs(usd) >= 1) return `${usd < 0 ? "-" : ""}$${Math.abs(usd).toFixed(2)}`;
-  const abs = Math.abs(usd);
-  const decimals = Math.min(12, 3 - Math.floor(Math.log10(abs)));
-  return `${usd < 0 ? "-" : ""}$${abs.toFixed(decimals)}`;
-}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatChange, formatCount, formatLocal, formatMs, formatPercent, formatRate, formatUsd, formatUtc, formatUtcDay, relativeChange, timeLabel, timeTick } from "./format";
+import { formatChange, formatCostPerRequest, formatCount, formatLocal, formatMs, formatPercent, formatRate, formatUsd, formatUtc, formatUtcDay, relativeChange, timeLabel, timeTick } from "./format";
 
 describe("formatting for people", () => {
   it("shows latency in ms, s or min", () => {
@@ -10,6 +10,16 @@ describe("formatting for people", () => {
     expect(formatMs(45_600)).toBe("45.6 s");
     expect(formatMs(150_000)).toBe("2.5 min");
     expect(formatMs(null)).toBe("—");
+  });
+
+  it("shows a cost per request to four significant figures, so a saving of cents is visible", () => {
+    expect(formatCostPerRequest(0.0156342)).toBe("$0.01563");
+    expect(formatCostPerRequest(0.0197)).toBe("$0.01970");
+    expect(formatCostPerRequest(0.5)).toBe("$0.5000");
+    expect(formatCostPerRequest(0.000012346)).toBe("$0.00001235");
+    expect(formatCostPerRequest(2.5)).toBe("$2.50");
+    expect(formatCostPerRequest(0)).toBe("$0");
+    expect(formatCostPerRequest(null)).toBe("—");
   });
 
   it("shows money in dollars with k and M", () => {

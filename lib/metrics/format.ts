@@ -27,6 +27,19 @@ export function formatUsd(usd: number | null | undefined): string {
   return `${sign}$${(abs / 1_000_000).toFixed(2)}M`;
 }
 
+/**
+ * A cost per request with four significant figures under $1 ("$0.01563"): per-request costs are
+ * cents, and two decimals would show $0.02 -> $0.02 next to a 20% saving.
+ */
+export function formatCostPerRequest(usd: number | null | undefined): string {
+  if (usd === null || usd === undefined || !Number.isFinite(usd)) return DASH;
+  if (usd === 0) return "$0";
+  if (Math.abs(usd) >= 1) return `${usd < 0 ? "-" : ""}$${Math.abs(usd).toFixed(2)}`;
+  const abs = Math.abs(usd);
+  const decimals = Math.min(12, 3 - Math.floor(Math.log10(abs)));
+  return `${usd < 0 ? "-" : ""}$${abs.toFixed(decimals)}`;
+}
+
 export function formatCount(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return DASH;
   const abs = Math.abs(n);
