@@ -13,7 +13,7 @@ import { rowsOf } from "../db/rows";
 import { fmt, loadAverage } from "./bench/stats";
 import { projectWithKey } from "../lib/auth/testing/project-with-key";
 import { fillAdvisorEvents } from "./bench/advisor-events";
-import { MILLION_FROM_MS, MILLION_TO_MS, timeMillionAnalysis } from "./bench/advisor-million";
+import { MILLION_FROM_MS, MILLION_TO_MS, timeMillionAnalysis, timeReusedWindow } from "./bench/advisor-million";
 import { keptAdvisorDb } from "./bench/kept-advisor-db";
 
 const { values: args } = parseArgs({ options: { events: { type: "string", default: "1000000" }, runs: { type: "string", default: "2" }, dump: { type: "string" } } });
@@ -28,6 +28,8 @@ async function main(): Promise<void> {
     );
     const project = existing[0] ?? (await projectWithKey(handle.db)).project;
     if (!existing[0]) await fillAdvisorEvents(handle.db, project.id, EVENTS, MILLION_FROM_MS, MILLION_TO_MS);
+    const reuse = await timeReusedWindow(handle.db, project);
+    console.log(`the same window again: reused in ${fmt(reuse.reusedMs, 0)} ms instead of a load of ${fmt(reuse.coldMs, 0)} ms · ${loadAverage()}`);
     for (let run = 1; run <= Number(args.runs); run++) {
       const r = await timeMillionAnalysis(handle.db, project);
       console.log(

@@ -417,6 +417,14 @@ export class TrafficBuilder {
     this.llmIds = new ByteStrings(Math.max(1, capacity));
   }
 
+  /** The latest `received_at` of the rows loaded (µs since the epoch; 0 before any). */
+  lastReceivedUs = 0;
+
+  /** A loaded row's `received_at`: the latest one goes into the window's stamp. */
+  noteReceived(epochUs: number): void {
+    if (epochUs > this.lastReceivedUs) this.lastReceivedUs = epochUs;
+  }
+
   get llmCount(): number {
     return this.llm.length;
   }

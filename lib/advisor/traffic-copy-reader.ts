@@ -9,11 +9,13 @@ import type { Interner, TrafficBuilder } from "./traffic-builder";
 export const COPY_COLUMNS = `kind, id, ts, route, agent, session_id, trace_id, parent_id, model, requested_model, user_id,
   tags, prompt_hash, system_hash, status, response_cache, streamed, cost_source, latency_ms, ttft_ms, input_tokens,
   output_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, system_tokens, message_count,
-  tool_count, policy_version, cost_nano_usd, case when kind = 'tool' then metadata->>'name' end`;
-const FIELDS = 31;
+  tool_count, policy_version, cost_nano_usd, case when kind = 'tool' then metadata->>'name' end, received_at`;
+const FIELDS = 32;
 
 const SIGNATURE = [0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00];
 const PG_EPOCH_MS = 946_684_800_000;
+/** Postgres's timestamp epoch (2000-01-01) in µs since the Unix epoch. */
+const PG_EPOCH_US = PG_EPOCH_MS * 1000;
 const TWO_32 = 4_294_967_296;
 
 const STATUS_BY_FIRST_BYTE: Record<number, number> = { 0x6f: STATUS_CODE.ok, 0x65: STATUS_CODE.error, 0x61: STATUS_CODE.aborted };
@@ -103,6 +105,7 @@ export class CopyBinaryReader {
       if (p > b.length) return false;
     }
     this.pos = p;
+    this.builder.noteReceived(this.int8(31) + PG_EPOCH_US);
     if (b[this.off[0]!] === 0x74 /* t: tool */) this.writeTool();
     else this.writeLlm();
     return true;

@@ -1,7 +1,9 @@
+import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { rowsOf } from "@/db/rows";
 import type { EventStatus, ResponseCacheStatus } from "../events/event-enums";
 import { PLAYGROUND_ROUTE } from "../metrics/playground-filter";
-import type { Traffic } from "./traffic";
+import type { Traffic, TrafficStamp } from "./traffic";
 import { COPY_COLUMNS, CopyBinaryReader } from "./traffic-copy-reader";
 import { TrafficBuilder, type LlmRow, type ToolRow } from "./traffic-builder";
 
@@ -29,7 +31,7 @@ const SELECT = `select kind, id, (extract(epoch from ts) * 1000)::float8, route,
   parent_id, model, requested_model, user_id, tags::text, prompt_hash, system_hash, status, response_cache,
   streamed, cost_source = 'unpriced', latency_ms, ttft_ms, input_tokens, output_tokens, cache_read_tokens,
   cache_write_5m_tokens, cache_write_1h_tokens, system_tokens, message_count, tool_count, policy_version,
-  cost_nano_usd::float8, case when kind = 'tool' then metadata->>'name' end
+  cost_nano_usd::float8, case when kind = 'tool' then metadata->>'name' end, (extract(epoch from received_at) * 1000000)::float8
   from events where project_id = $1::uuid and ts >= $2::timestamptz and ts < $3::timestamptz and kind in ('llm', 'tool')
   and ${NOT_PLAYGROUND}`;
 
@@ -49,6 +51,7 @@ function rowSink(builder: TrafficBuilder) {
   const llm = {} as LlmRow;
   const tool = {} as ToolRow;
   return (r: Row) => {
+    builder.noteReceived(r[31] as number);
     if (r[0] === "tool") {
       tool.id = r[1] as string;
       tool.tsMs = r[2] as number;
@@ -199,5 +202,25 @@ export async function loadTraffic(db: Db, params: LoadTrafficParams): Promise<Tr
   }
   aborted(signal);
   params.onProgress?.(1);
-  return builder.finish();
+  const traffic = builder.finish();
+  let llmCostNano = 0;
+  for (let i = 0; i < traffic.llm.length; i++) llmCostNano += traffic.llm.costNano[i]!;
+  traffic.stamp = { rows: traffic.llm.length + traffic.tools.length, lastReceivedUs: builder.lastReceivedUs, llmCostNano };
+  return traffic;
+}
+
+/**
+ * The window's stamp as it stands now (see TrafficStamp): the same rows the loader reads, counted
+ * in one aggregate, which is about a tenth of a load's time.
+ */
+export async function windowStamp(db: Db, params: Pick<LoadTrafficParams, "projectId" | "from" | "to">): Promise<TrafficStamp> {
+  const rows = rowsOf<{ rows: number; last_received_us: number; llm_cost_nano: number }>(
+    await db.execute(sql`select count(*)::float8 as rows,
+      coalesce((extract(epoch from max(received_at)) * 1000000)::float8, 0) as last_received_us,
+      coalesce(sum(cost_nano_usd) filter (where kind = 'llm'), 0)::float8 as llm_cost_nano
+      from events where project_id = ${params.projectId}::uuid and ts >= ${params.from.toISOString()}::timestamptz
+      and ts < ${params.to.toISOString()}::timestamptz and kind in ('llm', 'tool') and ${sql.raw(NOT_PLAYGROUND)}`),
+  );
+  const r = rows[0]!;
+  return { rows: Number(r.rows), lastReceivedUs: Number(r.last_received_us), llmCostNano: Number(r.llm_cost_nano) };
 }

@@ -81,6 +81,14 @@ export type ToolSpans = {
   status: Uint8Array;
 };
 
+/**
+ * What a loaded window held: its rows (LLM calls and tool spans), the latest `received_at` among
+ * them (µs since the epoch) and the LLM calls' summed cost. Events are only ever added (received
+ * now), deleted (retention) or repriced (cost), so a window whose stamp reads the same again still
+ * holds the same events (see traffic-cache.ts).
+ */
+export type TrafficStamp = { rows: number; lastReceivedUs: number; llmCostNano: number };
+
 export type Traffic = {
   projectId: string;
   fromMs: number;
@@ -100,6 +108,8 @@ export type Traffic = {
   /** Each distinct tags object once; `tagSets.values[i]` is its canonical JSON, `tags[i]` the object. */
   tagSets: Dictionary;
   tags: Record<string, string>[];
+  /** Set by the database loader (a Traffic built by hand has none, and is never cached). */
+  stamp?: TrafficStamp;
 };
 
 export const STATUS_CODE: Readonly<Record<EventStatus, number>> = Object.fromEntries(EVENT_STATUSES.map((s, i) => [s, i])) as Record<EventStatus, number>;

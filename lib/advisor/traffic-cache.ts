@@ -1,0 +1,130 @@
+import type { Db } from "@/db/client";
+import type { Traffic, TrafficStamp } from "./traffic";
+import { loadTraffic, windowStamp, type LoadTrafficParams } from "./traffic-load";
+
+type Load = (db: Db, params: LoadTrafficParams) => Promise<Traffic>;
+type Stamp = (db: Db, params: LoadTrafficParams) => Promise<TrafficStamp>;
+
+type Entry = { db: Db; traffic: Traffic; rows: number; timer: NodeJS.Timeout };
+
+export type TrafficCacheOptions = {
+  /** Rows (LLM calls and tool spans) kept in all, across windows: about 100 bytes each. */
+  maxRows?: number;
+  /** A window not asked for in this long is let go. */
+  idleMs?: number;
+  load?: Load;
+  stamp?: Stamp;
+};
+
+const DEFAULT_MAX_ROWS = 3_000_000;
+const DEFAULT_IDLE_MS = 10 * 60_000;
+
+/**
+ * The advisor page asks for one window several times in a row (findings, then the plan, then
+ * replays), and each endpoint loaded it again: at a million events a load is seconds, and a check
+ * that the window is unchanged is a tenth of that (one aggregate, see windowStamp). So the last
+ * windows loaded are kept, and reused only while their stamp reads the same; any event added,
+ * deleted or repriced in the window since makes it load afresh. Loads are reads of one project's
+ * window, after the caller was authorized for that project: the key holds the project.
+ *
+ * The findings and the replay only read a Traffic (checked in traffic-cache.test.ts: the same
+ * answers from a reused window as from a fresh one).
+ */
+export class TrafficCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly maxRows: number;
+  private readonly idleMs: number;
+  private readonly load: Load;
+  private readonly stamp: Stamp;
+  hits = 0;
+  misses = 0;
+
+  constructor(opts: TrafficCacheOptions = {}) {
+    this.maxRows = opts.maxRows ?? DEFAULT_MAX_ROWS;
+    this.idleMs = opts.idleMs ?? DEFAULT_IDLE_MS;
+    this.load = opts.load ?? loadTraffic;
+    this.stamp = opts.stamp ?? windowStamp;
+  }
+
+  async get(db: Db, params: LoadTrafficParams): Promise<Traffic> {
+    params.signal?.throwIfAborted();
+    const key = `${params.projectId}|${params.from.getTime()}|${params.to.getTime()}`;
+    const kept = this.entries.get(key);
+    if (kept && kept.db === db && kept.traffic.stamp) {
+      const now = await this.stamp(db, params);
+      params.signal?.throwIfAborted();
+      if (sameStamp(now, kept.traffic.stamp)) {
+        this.hits++;
+        this.touch(key, kept);
+        params.onProgress?.(1);
+        return kept.traffic;
+      }
+    }
+    if (kept) this.drop(key);
+    this.misses++;
+    const traffic = await this.load(db, params);
+    if (traffic.stamp && traffic.stamp.rows <= this.maxRows) this.keep(key, db, traffic);
+    return traffic;
+  }
+
+  /** Windows kept now (for tests and health). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  clear(): void {
+    for (const key of [...this.entries.keys()]) this.drop(key);
+  }
+
+  private keep(key: string, db: Db, traffic: Traffic): void {
+    const rows = traffic.stamp!.rows;
+    // Least recently used first (a Map iterates in insertion order; touch re-inserts).
+    let total = rows;
+    for (const e of this.entries.values()) total += e.rows;
+    for (const old of this.entries.keys()) {
+      if (total <= this.maxRows) break;
+      total -= this.entries.get(old)!.rows;
+      this.drop(old);
+    }
+    const entry: Entry = { db, traffic, rows, timer: this.idleTimer(key) };
+    this.entries.set(key, entry);
+  }
+
+  private touch(key: string, entry: Entry): void {
+    clearTimeout(entry.timer);
+    entry.timer = this.idleTimer(key);
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+  }
+
+  private idleTimer(key: string): NodeJS.Timeout {
+    const timer = setTimeout(() => this.drop(key), this.idleMs);
+    timer.unref();
+    return timer;
+  }
+
+  private drop(key: string): void {
+    const e = this.entries.get(key);
+    if (!e) return;
+    clearTimeout(e.timer);
+    this.entries.delete(key);
+  }
+}
+
+function sameStamp(a: TrafficStamp, b: TrafficStamp): boolean {
+  return a.rows === b.rows && a.lastReceivedUs === b.lastReceivedUs && a.llmCostNano === b.llmCostNano;
+}
+
+const GLOBAL_KEY = Symbol.for("pitwall.advisor.trafficCache");
+type GlobalWithCache = typeof globalThis & { [GLOBAL_KEY]?: TrafficCache };
+
+/** The process's cache: on globalThis, because each Next route bundle has its own copy of this module. */
+export function processTrafficCache(): TrafficCache {
+  const g = globalThis as GlobalWithCache;
+  return (g[GLOBAL_KEY] ??= new TrafficCache());
+}
+
+/** loadTraffic through the process's cache: what the advisor's routes use. */
+export function loadTrafficCached(db: Db, params: LoadTrafficParams): Promise<Traffic> {
+  return processTrafficCache().get(db, params);
+}
