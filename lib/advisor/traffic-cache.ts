@@ -8,7 +8,7 @@ type Stamp = (db: Db, params: LoadTrafficParams) => Promise<TrafficStamp>;
 type Entry = { db: Db; traffic: Traffic; rows: number; timer: NodeJS.Timeout };
 
 export type TrafficCacheOptions = {
-  /** Rows (LLM calls and tool spans) kept in all, across windows: about 100 bytes each. */
+  /** Rows (LLM calls and tool spans) kept in all, across windows: about 230 bytes each (measured at 1M rows). */
   maxRows?: number;
   /** A window not asked for in this long is let go. */
   idleMs?: number;
@@ -16,7 +16,7 @@ export type TrafficCacheOptions = {
   stamp?: Stamp;
 };
 
-const DEFAULT_MAX_ROWS = 3_000_000;
+const DEFAULT_MAX_ROWS = 2_000_000;
 const DEFAULT_IDLE_MS = 10 * 60_000;
 
 /**
