@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { callEvent, type CallOutcome } from "./call-event";
+import { countTokensEvent } from "./count-tokens-event";
 
 const sha = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 32);
 const outcome = (request: Record<string, unknown>): CallOutcome => ({
@@ -42,4 +43,100 @@ describe("callEvent hashes", () => {
       expect(e.systemHash).toBe(request.system === undefined ? null : sha(JSON.stringify(request.system)));
     });
   }
+});
+
+describe("gateway events", () => {
+  const hints = { route: "support", agent: "triage", sessionId: "s1", tags: { team: "a" }, cacheTtlSec: null, cacheMode: "default" as const, traceId: "t1", parentId: null };
+
+  it("a model call's event carries exactly the basics, its own fields and the five token counts", () => {
+    const request = { model: "claude-haiku-4-5", system: "Be brief.", messages: [{ role: "user", content: "hi" }], metadata: { user_id: "u1" } };
+    const e = callEvent({
+      ...outcome(request),
+      hints,
+      ttftMs: -2,
+      latencyMs: 12.5,
+      usage: { inputTokens: 10, outputTokens: 5, cacheReadTokens: 3, cacheWrite5mTokens: 2, cacheWrite1hTokens: 1 },
+      ruleId: "r1",
+      cachePolicyVersion: 4,
+      stopReason: "end_turn",
+    });
+    expect(e).toStrictEqual({
+      id: "gw_0",
+      timestamp: "2026-12-02T00:00:00.000Z",
+      agent: "triage",
+      route: "support",
+      sessionId: "s1",
+      traceId: "t1",
+      parentId: null,
+      provider: "anthropic",
+      model: "claude-haiku-4-5",
+      requestedModel: "claude-haiku-4-5",
+      status: "ok",
+      errorType: null,
+      httpStatus: 200,
+      latencyMs: 12.5,
+      policyVersion: null,
+      tags: { team: "a" },
+      kind: "llm",
+      userId: "u1",
+      ttftMs: 0,
+      streamed: false,
+      inputTokens: 10,
+      outputTokens: 5,
+      cacheReadTokens: 3,
+      cacheWrite5mTokens: 2,
+      cacheWrite1hTokens: 1,
+      responseCache: "none",
+      promptHash: sha(JSON.stringify([request.system, request.messages, []])),
+      systemHash: sha(JSON.stringify(request.system)),
+      systemTokens: 3,
+      messageCount: 1,
+      toolCount: 0,
+      metadata: { gatewayRequestId: "gw_0", ruleId: "r1", cachePolicyVersion: 4, stopReason: "end_turn" },
+    });
+  });
+
+  it("a count_tokens call's event carries the basics and zero billed tokens", () => {
+    const e = countTokensEvent({
+      id: "gw_1",
+      startedAtMs: Date.UTC(2026, 11, 2),
+      latencyMs: -1,
+      hints,
+      requestedModel: "claude-haiku-4-5",
+      servedModel: "",
+      status: "ok",
+      httpStatus: 200,
+      errorType: null,
+      countedInputTokens: 42,
+      messageCount: 2,
+      toolCount: 1,
+      policyVersion: 3,
+    });
+    expect(e).toStrictEqual({
+      id: "gw_1",
+      timestamp: "2026-12-02T00:00:00.000Z",
+      agent: "triage",
+      route: "support",
+      sessionId: "s1",
+      traceId: "t1",
+      parentId: null,
+      provider: "anthropic",
+      model: "unknown",
+      requestedModel: "claude-haiku-4-5",
+      status: "ok",
+      errorType: null,
+      httpStatus: 200,
+      latencyMs: 0,
+      policyVersion: 3,
+      tags: { team: "a" },
+      kind: "count_tokens",
+      streamed: false,
+      inputTokens: 0,
+      outputTokens: 0,
+      responseCache: "none",
+      messageCount: 2,
+      toolCount: 1,
+      metadata: { gatewayRequestId: "gw_1", countedInputTokens: 42 },
+    });
+  });
 });

@@ -33,8 +33,8 @@ export function countTokensEvent(o: CountTokensOutcome): IngestEventInput {
   if (o.countedInputTokens !== null) metadata.countedInputTokens = o.countedInputTokens;
   if (o.ruleId) metadata.ruleId = o.ruleId;
   if (o.upstreamRequestId) metadata.upstreamRequestId = safeText(o.upstreamRequestId, 128);
-  return {
-    ...gatewayEventBasics(o),
+  // Assigned onto the basics, not spread into a new literal: see gatewayEventBasics.
+  const fields = {
     kind: "count_tokens",
     streamed: false,
     inputTokens: 0,
@@ -43,5 +43,6 @@ export function countTokensEvent(o: CountTokensOutcome): IngestEventInput {
     messageCount: Math.min(o.messageCount, 1_000_000),
     toolCount: Math.min(o.toolCount, 10_000),
     metadata,
-  };
+  } satisfies Partial<IngestEventInput>;
+  return Object.assign(gatewayEventBasics(o), fields);
 }
