@@ -4,13 +4,17 @@ import { rowsOf } from "@/db/rows";
 import { EVENT_RECORD_COLUMNS, type EventRecord } from "../events/event-record";
 
 /**
- * Inserts a batch with ONE set-based statement: the batch travels as a single jsonb parameter and
- * jsonb_to_recordset turns it into rows (the same plan on postgres.js and PGlite, one round trip).
+ * Inserts a batch with ONE set-based statement: the batch travels as a single json parameter and
+ * json_to_recordset turns it into rows (the same plan on postgres.js and PGlite, one round trip).
+ * json, not jsonb: the text is parsed once, as each field is read with its column's type, instead
+ * of first into a jsonb tree that is then read back (~10% of Postgres's CPU per insert). The rows
+ * are the same: numbers go from their JSON text to the column type either way, and the jsonb
+ * columns (tags, metadata) are built from their JSON text by jsonb's own input.
  * ON CONFLICT makes re-sent ids no-ops; RETURNING tells which rows are new, so callers (rollups)
  * only ever count an event once.
  */
 // Built once from the table (db/schema/events.ts): the insert names every column a record fills,
-// and jsonb_to_recordset reads each field with its column's SQL type.
+// and json_to_recordset reads each field with its column's SQL type.
 const INSERT_COLUMNS = sql.raw(["project_id", ...EVENT_RECORD_COLUMNS.map((c) => c.name)].join(", "));
 const SELECT_FIELDS = sql.raw(
   EVENT_RECORD_COLUMNS.map((c) => (c.sqlType === "jsonb" ? `coalesce(r."${c.key}", '{}'::jsonb)` : `r."${c.key}"`)).join(", "),
@@ -22,7 +26,7 @@ export async function storeEvents(db: DbOrTx, projectId: string, records: EventR
   const result = await db.execute(sql`
     insert into events (${INSERT_COLUMNS})
     select ${projectId}::uuid, ${SELECT_FIELDS}
-    from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as r(${RECORD_TYPES})
+    from json_to_recordset(${JSON.stringify(records)}::json) as r(${RECORD_TYPES})
     on conflict (project_id, id) do nothing
     returning id
   `);
