@@ -1,5 +1,5 @@
 import type { Db } from "@/db/client";
-import { enqueueRollups } from "../metrics/rollup-upkeep";
+import { enqueueRollups, rollupQueueInsert } from "../metrics/rollup-upkeep";
 import { getPriceBook } from "../pricing/price-queries";
 import { describeIssues, IngestEvent } from "./event-schema";
 import { GATEWAY_EVENT_ID_PREFIX } from "./limits";
@@ -63,13 +63,13 @@ export async function ingestBatch(
   if (records.length === 0) return { accepted: 0, duplicates, rejected };
 
   const storedIds = await db.transaction(async (tx) => {
-    const ids = await storeEvents(tx, projectId, records);
     // Metric rollups ride along with every stored batch, in its transaction, whichever process
     // or path ingests it; only newly stored events, so a re-sent duplicate never counts twice.
-    if (ids.length > 0) {
+    // The usual batch is all new: its queue row goes in with the insert itself (one statement).
+    const ids = await storeEvents(tx, projectId, records, (allNew) => rollupQueueInsert(projectId, records, allNew));
+    if (ids.length > 0 && ids.length < records.length) {
       const fresh = new Set(ids);
-      const stored = ids.length === records.length ? records : records.filter((r) => fresh.has(r.id));
-      await enqueueRollups(tx, projectId, stored);
+      await enqueueRollups(tx, projectId, records.filter((r) => fresh.has(r.id)));
     }
     return ids;
   });

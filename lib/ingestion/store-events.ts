@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { rowsOf } from "@/db/rows";
 import { EVENT_RECORD_COLUMNS, type EventRecord } from "../events/event-record";
@@ -21,14 +21,29 @@ const SELECT_FIELDS = sql.raw(
 );
 const RECORD_TYPES = sql.raw(EVENT_RECORD_COLUMNS.map((c) => `"${c.key}" ${c.sqlType}`).join(", "));
 
-export async function storeEvents(db: DbOrTx, projectId: string, records: EventRecord[]): Promise<string[]> {
+/**
+ * `alsoIfAllNew(allNew)` may add a statement to the same one: an INSERT ... SELECT ... WHERE
+ * `allNew` (true when every record was stored), run as a data-modifying CTE. The ingest batch
+ * queues its rollup row this way (one statement, two fewer round trips per batch); when some
+ * records were repeats, it takes no effect and the caller does it for the stored ones.
+ */
+export async function storeEvents(
+  db: DbOrTx,
+  projectId: string,
+  records: EventRecord[],
+  alsoIfAllNew?: (allNew: SQL) => SQL | null,
+): Promise<string[]> {
   if (records.length === 0) return [];
+  const also = alsoIfAllNew?.(sql`(select count(*) from stored) = ${records.length}`);
   const result = await db.execute(sql`
-    insert into events (${INSERT_COLUMNS})
-    select ${projectId}::uuid, ${SELECT_FIELDS}
-    from json_to_recordset(${JSON.stringify(records)}::json) as r(${RECORD_TYPES})
-    on conflict (project_id, id) do nothing
-    returning id
+    with stored as (
+      insert into events (${INSERT_COLUMNS})
+      select ${projectId}::uuid, ${SELECT_FIELDS}
+      from json_to_recordset(${JSON.stringify(records)}::json) as r(${RECORD_TYPES})
+      on conflict (project_id, id) do nothing
+      returning id
+    )${also ? sql`, also as (${also})` : sql``}
+    select id from stored
   `);
   return rowsOf<{ id: string }>(result).map((r) => r.id);
 }

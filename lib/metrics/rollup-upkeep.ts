@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db/client";
 import { rowsOf } from "@/db/rows";
 import type { EventRecord } from "../events/event-record";
@@ -31,6 +31,17 @@ export async function enqueueRollups(tx: DbOrTx, projectId: string, stored: Even
   if (!enabled || stored.length === 0) return;
   const { payload, packed } = encodeEvents(stored);
   await tx.execute(sql`insert into rollup_queue (project_id, payload, packed) values (${projectId}::uuid, ${payload}, ${packed})`);
+}
+
+/**
+ * The same queue row for `events` as an INSERT ... SELECT that takes effect only when `onlyIf`
+ * holds: storeEvents runs it inside its insert, on the condition that every event was new (null
+ * when upkeep is off or there is nothing to queue).
+ */
+export function rollupQueueInsert(projectId: string, events: EventRecord[], onlyIf: SQL): SQL | null {
+  if (!enabled || events.length === 0) return null;
+  const { payload, packed } = encodeEvents(events);
+  return sql`insert into rollup_queue (project_id, payload, packed) select ${projectId}::uuid, ${payload}::text, ${packed}::bytea where ${onlyIf}`;
 }
 
 /** Queues cost changes of already-counted events (price recompute); call inside its transaction. */

@@ -110,6 +110,20 @@ describe("rollups", () => {
     expect(events.filter((e) => e.kind === "llm")).toHaveLength(summary.requests);
   });
 
+  it("queues only the new events of a batch that repeats some stored ones, in one queue row per batch", async () => {
+    const { project } = await projectWithKey(handle.db);
+    const events = fc.sample(eventArb(NOW, 3), { numRuns: 60, seed: 11 });
+    // All new: the queue row goes in with the insert. Partly stored: only the 30 new ones are queued.
+    expect(await ingestBatch(handle.db, project.id, events.slice(0, 30))).toMatchObject({ accepted: 30, duplicates: 0 });
+    expect(await ingestBatch(handle.db, project.id, events.slice(15))).toMatchObject({ accepted: 30, duplicates: 15 });
+    const queued = rowsOf<{ n: number }>(await handle.db.execute(sql`select count(*)::int as n from rollup_queue where project_id = ${project.id}::uuid`));
+    expect(queued[0]!.n).toBe(2);
+    await flushRollups(handle.db);
+    await expectRollupsMatchEvents(project.id);
+    const summary = await getSummary(handle.db, project.id, { kind: "llm", range: "24h" });
+    expect(summary.requests).toBe(events.filter((e) => e.kind === "llm").length);
+  });
+
   it("keeps events queued until a flush and shows them right after it", async () => {
     const { project } = await projectWithKey(handle.db);
     await ingestBatch(handle.db, project.id, [llmEvent({ costUsd: 0.25 })]);
