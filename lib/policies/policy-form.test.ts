@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clientTtlChoice, clientTtlValue, duplicateRule, issuesAt, moveItem, newRule, parseList, parseTagText, setIn, splitTotal, ttlParts, ttlSeconds, uniqueRuleId } from "./policy-form";
+import { clientTtlChoice, clientTtlValue, duplicateRule, issuesAt, moveItem, newRule, newRuleId, parseList, parseTagText, setIn, splitTotal, ttlParts, ttlSeconds, uniqueRuleId } from "./policy-form";
 
 describe("policy form helpers", () => {
   it("sets a nested field without touching the original, and removes a cleared one with its empty parents", () => {
@@ -15,6 +15,13 @@ describe("policy form helpers", () => {
     expect(moveItem(["a", "b"], 0, 5)).toEqual(["a", "b"]);
     expect(uniqueRuleId("rule", ["rule", "rule-2"])).toBe("rule-3");
     expect(newRule("cache", ["rule"])).toEqual({ id: "rule-2", match: {}, ttlSec: 3600, scope: "project" });
+  });
+
+  it("gives a new rule an id naming its position, never a bare \"rule\", and skips ids in use", () => {
+    expect(newRule("routing", [])).toEqual({ id: "rule-1", match: {}, action: {} });
+    expect(newRule("routing", ["faq", "support"]).id).toBe("rule-3");
+    expect(newRuleId(["rule-3", "x", "rule-4"])).toBe("rule-5");
+    expect(newRuleId(["rule-1"])).toBe("rule-2");
     const copy = duplicateRule({ id: "faq", match: { route: "faq" }, action: {} }, ["faq", "faq-copy"]);
     expect(copy).toEqual({ id: "faq-copy-2", match: { route: "faq" }, action: {} });
   });

@@ -49,8 +49,17 @@ export function uniqueRuleId(base: string, taken: readonly string[]): string {
   for (let n = 2; ; n++) if (!set.has(`${base}-${n}`)) return `${base}-${n}`;
 }
 
+/**
+ * A new rule's id: `rule-<its position>` (the next free number from there), so the diff reads
+ * "added rule rule-3", not "added rule rule". Still an ordinary, editable id.
+ */
+export function newRuleId(taken: readonly string[]): string {
+  const set = new Set(taken);
+  for (let n = taken.length + 1; ; n++) if (!set.has(`rule-${n}`)) return `rule-${n}`;
+}
+
 export function newRule(kind: "routing" | "cache", taken: readonly string[]): Record<string, unknown> {
-  const id = uniqueRuleId("rule", taken);
+  const id = newRuleId(taken);
   return kind === "routing" ? { id, match: {}, action: {} } : { id, match: {}, ttlSec: 3600, scope: "project" };
 }
 
