@@ -12,8 +12,10 @@ import { Input, Label } from "@/components/ui/input";
 import { advisorLinkParts } from "@/lib/advisor/advisor-view";
 import type { PolicyView } from "@/lib/policies/http/policies-handlers";
 import { describeDiff, diffPolicies } from "@/lib/policies/policy-diff";
-import { parsePolicyDocument } from "@/lib/policies/policy-document";
+import { EMPTY_POLICIES, parsePolicyDocument } from "@/lib/policies/policy-document";
 import { duplicateRule, moveItem, newRule, setIn, type Draft } from "@/lib/policies/policy-form";
+import { reapplyEdit, type MergeConflict } from "@/lib/policies/rebase-edit";
+import { isPendingDraft } from "@/lib/policies/version-status";
 import { checkPolicyText, KIND_LABELS, prettyJson, type Issue, type Kind } from "@/lib/policies/policy-text";
 import { unpricedModelWarnings } from "@/lib/policies/policy-warnings";
 import { FieldIssues } from "./fields";
@@ -50,6 +52,8 @@ function readStored(slug: string, kind: Kind): Stored | null {
 let keySeq = 0;
 const freshKeys = (n: number) => Array.from({ length: n }, () => `k${keySeq++}`);
 
+const conflictValue = (v: unknown) => (v === undefined ? "(none)" : JSON.stringify(v).slice(0, 120));
+
 function asDraft(value: unknown): Draft | null {
   return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Draft) : null;
 }
@@ -70,7 +74,11 @@ export function PolicyEditor({ projectSlug, kind, view, canEdit, pricedModels, o
   const [comment, setComment] = useState("");
   const [restored, setRestored] = useState<number | null>(null);
   const [conflict, setConflict] = useState<{ liveVersion: number } | null>(null);
+  // Fields both this edit and the version it was rebased onto changed: the edit's value was kept.
+  const [mergeConflicts, setMergeConflicts] = useState<{ onVersion: number; conflicts: MergeConflict[] } | null>(null);
   const restoredOnce = useRef(false);
+  // Set by this editor's own save or activation: the live version it should start clean from.
+  const adoptLive = useRef<number | null>(null);
 
   const loadText = (next: string, opts: { resetKeys?: boolean } = {}) => {
     setText(next);
@@ -159,6 +167,8 @@ export function PolicyEditor({ projectSlug, kind, view, canEdit, pricedModels, o
       window.localStorage.removeItem(draftKey(projectSlug, kind));
       setComment("");
       setConflict(null);
+      setMergeConflicts(null);
+      adoptLive.current = saved.version;
       setBaseVersion(saved.version);
       await onSaved(`Saved version ${saved.version}; it is live now.`);
     },
@@ -173,6 +183,8 @@ export function PolicyEditor({ projectSlug, kind, view, canEdit, pricedModels, o
     mutationFn: () =>
       fetchJson<{ version: number }>(`/api/v1/policies/${kind}/activate?project=${encodeURIComponent(projectSlug)}`, { method: "POST", json: { version: openDraft!.version } }),
     onSuccess: async (done) => {
+      window.localStorage.removeItem(draftKey(projectSlug, kind));
+      adoptLive.current = done.version;
       setBaseVersion(done.version);
       await onSaved(`Version ${done.version} is live now.`);
     },
@@ -180,14 +192,35 @@ export function PolicyEditor({ projectSlug, kind, view, canEdit, pricedModels, o
   const serverIssues = save.error instanceof ApiError ? ((save.error.details as { issues?: Issue[] } | undefined)?.issues ?? []) : [];
   const allIssues = issues.length > 0 ? issues : serverIssues;
 
-  // After a successful save the live version catches up with the draft: start clean from it.
+  // Rebase the edit onto the live version someone else saved (a 3-way merge against the version
+  // the edit started from): it stays an unsaved edit, now on the new base.
+  const reapply = useMutation({
+    mutationFn: async () => {
+      const live = await fetchJson<PolicyView>(`/api/v1/policies/${kind}?project=${encodeURIComponent(projectSlug)}`);
+      return reapplyEdit(kind, { baseVersion, mine: checked.ok ? checked.document : doc, live, empty: EMPTY_POLICIES[kind] });
+    },
+    onSuccess: async (result) => {
+      if (!result.ok) return;
+      setBaseVersion(result.version);
+      loadText(prettyJson(result.document), { resetKeys: true });
+      setConflict(null);
+      setRestored(null);
+      setMergeConflicts(result.conflicts.length > 0 ? { onVersion: result.version, conflicts: result.conflicts } : null);
+      save.reset();
+      // The page's live view catches up; the edit is not replaced by it (adoptLive is not set).
+      await onSaved("");
+    },
+  });
+
+  // After this editor's own save or activation the live version catches up with the draft: start
+  // clean from it. Only then: a live version someone else saved must not replace an edit.
   const shownLive = useRef(view.active.version);
   useEffect(() => {
     if (view.active.version === shownLive.current) return;
     shownLive.current = view.active.version;
-    if (baseVersion === view.active.version) {
+    if (adoptLive.current === view.active.version) {
+      adoptLive.current = null;
       // The saved document as stored (defaults filled in) becomes the editor's text.
-      // eslint-disable-next-line react-hooks/set-state-in-effect
       loadText(prettyJson(view.active.document), { resetKeys: true });
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -220,7 +253,7 @@ export function PolicyEditor({ projectSlug, kind, view, canEdit, pricedModels, o
           ))}
         </div>
       </div>
-      {openDraft ? (
+      {openDraft && isPendingDraft(openDraft, view.active.version) ? (
         <div role="status" className="flex flex-wrap items-center gap-2 text-sm text-sky-700 dark:text-sky-300" data-testid="policy-open-draft">
           <span>
             Draft version {openDraft.version} (saved, not live)
@@ -370,17 +403,23 @@ export function PolicyEditor({ projectSlug, kind, view, canEdit, pricedModels, o
       {conflict ? (
         <div role="alert" className="rounded-md border border-amber-400 bg-amber-50 p-2 text-sm dark:bg-amber-900/20" data-testid="policy-conflict">
           Someone saved version {conflict.liveVersion} while you were editing version {baseVersion}. Your edit is kept.{" "}
-          <Button
-            data-testid="policy-reapply"
-            onClick={async () => {
-              await onSaved("");
-              setBaseVersion(conflict.liveVersion);
-              setConflict(null);
-              save.reset();
-            }}
-          >
-            Reload live version and reapply my edit
+          <Button data-testid="policy-reapply" disabled={reapply.isPending} onClick={() => reapply.mutate()}>
+            {reapply.isPending ? "Reapplying…" : "Reload live version and reapply my edit"}
           </Button>
+          {reapply.data && !reapply.data.ok ? <p className="mt-1 text-red-700 dark:text-red-300">{reapply.data.message}</p> : null}
+          {reapply.error ? <p className="mt-1 text-red-700 dark:text-red-300">{reapply.error.message}</p> : null}
+        </div>
+      ) : null}
+      {mergeConflicts ? (
+        <div role="alert" className="rounded-md border border-amber-400 bg-amber-50 p-2 text-sm dark:bg-amber-900/20" data-testid="policy-merge-conflicts">
+          Your edit is reapplied on version {mergeConflicts.onVersion}, but you both changed {mergeConflicts.conflicts.length === 1 ? "this" : "these"}; your value is kept, check before saving:
+          <ul className="list-disc pl-5">
+            {mergeConflicts.conflicts.map((c) => (
+              <li key={c.path}>
+                {c.label}: yours <code className="font-mono">{conflictValue(c.mine)}</code>, version {mergeConflicts.onVersion}: <code className="font-mono">{conflictValue(c.theirs)}</code>
+              </li>
+            ))}
+          </ul>
         </div>
       ) : null}
 
