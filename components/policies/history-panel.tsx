@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { useState } from "react";
 import { fetchJson } from "@/components/auth/fetch-json";
 import { Badge } from "@/components/ui/badge";
@@ -10,6 +11,7 @@ import { ErrorState, LoadingState } from "@/components/ui/states";
 import type { PolicyDiff } from "@/lib/policies/policy-diff";
 import { formatUtc } from "@/lib/metrics/format";
 import { prettyJson, type Kind } from "@/lib/policies/policy-text";
+import { shortWhen, versionActions, versionStatus } from "@/lib/policies/version-status";
 
 export type HistoryVersion = {
   version: number;
@@ -18,6 +20,8 @@ export type HistoryVersion = {
   createdBy: string | null;
   createdAt: string;
   live: boolean;
+  /** The last time it went live; null: a draft, never live. */
+  wentLiveAt: string | null;
   diff: PolicyDiff;
   summary: string[];
 };
@@ -57,8 +61,6 @@ export function HistoryPanel({
     onSuccess: (res) => onChanged(`Rolled back to version ${res.rolledBackTo}: it is live as version ${res.version}.`),
   });
   const [open, setOpen] = useState<number | null>(null);
-  // The latest moment each version went live (a save, an activation or a rollback to it).
-  const wentLive = (version: number) => audit.data?.entries.find((a) => a.version === version && a.action !== "save_draft")?.at;
 
   return (
     <Card className="flex flex-col gap-2">
@@ -72,27 +74,52 @@ export function HistoryPanel({
         </p>
       ) : null}
       <ol className="flex flex-col divide-y divide-[var(--border)]" data-testid="policy-versions">
-        {history.data?.versions.map((v) => (
+        {history.data?.versions.map((v) => {
+          const status = versionStatus(v, liveVersion);
+          const actions = versionActions(v, liveVersion, canEdit);
+          const when = shortWhen(v.createdAt);
+          return (
           <li key={v.version} className="py-2 text-sm" data-testid={`policy-version-${v.version}`}>
             <div className="flex flex-wrap items-center gap-2">
               <strong>v{v.version}</strong>
-              {v.live ? <Badge tone="good">live</Badge> : null}
-              <span className="max-w-48 truncate text-xs text-[var(--muted)]" title={v.createdBy ?? undefined}>
-                {v.createdBy ?? "—"} · {formatUtc(v.createdAt)}
+              {status === "live" ? <Badge tone="good">live</Badge> : null}
+              {status === "draft" ? (
+                <Badge tone="info" data-testid={`policy-version-${v.version}-draft`}>
+                  draft
+                </Badge>
+              ) : null}
+              {/* The author may be long and is cut; the time never is (full timestamp in the title). */}
+              <span className="flex min-w-0 items-center gap-1 text-xs text-[var(--muted)]">
+                <span className="max-w-40 truncate" title={v.createdBy ?? undefined}>
+                  {v.createdBy ?? "—"}
+                </span>
+                <span aria-hidden>·</span>
+                <time dateTime={v.createdAt} title={when.title} className="whitespace-nowrap" data-testid={`policy-version-${v.version}-when`}>
+                  {when.text}
+                </time>
               </span>
               <span className="ml-auto flex gap-1">
                 <Button variant="ghost" className="px-2 py-0.5 text-xs" aria-expanded={open === v.version} onClick={() => setOpen(open === v.version ? null : v.version)}>
                   {open === v.version ? "Hide" : "View"}
                 </Button>
-                {onCompare ? (
-                  <Button variant="ghost" className="px-2 py-0.5 text-xs" data-testid={`policy-compare-${v.version}`} onClick={() => onCompare({ at: wentLive(v.version) ?? v.createdAt, title: `${kind} v${v.version} live`, kind, version: v.version })}>
+                {onCompare && actions.compareAt ? (
+                  <Button variant="ghost" className="px-2 py-0.5 text-xs" data-testid={`policy-compare-${v.version}`} onClick={() => onCompare({ at: actions.compareAt!, title: `${kind} v${v.version} live`, kind, version: v.version })}>
                     Before/after
                   </Button>
                 ) : null}
-                {canEdit && !v.live ? (
+                {actions.rollback ? (
                   <Button className="px-2 py-0.5 text-xs" data-testid={`policy-rollback-${v.version}`} disabled={rollback.isPending} onClick={() => rollback.mutate(v.version)}>
                     Roll back to this
                   </Button>
+                ) : null}
+                {actions.openAsDraft ? (
+                  <Link
+                    href={`/p/${encodeURIComponent(projectSlug)}/policies?kind=${kind}&draft=${v.version}`}
+                    className="rounded border border-[var(--border)] px-2 py-0.5 text-xs"
+                    data-testid={`policy-open-draft-${v.version}`}
+                  >
+                    Open draft
+                  </Link>
                 ) : null}
               </span>
             </div>
@@ -103,7 +130,8 @@ export function HistoryPanel({
             </ul>
             {open === v.version ? <pre className="mt-1 max-h-64 overflow-auto rounded bg-[var(--background)] p-2 text-xs">{prettyJson(v.document)}</pre> : null}
           </li>
-        ))}
+          );
+        })}
       </ol>
       <details className="text-xs" data-testid="policy-audit">
         <summary className="cursor-pointer font-medium">Audit log</summary>

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lte, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lte, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db/client";
 import { activePolicies, policyAudit, policyVersions, projects, type PolicyAuditAction, type PolicyKind } from "@/db/schema";
 import { AppError } from "../errors";
@@ -153,6 +153,20 @@ export async function getVersion(db: Db, params: { projectId: string; kind: Poli
     .where(and(eq(policyVersions.projectId, params.projectId), eq(policyVersions.kind, params.kind), eq(policyVersions.version, params.version)))
     .limit(1);
   return row ?? null;
+}
+
+/**
+ * When each version last went live (its save, an activation or a rollback to it), for the versions
+ * given; a version missing from the map was never live: a draft saved with `activate: false`.
+ */
+export async function getWentLiveAt(db: Db, params: { projectId: string; kind: PolicyKind; versions: readonly number[] }): Promise<Map<number, Date>> {
+  if (params.versions.length === 0) return new Map();
+  const rows = await db
+    .select({ version: policyAudit.version, at: sql<Date>`max(${policyAudit.at})`.mapWith(policyAudit.at) })
+    .from(policyAudit)
+    .where(and(eq(policyAudit.projectId, params.projectId), eq(policyAudit.kind, params.kind), eq(policyAudit.live, true), inArray(policyAudit.version, [...params.versions])))
+    .groupBy(policyAudit.version);
+  return new Map(rows.map((r) => [r.version, r.at]));
 }
 
 export type ActiveVersion = { kind: PolicyKind; version: number; activatedBy: string | null; activatedAt: Date };

@@ -6,7 +6,7 @@ import { webHandler } from "../../http/web-handler";
 import { createApiKey } from "../../auth/api-keys";
 import { getActivePolicies } from "../active-policies";
 import { postDryRun } from "./dry-run-handler";
-import { activatePolicy, getPolicies, getPolicy, putPolicy } from "./policies-handlers";
+import { activatePolicy, getPolicies, getPolicy, postPolicy, putPolicy } from "./policies-handlers";
 import { getAudit, getChanges, getVersionHistory, postRollback } from "./versions-handlers";
 
 let handle: DbHandle;
@@ -139,6 +139,18 @@ describe("policy versions API", () => {
       expect(res.json.routing.version).toBe(2);
       expect((await call(getPolicy, { key: agentKey }, "/routing", { params: { kind: "routing" } })).status).toBe(403);
     }
+  });
+
+  it("says when each version last went live, and null for a draft that never was", async () => {
+    const draft = await call(postPolicy, "editor", "/routing", { method: "POST", body: { document: { rules: [] }, activate: false }, params: { kind: "routing" } });
+    expect(draft.json).toMatchObject({ version: 4, active: false });
+    const audit = (await call(getAudit, "viewer", "/audit", { query: "&kind=routing" })).json.entries as { action: string; version: number; at: string }[];
+    const [v4, v3, v2, v1] = (await history("routing")).json.versions as { version: number; live: boolean; wentLiveAt: string | null }[];
+    expect(v4).toMatchObject({ version: 4, live: false, wentLiveAt: null });
+    expect(v3!.wentLiveAt).toBe(audit.find((a) => a.action === "rollback" && a.version === 3)!.at);
+    // Version 2 went live twice (its save, then an activation): the later one.
+    expect(v2).toMatchObject({ live: true, wentLiveAt: audit.find((a) => a.action === "activate" && a.version === 2)!.at });
+    expect(v1!.wentLiveAt).toBe(audit.find((a) => a.action === "save" && a.version === 1)!.at);
   });
 });
 

@@ -7,7 +7,7 @@ import { AppError } from "../../errors";
 import { json } from "../../http/web-handler";
 import { compareSides, getSideStats, MIN_REQUESTS_PER_SIDE } from "../change-deltas";
 import { describeDiff, diffPolicies } from "../policy-diff";
-import { getActiveVersions, listAudit, listVersions, rollbackToVersion, type AuditEntry } from "../policy-queries";
+import { getActiveVersions, getWentLiveAt, listAudit, listVersions, rollbackToVersion, type AuditEntry } from "../policy-queries";
 import { actor, badBody, ifMatchVersion, parseKind, VersionNumber, versionEtag } from "./policy-http";
 
 export type VersionContext = { params: Promise<{ kind: string; n: string }> };
@@ -23,6 +23,7 @@ export async function getVersionHistory(db: Db, req: Request, ctx: { params: Pro
   // One more than shown so the oldest shown version has its predecessor to diff against.
   const [versions, pointers] = await Promise.all([listVersions(db, { projectId: caller.projectId, kind, limit: limit + 1 }), getActiveVersions(db, caller.projectId)]);
   const live = pointers.find((p) => p.kind === kind)?.version ?? 0;
+  const wentLive = await getWentLiveAt(db, { projectId: caller.projectId, kind, versions: versions.slice(0, limit).map((v) => v.version) });
   const shown = versions.slice(0, limit).map((v, i) => {
     // Version numbers have no gaps, so the next row is the version before; version 1 has none.
     const diff = diffPolicies(kind, versions[i + 1]?.document ?? null, v.document);
@@ -33,6 +34,8 @@ export async function getVersionHistory(db: Db, req: Request, ctx: { params: Pro
       createdBy: v.createdBy,
       createdAt: v.createdAt.toISOString(),
       live: v.version === live,
+      /** The last time this version went live; null: a draft that was never live. */
+      wentLiveAt: wentLive.get(v.version)?.toISOString() ?? null,
       diff,
       summary: describeDiff(diff),
     };
