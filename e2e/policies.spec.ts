@@ -1,5 +1,5 @@
-import { E2E_KEY, E2E_PROJECT } from "./env";
-import { expect, test } from "./fixtures";
+import { E2E_ADMIN, E2E_KEY, E2E_PROJECT } from "./env";
+import { expect, signIn, test } from "./fixtures";
 
 /**
  * The policy editor journey: edit a rule in the form, see the semantic diff, save; the gateway
@@ -72,6 +72,62 @@ test("edit, diff, save, serve within a second, dry-run, roll back, and see the m
   await expect(page.getByTestId("change-deltas")).toBeVisible();
   await expect(page.getByTestId("change-deltas-table")).toContainText("Latency p95");
   await expect(page.getByTestId("change-deltas-table")).toContainText("too few requests");
+});
+
+test("a save conflict keeps the edit: reload and reapply puts it on top of the other save, unsaved", async ({ signedInPage: a, browser }) => {
+  test.setTimeout(120_000);
+  // Two editors on the same live version: A in the fixture's page, B in a browser of its own.
+  const bContext = await browser.newContext();
+  const b = await bContext.newPage();
+  await signIn(b, E2E_ADMIN);
+  await a.goto(`/p/${E2E_PROJECT}/policies`);
+  await b.goto(`/p/${E2E_PROJECT}/policies`);
+  const ruleIndex = async (page: typeof a) => {
+    const ids = await page.getByTestId("policy-rules").locator(':scope > li input[data-testid$="-id"]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+    const i = ids.indexOf("support-fast");
+    expect(i).toBeGreaterThanOrEqual(0);
+    return i;
+  };
+  const i = await ruleIndex(a);
+  const live = Number(/version (\d+)/.exec((await a.getByTestId("policy-active").textContent()) ?? "")![1]);
+
+  // B turns on prompt caching for the rule; A caps max_tokens on it and saves first.
+  await b.getByTestId(`policy-rule-${i}-action-prompt-caching`).selectOption("1h");
+  await expect(b.getByTestId("policy-diff")).toContainText("changed rule support-fast: action.promptCaching");
+  await a.getByTestId(`policy-rule-${i}-action-cap`).fill("1000");
+  await a.getByTestId("policy-save").click();
+  await expect(a.getByTestId("policy-notice")).toContainText(`Saved version ${live + 1}`);
+
+  await b.getByTestId("policy-save").click();
+  await expect(b.getByTestId("policy-conflict")).toContainText(`Someone saved version ${live + 1} while you were editing version ${live}. Your edit is kept.`);
+  await b.getByTestId("policy-reapply").click();
+  await expect(b.getByTestId("policy-conflict")).toBeHidden();
+  // A's cap and B's caching, still unsaved: the diff against A's version is B's change alone.
+  await expect(b.getByTestId("policy-active")).toContainText(`Live: version ${live + 1}`);
+  await expect(b.getByTestId("policy-dirty")).toBeVisible();
+  await expect(b.getByTestId(`policy-rule-${i}-action-prompt-caching`)).toHaveValue("1h");
+  await expect(b.getByTestId(`policy-rule-${i}-action-cap`)).toHaveValue("1000");
+  await expect(b.getByTestId("policy-diff")).toContainText("changed rule support-fast: action.promptCaching");
+  await expect(b.getByTestId("policy-diff")).not.toContainText("maxTokensCap");
+  await expect(b.getByTestId("policy-merge-conflicts")).toHaveCount(0);
+  await expect(b.getByTestId("policy-save")).toBeEnabled();
+  await b.getByTestId("policy-save").click();
+  await expect(b.getByTestId("policy-notice")).toContainText(`Saved version ${live + 2}`);
+  await expect(b.getByTestId(`policy-version-${live + 2}-diff`)).toContainText("changed rule support-fast: action.promptCaching");
+  await expect(b.getByTestId(`policy-version-${live + 2}-diff`)).not.toContainText("maxTokensCap");
+
+  // The same field changed on both sides is reported, and the edit's value kept.
+  await a.reload();
+  await a.getByTestId(`policy-rule-${i}-action-cap`).fill("700");
+  await b.getByTestId(`policy-rule-${i}-action-cap`).fill("800");
+  await a.getByTestId("policy-save").click();
+  await expect(a.getByTestId("policy-notice")).toContainText(`Saved version ${live + 3}`);
+  await b.getByTestId("policy-save").click();
+  await b.getByTestId("policy-reapply").click();
+  await expect(b.getByTestId("policy-merge-conflicts")).toContainText("rule support-fast: action.maxTokensCap: yours 800, version " + String(live + 3) + ": 700");
+  await expect(b.getByTestId(`policy-rule-${i}-action-cap`)).toHaveValue("800");
+  await expect(b.getByTestId("policy-diff")).toContainText("changed rule support-fast: action.maxTokensCap");
+  await bContext.close();
 });
 
 test("the models page marks the changes on its latency chart and sparklines, with before/after deltas", async ({ signedInPage: page }) => {
