@@ -59,6 +59,8 @@ export const events = pgTable(
     messageCount: integer("message_count"),
     toolCount: integer("tool_count"),
     policyVersion: integer("policy_version"),
+    /** The response-cache TTL the caller asked for (x-pitwall-cache-ttl; 0 for no-store), null when none: the replay resolves it as the gateway did. */
+    requestedCacheTtlSec: integer("requested_cache_ttl_sec"),
     tags: jsonb("tags").$type<Record<string, string>>().notNull().default({}),
     metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
   },

@@ -28,6 +28,7 @@ export type LlmRow = TokenUsage & {
   messageCount: number | null;
   toolCount: number | null;
   policyVersion: number | null;
+  requestedCacheTtlSec: number | null;
   costNano: number;
 };
 
@@ -312,6 +313,7 @@ const LLM_COLUMNS = {
   messageCount: Int32Array,
   toolCount: Int32Array,
   policyVersion: Int32Array,
+  requestedCacheTtlSec: Int32Array,
   costNano: Float64Array,
 } satisfies Record<Exclude<keyof LlmCalls, "length" | "id">, Ctor<TypedArray>>;
 
@@ -481,6 +483,7 @@ export class TrafficBuilder {
     c.messageCount[i] = orNone(r.messageCount);
     c.toolCount[i] = orNone(r.toolCount);
     c.policyVersion[i] = orNone(r.policyVersion);
+    c.requestedCacheTtlSec[i] = orNone(r.requestedCacheTtlSec);
     c.costNano[i] = r.costNano;
   }
 

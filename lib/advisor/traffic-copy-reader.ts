@@ -9,8 +9,9 @@ import type { Interner, TrafficBuilder } from "./traffic-builder";
 export const COPY_COLUMNS = `kind, id, ts, route, agent, session_id, trace_id, parent_id, model, requested_model, user_id,
   tags, prompt_hash, system_hash, status, response_cache, streamed, cost_source, latency_ms, ttft_ms, input_tokens,
   output_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, system_tokens, message_count,
-  tool_count, policy_version, cost_nano_usd, case when kind = 'tool' then metadata->>'name' end, received_at`;
-const FIELDS = 32;
+  tool_count, policy_version, cost_nano_usd, case when kind = 'tool' then metadata->>'name' end, received_at,
+  requested_cache_ttl_sec`;
+const FIELDS = 33;
 
 const SIGNATURE = [0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00];
 const PG_EPOCH_MS = 946_684_800_000;
@@ -175,6 +176,7 @@ export class CopyBinaryReader {
     c.toolCount[i] = this.int4(27);
     c.policyVersion[i] = this.int4(28);
     c.costNano[i] = this.int8(29);
+    c.requestedCacheTtlSec[i] = this.int4(32);
   }
 
   private writeTool(): void {

@@ -31,7 +31,8 @@ const SELECT = `select kind, id, (extract(epoch from ts) * 1000)::float8, route,
   parent_id, model, requested_model, user_id, tags::text, prompt_hash, system_hash, status, response_cache,
   streamed, cost_source = 'unpriced', latency_ms, ttft_ms, input_tokens, output_tokens, cache_read_tokens,
   cache_write_5m_tokens, cache_write_1h_tokens, system_tokens, message_count, tool_count, policy_version,
-  cost_nano_usd::float8, case when kind = 'tool' then metadata->>'name' end, (extract(epoch from received_at) * 1000000)::float8
+  cost_nano_usd::float8, case when kind = 'tool' then metadata->>'name' end, (extract(epoch from received_at) * 1000000)::float8,
+  requested_cache_ttl_sec
   from events where project_id = $1::uuid and ts >= $2::timestamptz and ts < $3::timestamptz and kind in ('llm', 'tool')
   and ${NOT_PLAYGROUND}`;
 
@@ -94,6 +95,7 @@ function rowSink(builder: TrafficBuilder) {
     llm.toolCount = num(r[27]);
     llm.policyVersion = num(r[28]);
     llm.costNano = r[29] as number;
+    llm.requestedCacheTtlSec = num(r[32]);
     builder.addLlm(llm);
   };
 }

@@ -62,6 +62,8 @@ export type LlmCalls = {
   messageCount: Int32Array;
   toolCount: Int32Array;
   policyVersion: Int32Array;
+  /** The response-cache TTL the caller asked for (x-pitwall-cache-ttl, 0 for no-store), NONE when it asked none. */
+  requestedCacheTtlSec: Int32Array;
   /** Integer nano-USD held in a double: exact below 2^53 nano-USD (about $9M per call). */
   costNano: Float64Array;
 };

@@ -87,6 +87,7 @@ describe("gateway events", () => {
       cacheWrite5mTokens: 2,
       cacheWrite1hTokens: 1,
       responseCache: "none",
+      requestedCacheTtlSec: null,
       promptHash: sha(JSON.stringify([request.system, request.messages, []])),
       systemHash: sha(JSON.stringify(request.system)),
       systemTokens: 3,
@@ -94,6 +95,13 @@ describe("gateway events", () => {
       toolCount: 0,
       metadata: { gatewayRequestId: "gw_0", ruleId: "r1", cachePolicyVersion: 4, stopReason: "end_turn" },
     });
+  });
+
+  it("a model call's event carries the response-cache TTL its caller asked for, and 0 for no-store", () => {
+    const request = { model: "claude-haiku-4-5", messages: [{ role: "user", content: "hi" }] };
+    expect(callEvent({ ...outcome(request), hints: { ...hints, cacheTtlSec: 3600 } }).requestedCacheTtlSec).toBe(3600);
+    expect(callEvent({ ...outcome(request), hints: { ...hints, cacheTtlSec: 3600, cacheMode: "no-store" } }).requestedCacheTtlSec).toBe(0);
+    expect(callEvent({ ...outcome(request), hints: { ...hints, cacheMode: "no-cache" } }).requestedCacheTtlSec).toBeNull();
   });
 
   it("a count_tokens call's event carries the basics and zero billed tokens", () => {

@@ -108,6 +108,8 @@ export function callEvent(o: CallOutcome): IngestEventInput {
     streamed: o.streamed,
     ...o.usage,
     responseCache: o.responseCache,
+    // What the caller asked of the response cache, so a replay resolves it as the gateway did: no-store is a TTL of 0 for the call.
+    requestedCacheTtlSec: o.hints.cacheMode === "no-store" ? 0 : o.hints.cacheTtlSec,
     // The same text as JSON.stringify([system ?? null, messages, tools]), with the system serialized once for both hashes.
     promptHash: hash(`[${systemJson ?? "null"},${JSON.stringify(messages)},${JSON.stringify(tools)}]`),
     systemHash: systemJson === undefined ? null : hash(systemJson),

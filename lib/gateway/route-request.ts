@@ -3,7 +3,7 @@ import { applyRoutePlan } from "../policies/apply-route-plan";
 import { estimateRequestTokens } from "../policies/estimate-tokens";
 import { planRoute, routingNeedsInputTokens, type RouteFacts, type RoutePlan } from "../policies/plan-route";
 import type { RoutingPolicy } from "../policies/routing-policy-schema";
-import { resolveCacheRule, type CacheFacts } from "../policies/resolve-cache-rule";
+import { callCacheTtl, resolveCacheRule, type CacheFacts } from "../policies/resolve-cache-rule";
 import { responseCacheKey } from "../response-cache/cache-key";
 import type { ResponseCacheStatus } from "../events/event-enums";
 import type { GatewayHints } from "./gateway-headers";
@@ -75,11 +75,9 @@ export function routeRequest(
   const facts = cacheFacts(request, hints, plan.model);
   const userId = facts.userId ?? null;
   const decision = resolveCacheRule(policies.cache, facts);
-  // The header may only lower the policy's TTL unless the policy lets callers choose.
-  const asked = hints.cacheTtlSec;
-  let ttlSec = asked === null ? decision.ttlSec : policies.cache.clientTtl === "any" ? asked : Math.min(asked, decision.ttlSec);
-  // A per-user scope without a user never widens to the whole project, header or not.
-  if (decision.scope === "user" && !userId) ttlSec = 0;
+  // The header may only lower the policy's TTL unless the policy lets callers choose; a per-user
+  // scope without a user never widens to the whole project, header or not.
+  const ttlSec = callCacheTtl(policies.cache, decision, hints.cacheTtlSec, userId);
   const on = ttlSec > 0 && hints.cacheMode !== "no-store";
   const routed = body;
   const cache: CacheUse = {

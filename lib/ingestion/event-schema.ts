@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { EVENT_KINDS, EVENT_STATUSES, RESPONSE_CACHE_STATUSES } from "../events/event-enums";
 import type { EventField, EventRecord } from "../events/event-record";
+import { MAX_RESPONSE_CACHE_TTL_SEC } from "../policies/cache-policy-schema";
 import { INGEST_LIMITS as L } from "./limits";
 import { checkJsonShape } from "./json-shape";
 import { storableText, unsafeTextReason } from "../safe-text";
@@ -93,6 +94,7 @@ const fields = {
   messageCount: z.number().int().min(0).max(1_000_000).nullish(),
   toolCount: z.number().int().min(0).max(10_000).nullish(),
   policyVersion: z.number().int().min(0).max(2_147_483_647).nullish(),
+  requestedCacheTtlSec: z.number().int().min(0).max(MAX_RESPONSE_CACHE_TTL_SEC).nullish(),
   tags: Tags.default({}),
   metadata: Metadata.default({}),
 } satisfies WireFields;

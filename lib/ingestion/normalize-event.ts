@@ -75,6 +75,7 @@ export function normalizeEvent(e: IngestEvent, prices: PriceBook, window: TimeWi
     messageCount: e.messageCount ?? null,
     toolCount: e.toolCount ?? null,
     policyVersion: e.policyVersion ?? null,
+    requestedCacheTtlSec: e.requestedCacheTtlSec ?? null,
     tags: e.tags,
     metadata: e.metadata,
   };

@@ -204,6 +204,7 @@ describe("latency sums past 2^53 microseconds", () => {
     messageCount: null,
     toolCount: null,
     policyVersion: null,
+    requestedCacheTtlSec: null,
     tags: {},
     metadata: {},
   });

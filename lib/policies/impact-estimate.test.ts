@@ -42,6 +42,7 @@ function randomEvents(n: number, seed = 1): ImpactEvent[] {
       systemTokens: rand() < 0.5 ? 4500 : null,
       messageCount: 1 + Math.floor(rand() * 6),
       toolCount: rand() < 0.3 ? 2 : 0,
+      requestedCacheTtlSec: null,
       costNanoUsd: BigInt(Math.floor(rand() * 1e7)),
     };
   });
@@ -130,6 +131,20 @@ describe("estimateImpact", () => {
     expect(result.rules[0]!.ttlMix).toEqual({ "3600": faqCount });
     expect(result.rules[1]!.ttlMix).toEqual(Object.fromEntries([["0", mine.filter((e) => !e.userId).length], ["600", mine.filter((e) => e.userId).length]].filter(([, n]) => n !== 0)));
     expect(Object.values(result.total.ttlMix).reduce((s, n) => s + n, 0)).toBe(2000);
+  });
+
+  it("counts a caller's x-pitwall-cache-ttl as the gateway resolves it: lowering only, unless the draft lets callers choose", () => {
+    const base = { ...randomEvents(1)[0]!, route: "support", tags: {}, userId: null };
+    const events: ImpactEvent[] = [
+      { ...base, requestedCacheTtlSec: 3600 },
+      { ...base, requestedCacheTtlSec: 60 },
+      { ...base, requestedCacheTtlSec: 0 },
+      { ...base, requestedCacheTtlSec: null },
+    ];
+    const lower = CachePolicy.parse({ default: { ttlSec: 300 } });
+    expect(estimateImpact("cache", lower, lower, events, prices).total.ttlMix).toEqual({ "300": 2, "60": 1, "0": 1 });
+    const any = CachePolicy.parse({ default: { ttlSec: 0 }, clientTtl: "any" });
+    expect(estimateImpact("cache", any, any, events, prices).total.ttlMix).toEqual({ "3600": 1, "60": 1, "0": 2 });
   });
 
   it("scales every figure when the events are a sample", () => {

@@ -3,7 +3,7 @@ import { costNanoUsd, type PriceBook, type TokenUsage } from "../pricing/compute
 import type { CachePolicy } from "./cache-policy-schema";
 import { minCacheableTokens } from "./min-cacheable-tokens";
 import { routingMismatch, type RouteFacts } from "./plan-route";
-import { cacheMismatch } from "./resolve-cache-rule";
+import { cacheMismatch, callCacheTtl } from "./resolve-cache-rule";
 import type { RoutingAction, RoutingPolicy } from "./routing-policy-schema";
 
 /** What the estimator reads of one recorded call (a row of impact-queries.ts). */
@@ -18,6 +18,8 @@ export type ImpactEvent = TokenUsage & {
   systemTokens: number | null;
   messageCount: number | null;
   toolCount: number | null;
+  /** The response-cache TTL the caller asked for (x-pitwall-cache-ttl), null when none. */
+  requestedCacheTtlSec: number | null;
   costNanoUsd: bigint;
 };
 
@@ -174,8 +176,8 @@ export function estimateImpact(
       if (liveTarget !== undefined) per[liveTarget]!.live++;
       else if (li < 0) liveDefault++;
       const setting = i >= 0 ? d.rules[i]! : d.default;
-      // A user-scoped setting without a user id is off, as in the gateway.
-      const ttl = setting.scope === "user" && !facts.userId ? 0 : setting.ttlSec;
+      // As the gateway resolves it: the caller's header within what the draft allows, a user-scoped setting without a user id off.
+      const ttl = callCacheTtl(d, setting, e.requestedCacheTtlSec, facts.userId);
       const a = i >= 0 ? per[i]! : byDefault;
       a.requests++;
       total.requests++;

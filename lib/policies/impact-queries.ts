@@ -32,7 +32,7 @@ export async function loadPreviewEvents(db: Db, params: { projectId: string; fro
   const rows = rowsOf<Record<string, unknown>>(
     await db.execute(sql`
       select ts, route, agent, tags, requested_model, model, user_id, input_tokens, output_tokens, cache_read_tokens,
-        cache_write_5m_tokens, cache_write_1h_tokens, system_tokens, message_count, tool_count, cost_nano_usd::text as cost
+        cache_write_5m_tokens, cache_write_1h_tokens, system_tokens, message_count, tool_count, requested_cache_ttl_sec, cost_nano_usd::text as cost
       from ${source} where ${where}${filter}
       limit ${limit}
     `),
@@ -55,6 +55,7 @@ export async function loadPreviewEvents(db: Db, params: { projectId: string; fro
       systemTokens: num(r.system_tokens),
       messageCount: num(r.message_count),
       toolCount: num(r.tool_count),
+      requestedCacheTtlSec: num(r.requested_cache_ttl_sec),
       costNanoUsd: BigInt(String(r.cost)),
     }),
   );

@@ -65,3 +65,14 @@ export function resolveCacheRule(policy: CachePolicy, facts: CacheFacts): CacheD
   if (decision.scope === "user" && decision.ttlSec > 0 && !facts.userId) return { ...decision, ttlSec: 0, offReason: "no_user" };
   return decision;
 }
+
+/**
+ * The TTL one call gets: its rule's, unless the caller asked for one (x-pitwall-cache-ttl), which
+ * may only lower it unless the policy lets callers choose (clientTtl "any"). A "user"-scoped rule
+ * stays off without a user, whatever was asked. The gateway serves calls by it and the advisor's
+ * replay replays them by it.
+ */
+export function callCacheTtl(policy: CachePolicy, decision: CacheDecision, askedTtlSec: number | null, userId: string | null | undefined): number {
+  const ttlSec = askedTtlSec === null ? decision.ttlSec : policy.clientTtl === "any" ? askedTtlSec : Math.min(askedTtlSec, decision.ttlSec);
+  return decision.scope === "user" && !userId ? 0 : ttlSec;
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CachePolicy } from "../../policies/cache-policy-schema";
 import { RoutingPolicy } from "../../policies/routing-policy-schema";
 import { clientRequests, recordWorld, worldPrices, type WorldPolicy } from "../testing/traffic-world";
-import { trafficOf } from "../testing/traffic-rows";
+import { llmRow, trafficOf } from "../testing/traffic-rows";
 import { runReplay } from "./run-replay";
 import type { ReplayPolicies } from "./simulate";
 
@@ -118,6 +118,41 @@ describe("runReplay", () => {
     expect(faq.predicted!.unpricedModels).toEqual(["claude-unpriced-9"]);
     expect(answer.routes.find((r) => r.route === "agent")!.predicted!.costPerRequestUsd).not.toBeNull();
     expect(answer.notes.join(" ")).toMatch(/No price for claude-unpriced-9/);
+  });
+
+  it("replays the TTL a caller asked for (x-pitwall-cache-ttl) as the gateway resolved it", async () => {
+    // 10 prompts, each asked 10 times a second apart with a 1-hour TTL in the header; the live policy
+    // caches nothing itself but lets callers choose, so the gateway served 90 of the 100 from cache.
+    const t0 = Date.parse("2026-11-30T01:00:00Z");
+    const rows = Array.from({ length: 100 }, (_, k) => {
+      const repeat = k >= 10;
+      return llmRow({
+        tsMs: t0 + k * 1000,
+        route: "support",
+        promptHash: `support-${k % 10}`,
+        requestedCacheTtlSec: 3600,
+        responseCache: repeat ? "hit" : "miss",
+        latencyMs: repeat ? 5 : 1000,
+        ttftMs: repeat ? 5 : 300,
+        ...(repeat ? { inputTokens: 0, outputTokens: 0, costNano: 0 } : {}),
+      });
+    });
+    const traffic = trafficOf(rows);
+    const callersChoose: ReplayPolicies = { routing: routing({}), cache: cache({ default: { ttlSec: 0 }, clientTtl: "any" }) };
+    const answer = await runReplay({ traffic, live: callersChoose, candidate: callersChoose, prices });
+    expect(answer.overall.measured.responseCacheHitRate).toBeCloseTo(0.9, 5);
+    expect(answer.overall.backtest!.responseCacheHitRate).toBeCloseTo(0.9, 5);
+    expect(Math.abs(answer.overall.backtestError!.latencyP50Ms!)).toBeLessThanOrEqual(0.05);
+    expect(Math.abs(answer.overall.backtestError!.costPerRequestUsd!)).toBeLessThanOrEqual(0.05);
+    // Under the default clientTtl ("lower") the header can only shorten a TTL: nothing is cached.
+    const lowerOnly: ReplayPolicies = { routing: routing({}), cache: cache({ default: { ttlSec: 0 } }) };
+    const lowered = await runReplay({ traffic, live: callersChoose, candidate: lowerOnly, prices });
+    expect(lowered.overall.predicted!.responseCacheHitRate).toBe(0);
+    // And a header asking 60 s under a 1-hour policy: each entry lasts a minute from its write, so
+    // each prompt (asked every 10 s) misses at 0 s and 70 s: 8 hits in 10, not the 1-hour policy's 9.
+    const shortAsk = trafficOf(rows.map((r) => ({ ...r, requestedCacheTtlSec: 60 })));
+    const capped = await runReplay({ traffic: shortAsk, live: lowerOnly, candidate: { routing: routing({}), cache: cache({ default: { ttlSec: 3600 } }) }, prices });
+    expect(capped.overall.predicted!.responseCacheHitRate).toBeCloseTo(0.8, 5);
   });
 
   it("stops when cancelled mid-way", async () => {

@@ -4,7 +4,7 @@ import type { CachePolicy } from "../../policies/cache-policy-schema";
 import { requestFromEvent } from "../../policies/event-request";
 import { minCacheableTokens } from "../../policies/min-cacheable-tokens";
 import { planRoute, type RouteFacts, type RoutePlan } from "../../policies/plan-route";
-import { resolveCacheRule } from "../../policies/resolve-cache-rule";
+import { callCacheTtl, resolveCacheRule } from "../../policies/resolve-cache-rule";
 import type { PromptCacheTtl, RoutingPolicy } from "../../policies/routing-policy-schema";
 import { seededRandom } from "../../seeded-random";
 import { decode, NONE, RESPONSE_CACHE_CODE, STATUS_CODE, type LlmCalls, type Traffic } from "../traffic";
@@ -162,17 +162,20 @@ export async function simulate(input: SimulateInput): Promise<EventPredictions> 
 
     // Response cache: routing first, then the cache rule of the served model, as in the gateway.
     const userId = str("users", t.user[i]!);
+    // The caller's x-pitwall-cache-ttl (recorded) is resolved against each policy as the gateway does.
+    const asked = t.requestedCacheTtlSec[i]! === NONE ? null : t.requestedCacheTtlSec[i]!;
     const rule = resolveCacheRule(candidate.cache, { route: facts.route, model, tags: facts.tags, userId });
+    const ttlSec = callCacheTtl(candidate.cache, rule, asked, userId);
     const ts = t.tsMs[i]!;
     let slot: number | null = null;
-    if (rule.ttlSec > 0 && ph >= 0) {
+    if (ttlSec > 0 && ph >= 0) {
       slot = rule.scope === "user" ? responseCache.userSlot(`${model}\u0000${userId}\u0000${ph}`) : responseCache.slot(modelNo(model), ph);
       const seen = responseCache.has(slot);
       let hit = seen && responseCache.availableAt(slot) <= ts && ts < responseCache.expiresAt(slot);
       // Recorded as a hit with no entry seen: written before the window; a TTL at least the live one keeps it.
       if (!hit && !seen && recordedHit && model === recModel) {
         const liveRule = resolveCacheRule(live.cache, { route: facts.route, model, tags: facts.tags, userId });
-        hit = rule.ttlSec >= liveRule.ttlSec;
+        hit = ttlSec >= callCacheTtl(live.cache, liveRule, asked, userId);
       }
       if (hit) {
         out.responseCacheHit[i] = 1;
@@ -233,7 +236,7 @@ export async function simulate(input: SimulateInput): Promise<EventPredictions> 
     out.cacheReadTokens[i] = usage.read;
     out.promptTokens[i] = promptNew;
     out.costNanoUsd[i] = priceOf(model, ts, usage);
-    if (slot !== null) responseCache.write(slot, ts + lat, ts + lat + rule.ttlSec * 1000);
+    if (slot !== null) responseCache.write(slot, ts + lat, ts + lat + ttlSec * 1000);
   }
   input.onProgress?.(1);
   return out;

@@ -38,6 +38,7 @@ export async function insertRows(db: Db, projectId: string, rows: LlmRow[]): Pro
         messageCount: r.messageCount,
         toolCount: r.toolCount,
         policyVersion: r.policyVersion,
+        requestedCacheTtlSec: r.requestedCacheTtlSec,
         tags: typeof r.tags === "string" ? (JSON.parse(r.tags) as Record<string, string>) : r.tags,
       })),
     );

@@ -36,6 +36,7 @@ export function llmRow(overrides: Partial<LlmRow> = {}): LlmRow {
     messageCount: 1,
     toolCount: 0,
     policyVersion: null,
+    requestedCacheTtlSec: null,
     costNano: 3_000_000,
     ...overrides,
   };

@@ -103,7 +103,7 @@ export function recordWorldRows(requests: ClientRequest[], policy: WorldPolicy, 
       user: null, session: null, trace: null, parent: null, promptHash: r.promptKey, systemHash: r.systemKey, tags: {},
       latencyMs: 0, ttftMs: null, streamed: r.streamed, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0,
       cacheWrite1hTokens: 0, responseCache: ttl > 0 ? "miss" : "none", costNano: 0, unpriced: false, systemTokens: r.systemTokens,
-      messageCount: r.messageCount, toolCount: 0, policyVersion: 1,
+      messageCount: r.messageCount, toolCount: 0, policyVersion: 1, requestedCacheTtlSec: null,
     };
     // Two draws per request whatever happens, so reruns under another policy see the same noise.
     const z = Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());

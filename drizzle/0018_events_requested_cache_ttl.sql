@@ -1,0 +1,1 @@
+ALTER TABLE "events" ADD COLUMN "requested_cache_ttl_sec" integer;
