@@ -8,6 +8,7 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { ErrorState, LoadingState } from "@/components/ui/states";
 import type { MetricDelta } from "@/lib/policies/change-deltas";
+import { describeSideWindows, type SideWindowJson } from "@/lib/policies/side-windows";
 import { formatMs, formatPercent, formatUsd } from "@/lib/metrics/format";
 
 type Change = { kind: "routing" | "cache"; action: string; version: number; previousVersion: number | null; actor: string | null; comment: string | null; at: string };
@@ -63,7 +64,7 @@ export function usePolicyMarkers(projectSlug: string, range: { from: string; to:
   return { markers, selected, setSelected };
 }
 
-/** Before/after deltas over the same length of time on each side of a change. */
+/** Before/after deltas around a change, each side cut at a neighbouring change. */
 /** `playground`: the dashboard's filter, so the deltas count the calls its charts count. */
 export function ChangeDeltas({
   projectSlug,
@@ -80,7 +81,7 @@ export function ChangeDeltas({
   const deltas = useQuery({
     queryKey: ["policy-deltas", projectSlug, change.at, seconds, playground ?? "exclude"],
     queryFn: () =>
-      fetchJson<{ seconds: number; minRequestsPerSide: number; deltas: MetricDelta[] }>(
+      fetchJson<{ seconds: number; before: SideWindowJson; after: SideWindowJson; minRequestsPerSide: number; deltas: MetricDelta[] }>(
         `/api/v1/policies/changes/deltas?project=${encodeURIComponent(projectSlug)}&at=${encodeURIComponent(change.at)}&seconds=${seconds}${playground === "include" ? "&playground=include" : ""}`,
       ),
   });
@@ -109,9 +110,8 @@ export function ChangeDeltas({
       {deltas.isError ? <ErrorState error={deltas.error} onRetry={() => void deltas.refetch()} /> : null}
       {d ? (
         <>
-          <p className="text-xs text-[var(--muted)]">
-            {Math.round(d.seconds / 60)} minutes on each side
-            {d.seconds < seconds ? " (shortened: the change is more recent than the window)" : ""}. Deltas need at least {d.minRequestsPerSide} requests per side.
+          <p className={`text-xs ${d.before.cutAt || d.after.cutAt ? "text-amber-700 dark:text-amber-300" : "text-[var(--muted)]"}`} data-testid="change-deltas-window">
+            {describeSideWindows({ requestedSeconds: seconds, before: d.before, after: d.after })} Deltas need at least {d.minRequestsPerSide} requests per side.
           </p>
           <table className="text-xs" data-testid="change-deltas-table">
             <thead>

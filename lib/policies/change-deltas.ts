@@ -1,7 +1,10 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { rowsOf } from "@/db/rows";
+import { responseCacheHitRate } from "../metrics/get-summary";
 import { excludedRoutes } from "../metrics/playground-filter";
+
+export { sideWindows, type NeighbourChange, type SideWindows } from "./side-windows";
 
 /** Below this many calls on either side a delta is noise: it is shown as "too few requests". */
 export const MIN_REQUESTS_PER_SIDE = 30;
@@ -12,6 +15,8 @@ export type SideStats = {
   ttftP95Ms: number | null;
   costNanoUsd: bigint;
   responseCacheHits: number;
+  /** Lookups that missed; with the hits, the calls that asked the cache (bypassed calls never did). */
+  responseCacheMisses: number;
   cacheReadTokens: number;
   promptTokens: number;
   errors: number;
@@ -39,7 +44,8 @@ function values(s: SideStats): Record<DeltaMetric, number | null> {
     latencyP95Ms: s.latencyP95Ms,
     ttftP95Ms: s.ttftP95Ms,
     costPerRequestUsd: n > 0 ? Number(s.costNanoUsd) / 1e9 / n : null,
-    responseCacheHitRate: n > 0 ? s.responseCacheHits / n : null,
+    // The summary's own rule (hits over lookups), so the table and the KPI card agree.
+    responseCacheHitRate: responseCacheHitRate({ rcHits: s.responseCacheHits, rcMisses: s.responseCacheMisses }),
     // Token share: how much of the prompt was read from Anthropic's prompt cache.
     promptCacheHitRate: s.promptTokens > 0 ? s.cacheReadTokens / s.promptTokens : null,
     errorRate: n > 0 ? s.errors / n : null,
@@ -68,19 +74,19 @@ export function compareSides(before: SideStats, after: SideStats): MetricDelta[]
   });
 }
 
-const EMPTY: SideStats = { requests: 0, latencyP95Ms: null, ttftP95Ms: null, costNanoUsd: 0n, responseCacheHits: 0, cacheReadTokens: 0, promptTokens: 0, errors: 0 };
+const EMPTY: SideStats = { requests: 0, latencyP95Ms: null, ttftP95Ms: null, costNanoUsd: 0n, responseCacheHits: 0, responseCacheMisses: 0, cacheReadTokens: 0, promptTokens: 0, errors: 0 };
 
 /**
- * The project's LLM calls in [at − seconds, at) and [at, at + seconds), one query. Playground calls
+ * The project's LLM calls in [from, at) and [at, to), one query. Playground calls
  * are left out unless asked for, by the dashboards' own rule: a race run next to a rollout must not
  * move its deltas.
  */
 export async function getSideStats(
   db: Db,
-  params: { projectId: string; at: Date; seconds: number; playground?: "include" | "exclude" },
+  params: { projectId: string; at: Date; from: Date; to: Date; playground?: "include" | "exclude" },
 ): Promise<{ before: SideStats; after: SideStats }> {
-  const from = new Date(params.at.getTime() - params.seconds * 1000).toISOString();
-  const to = new Date(params.at.getTime() + params.seconds * 1000).toISOString();
+  const from = params.from.toISOString();
+  const to = params.to.toISOString();
   const at = params.at.toISOString();
   const excluded = excludedRoutes({ playground: params.playground, route: undefined });
   const rows = rowsOf<Record<string, unknown>>(
@@ -90,6 +96,7 @@ export async function getSideStats(
         percentile_cont(0.95) within group (order by ttft_ms) as ttft95,
         coalesce(sum(cost_nano_usd), 0)::text as cost,
         count(*) filter (where response_cache = 'hit') as hits,
+        count(*) filter (where response_cache = 'miss') as misses,
         coalesce(sum(cache_read_tokens), 0) as read,
         coalesce(sum(input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens), 0) as prompt,
         count(*) filter (where status = 'error') as errors
@@ -109,6 +116,7 @@ export async function getSideStats(
       ttftP95Ms: num(r.ttft95),
       costNanoUsd: BigInt(String(r.cost)),
       responseCacheHits: Number(r.hits),
+      responseCacheMisses: Number(r.misses),
       cacheReadTokens: Number(r.read),
       promptTokens: Number(r.prompt),
       errors: Number(r.errors),

@@ -5,7 +5,7 @@ import { authenticate } from "../../auth/caller";
 import { projectParam } from "../../auth/http/parse";
 import { AppError } from "../../errors";
 import { json } from "../../http/web-handler";
-import { compareSides, getSideStats, MIN_REQUESTS_PER_SIDE } from "../change-deltas";
+import { compareSides, getSideStats, MIN_REQUESTS_PER_SIDE, sideWindows, type NeighbourChange } from "../change-deltas";
 import { describeDiff, diffPolicies } from "../policy-diff";
 import { getActiveVersions, getWentLiveAt, listAudit, listVersions, rollbackToVersion, type AuditEntry } from "../policy-queries";
 import { actor, badBody, ifMatchVersion, parseKind, VersionNumber, versionEtag } from "./policy-http";
@@ -120,7 +120,7 @@ export async function getAudit(db: Db, req: Request): Promise<Response> {
 
 const DeltaQuery = z.strictObject({
   at: z.iso.datetime({ offset: true }),
-  /** Length of each side; capped at the time since `at` so both sides are equally long. */
+  /** Length of each side; capped at the time since `at` (both sides), then cut at neighbouring changes. */
   seconds: z.coerce.number().int().min(60).max(30 * 86_400).default(3600),
   /** As on the dashboards: playground calls are left out unless included. */
   playground: z.enum(["include", "exclude"]).default("exclude"),
@@ -137,9 +137,20 @@ export async function getChangeDeltas(db: Db, req: Request): Promise<Response> {
   const parsed = DeltaQuery.safeParse(params);
   if (!parsed.success) throw badBody(parsed.error);
   const at = new Date(parsed.data.at);
-  const sinceAt = Math.floor((Date.now() - at.getTime()) / 1000);
-  if (sinceAt < 1) throw new AppError("bad_request:at", "at must be in the past.");
-  const seconds = Math.min(parsed.data.seconds, sinceAt);
-  const sides = await getSideStats(db, { projectId: caller.projectId, at, seconds, playground: parsed.data.playground });
-  return json({ at: at.toISOString(), seconds, minRequestsPerSide: MIN_REQUESTS_PER_SIDE, deltas: compareSides(sides.before, sides.after) });
+  const now = new Date();
+  if (now.getTime() - at.getTime() < 1000) throw new AppError("bad_request:at", "at must be in the past.");
+  const span = parsed.data.seconds * 1000;
+  const nearby = await listAudit(db, { projectId: caller.projectId, from: new Date(at.getTime() - span), to: new Date(at.getTime() + span), liveOnly: true, limit: 1000 });
+  const changes: NeighbourChange[] = nearby.map((c) => ({ kind: c.kind, version: c.version, at: c.at }));
+  const w = sideWindows({ at, seconds: parsed.data.seconds, now, changes });
+  const sides = await getSideStats(db, { projectId: caller.projectId, at, from: w.from, to: w.to, playground: parsed.data.playground });
+  const neighbour = (c: NeighbourChange | null) => (c ? { kind: c.kind, version: c.version, at: c.at.toISOString() } : null);
+  return json({
+    at: at.toISOString(),
+    seconds: Math.max(w.beforeSeconds, w.afterSeconds),
+    before: { from: w.from.toISOString(), seconds: w.beforeSeconds, cutAt: neighbour(w.cutBefore) },
+    after: { to: w.to.toISOString(), seconds: w.afterSeconds, cutAt: neighbour(w.cutAfter) },
+    minRequestsPerSide: MIN_REQUESTS_PER_SIDE,
+    deltas: compareSides(sides.before, sides.after),
+  });
 }
