@@ -77,3 +77,39 @@ describe("demo traffic", () => {
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 });
+
+describe("demo traffic against a stream that stalls after its headers", () => {
+  it("gives the stream up after the stall time, not when the upstream lets go", async () => {
+    const stallSim = createSimulator({ latencyScale: 0 });
+    const closedAfterMs: number[] = [];
+    const stalling = await serveHandler(async (req, res) => {
+      const raw = await readBody(req, 32 * 1024 * 1024);
+      const body = JSON.parse(raw.toString("utf8")) as Seen["body"];
+      if (!body.stream) {
+        const { Readable } = await import("node:stream");
+        const replay = Object.assign(Readable.from([raw]), { headers: req.headers, method: req.method, url: req.url }) as unknown as typeof req;
+        return stallSim(replay, res);
+      }
+      // Headers and one event, then silence: the SDK's timeout has stopped counting by now.
+      const started = Date.now();
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(`event: message_start\ndata: ${JSON.stringify({ type: "message_start", message: { id: "msg_stall", type: "message", role: "assistant", model: body.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 1, output_tokens: 0 } } })}\n\n`);
+      res.on("close", () => closedAfterMs.push(Date.now() - started));
+    });
+    try {
+      const demo = startDemoTraffic({ baseUrl: stalling.url, apiKey: "pw_sk_demo", rate: 40, durationMs: 15_000, seed: 7, concurrency: 4, stallTimeoutMs: 300 });
+      // Without the guard the first stalled stream would stay open until the run stops at 15 s.
+      const deadline = Date.now() + 8_000;
+      while (closedAfterMs.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await demo.stop();
+      expect(closedAfterMs.length).toBeGreaterThan(0);
+      expect(closedAfterMs[0]).toBeGreaterThanOrEqual(250);
+      expect(closedAfterMs[0]).toBeLessThan(2_000);
+      expect(demo.stats.failed).toBeGreaterThan(0);
+    } finally {
+      stallSim.close();
+      await stalling.close();
+    }
+  }, 20_000);
+});
+

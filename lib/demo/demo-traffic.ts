@@ -3,6 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { log } from "../log";
 import { createRng, type Rng } from "../simulator/prng";
 import { createScenario, type DemoFault, type DemoTask } from "./scenario";
+import { createStallGuard } from "./stall-guard";
 import { toolResultFor } from "./tool-results";
 
 export type DemoTrafficOptions = {
@@ -18,6 +19,8 @@ export type DemoTrafficOptions = {
   concurrency?: number;
   /** Wait before the first call (default 0), e.g. to let the server warm up. */
   startDelayMs?: number;
+  /** How long a stream may go without an event before the demo gives up on it (default 15 s). */
+  stallTimeoutMs?: number;
 };
 
 export type DemoTrafficStats = {
@@ -89,9 +92,8 @@ export function startDemoTraffic(opts: DemoTrafficOptions): DemoTraffic {
       ...(task.tools ? { tools: task.tools } : {}),
       ...(task.autoCache ? { cache_control: { type: "ephemeral" as const } } : {}),
     };
-    const options = { headers, signal, timeout: fault === "stall" ? STALL_TIMEOUT_MS : CALL_TIMEOUT_MS };
     try {
-      const message = task.stream ? await client.messages.stream(params, options).finalMessage() : await client.messages.create(params, options);
+      const message = task.stream ? await streamGuarded(params, headers) : await client.messages.create(params, { headers, signal, timeout: fault === "stall" ? STALL_TIMEOUT_MS : CALL_TIMEOUT_MS });
       stats.ok++;
       stats.cacheReadTokens += message.usage.cache_read_input_tokens ?? 0;
       stats.cacheWriteTokens += message.usage.cache_creation_input_tokens ?? 0;
@@ -104,6 +106,19 @@ export function startDemoTraffic(opts: DemoTrafficOptions): DemoTraffic {
       stats.failed++;
       if (!fault) warnThrottled(task.route, err);
       return undefined;
+    }
+  }
+
+  // The SDK's timeout stops counting once a stream's headers arrive, so a stream that stalls after
+  // them needs its own guard: no event for STALL_TIMEOUT_MS, or CALL_TIMEOUT_MS in all, ends it.
+  async function streamGuarded(params: Anthropic.MessageCreateParamsNonStreaming, headers: Record<string, string>): Promise<Anthropic.Message> {
+    const guard = createStallGuard({ parent: signal, stallMs: opts.stallTimeoutMs ?? STALL_TIMEOUT_MS, capMs: CALL_TIMEOUT_MS });
+    try {
+      const stream = client.messages.stream(params, { headers, signal: guard.signal, timeout: CALL_TIMEOUT_MS });
+      stream.on("streamEvent", guard.touch);
+      return await stream.finalMessage();
+    } finally {
+      guard.dispose();
     }
   }
 
