@@ -4,7 +4,9 @@ import { projectMembers, projects, type ProjectSettings } from "@/db/schema";
 import { seedPrices } from "../pricing/price-queries";
 import { AppError } from "../errors";
 
-export const SLUG_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
+import { SLUG_RE } from "./slug-rule";
+
+export { SLUG_RE };
 
 export async function getProjectBySlug(db: Db, slug: string) {
   // Anything that is not slug-shaped (a NUL from a URL, say) names no project: never a query.

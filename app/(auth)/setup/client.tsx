@@ -5,6 +5,7 @@ import { Card } from "@/components/ui/card";
 import { FormError, FormField } from "@/components/auth/form-field";
 import { fetchJson } from "@/components/auth/fetch-json";
 import { NewAccountFields, useNewAccountSubmit } from "@/components/auth/new-account-form";
+import { SLUG_PATTERN } from "@/lib/projects/slug-rule";
 
 export function SetupForm({ existingProjects, needsToken, initialToken }: { existingProjects: string[]; needsToken: boolean; initialToken: string }) {
   const { submit, error, busy } = useNewAccountSubmit(
@@ -41,7 +42,7 @@ export function SetupForm({ existingProjects, needsToken, initialToken }: { exis
         )}
         <NewAccountFields />
         {existingProjects.length === 0 ? (
-          <FormField id="project" label="First project (slug)" defaultValue="default" pattern="[a-z0-9][a-z0-9-]{0,62}" hint="Lowercase letters, digits and dashes." />
+          <FormField id="project" label="First project (slug)" defaultValue="default" pattern={SLUG_PATTERN} hint="Lowercase letters, digits and dashes." />
         ) : (
           <p className="text-sm text-[var(--muted)]">
             You will be admin of: <strong>{existingProjects.join(", ")}</strong>.

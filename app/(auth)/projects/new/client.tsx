@@ -6,6 +6,7 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { FormError, FormField } from "@/components/auth/form-field";
 import { fetchJson } from "@/components/auth/fetch-json";
+import { SLUG_PATTERN } from "@/lib/projects/slug-rule";
 
 export function NewProjectForm() {
   const router = useRouter();
@@ -32,7 +33,7 @@ export function NewProjectForm() {
     <Card>
       <form onSubmit={(e) => void submit(e)} className="space-y-4" data-testid="new-project-form">
         <FormField id="name" label="Name" maxLength={100} placeholder="Checkout agents" />
-        <FormField id="slug" label="Slug (in URLs, cannot change)" required pattern="[a-z0-9][a-z0-9-]{0,62}" placeholder="checkout" hint="Lowercase letters, digits and dashes." />
+        <FormField id="slug" label="Slug (in URLs, cannot change)" required pattern={SLUG_PATTERN} placeholder="checkout" hint="Lowercase letters, digits and dashes." />
         <FormError message={error} />
         <Button type="submit" variant="primary" disabled={busy}>
           {busy ? "Creating…" : "Create project"}
