@@ -1,5 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { setTimeout as sleep } from "node:timers/promises";
+import { SESSION_HEADER } from "../events/hint-headers";
 import { log } from "../log";
 import { createRng, type Rng } from "../simulator/prng";
 import { createScenario, type DemoFault, type DemoTask } from "./scenario";
@@ -77,7 +78,7 @@ export function startDemoTraffic(opts: DemoTrafficOptions): DemoTraffic {
     const headers: Record<string, string> = {
       "x-pitwall-route": task.route,
       "x-pitwall-agent": task.agent,
-      "x-pitwall-session": task.sessionId,
+      [SESSION_HEADER]: task.sessionId,
       "x-pitwall-tags": Object.entries(task.tags)
         .map(([k, v]) => `${k}=${v}`)
         .join(","),

@@ -11,6 +11,7 @@ import { Table, Td, Th } from "@/components/ui/table";
 import { formatLocal, formatTokens, formatUsd } from "@/lib/metrics/format";
 import type { SessionPage } from "@/lib/traces/trace-queries";
 import { sessionsParsers } from "./search-params";
+import { SESSION_HEADER } from "@/lib/events/hint-headers";
 
 export function SessionsClient({ projectSlug }: { projectSlug: string }) {
   const [state, setState] = useQueryStates(sessionsParsers);
@@ -51,7 +52,7 @@ export function SessionsClient({ projectSlug }: { projectSlug: string }) {
       ) : list.isPending ? (
         <LoadingState />
       ) : !page || page.sessions.length === 0 ? (
-        <EmptyState title="No sessions in this range" hint="Events carry a session when the SDK, the gateway (x-pitwall-session-id) or OTLP (gen_ai.conversation.id) names one." />
+        <EmptyState title="No sessions in this range" hint={`Events carry a session when the SDK, the gateway (${SESSION_HEADER} header) or OTLP (gen_ai.conversation.id) names one.`} />
       ) : (
         <>
           <Table data-testid="sessions-table" className="whitespace-nowrap">
