@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { rowsOf } from "@/db/rows";
-import type { EventKind } from "../events/event-enums";
+import type { CostSource, EventKind } from "../events/event-enums";
 import { AppError } from "../errors";
+import { countUnpriced } from "../metrics/event-cost";
 import { nanoToUsdRounded, nanoToUsdString } from "../metrics/money";
 import { resolveRange, type RangePreset } from "../metrics/time-range";
 import { inputGrowth, type InputGrowth } from "./session-growth";
@@ -28,6 +29,7 @@ export type TraceEvent = {
   inputTokens: number; // cached and uncached: the prompt's size
   outputTokens: number;
   costUsd: number;
+  costSource: CostSource;
 };
 
 export type TraceDetail = {
@@ -35,7 +37,8 @@ export type TraceDetail = {
   total: number;
   events: TraceEvent[];
   waterfall: Waterfall;
-  totals: { llmCalls: number; toolCalls: number; tokens: number; costUsd: number; costUsdExact: string };
+  /** `costUsd` sums the priced calls; `unpricedCalls` says how many LLM calls it leaves out. */
+  totals: { llmCalls: number; toolCalls: number; tokens: number; costUsd: number; costUsdExact: string; unpricedCalls: number };
 };
 
 type TraceRow = Omit<TraceEvent, "ts" | "costUsd" | "latencyMs"> & { ts: string; latencyMs: number | null; costNano: string; total: number };
@@ -49,7 +52,7 @@ export async function getTrace(db: Db, projectId: string, traceId: string): Prom
            latency_ms as "latencyMs", ttft_ms as "ttftMs", status, error_type as "errorType", model, agent, route,
            session_id as "sessionId",
            input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens as "inputTokens",
-           output_tokens as "outputTokens", cost_nano_usd::text as "costNano",
+           output_tokens as "outputTokens", cost_nano_usd::text as "costNano", cost_source as "costSource",
            count(*) over ()::int as total
     from events
     where project_id = ${projectId}::uuid and trace_id = ${traceId}
@@ -76,6 +79,7 @@ export async function getTrace(db: Db, projectId: string, traceId: string): Prom
       tokens: events.reduce((a, e) => a + e.inputTokens + e.outputTokens, 0),
       costUsd: nanoToUsdRounded(costNano),
       costUsdExact: nanoToUsdString(costNano),
+      unpricedCalls: countUnpriced(events),
     },
   };
 }

@@ -68,6 +68,21 @@ describe("trace and sessions API", () => {
     }
   });
 
+  it("a trace's cost total counts the priced calls and says how many unpriced ones it leaves out", async () => {
+    const accepted = await ingestBatch(handle.db, project.id, [
+      llmEvent({ traceId: "t-unpriced" }),
+      llmEvent({ traceId: "t-unpriced", model: "no-such-model-xyz" }),
+      llmEvent({ traceId: "t-unpriced", model: "no-such-model-xyz" }),
+    ]);
+    expect(accepted.accepted).toBe(3);
+    const res = await call<TraceDetail>("trace", { traceId: "t-unpriced" });
+    expect(res.status).toBe(200);
+    expect(res.json.totals.llmCalls).toBe(3);
+    expect(res.json.totals.unpricedCalls).toBe(2);
+    expect(res.json.totals.costUsd).toBeGreaterThan(0);
+    expect(res.json.events.filter((e) => e.costSource === "unpriced")).toHaveLength(2);
+  });
+
   it("a trace of another project, or an unknown one, is a 404", async () => {
     await ingestBatch(handle.db, project.id, [llmEvent({ traceId: "t-private" })]);
     const other = await projectWithKey(handle.db);

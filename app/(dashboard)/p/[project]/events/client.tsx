@@ -15,8 +15,9 @@ import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { Table, Td, Th } from "@/components/ui/table";
 import { RESPONSE_CACHE_STATUSES, type EventKind, type ResponseCacheStatus } from "@/lib/events/event-enums";
 import type { EventDetail, EventPage } from "@/lib/metrics/event-list";
-import { formatLocal, formatMs, formatTokens, formatUsd } from "@/lib/metrics/format";
+import { formatLocal, formatMs, formatTokens } from "@/lib/metrics/format";
 import { eventsParsers } from "./search-params";
+import { eventKindLabel, formatEventCost } from "@/lib/metrics/event-cost";
 
 const PAGE_SIZE = 50;
 
@@ -102,6 +103,7 @@ export function EventsClient({ projectSlug }: { projectSlug: string }) {
               <thead>
                 <tr>
                   <Th>Time</Th>
+                  <Th>Kind</Th>
                   <Th>Model</Th>
                   <Th>Route</Th>
                   <Th>Agent</Th>
@@ -128,7 +130,8 @@ export function EventsClient({ projectSlug }: { projectSlug: string }) {
                     className={`cursor-pointer hover:bg-[var(--border)]/40 ${state.event === e.id ? "bg-[var(--border)]/60" : ""}`}
                   >
                     <Td className="whitespace-nowrap">{formatLocal(e.ts, { seconds: true })}</Td>
-                    <Td>{e.model ?? (e.kind === "tool" ? "tool" : "—")}</Td>
+                    <Td data-testid="event-kind">{eventKindLabel(e.kind)}</Td>
+                    <Td>{e.model ?? "—"}</Td>
                     <Td>{e.route ?? "—"}</Td>
                     <Td>{e.agent ?? "—"}</Td>
                     <Td>
@@ -140,8 +143,8 @@ export function EventsClient({ projectSlug }: { projectSlug: string }) {
                       {formatTokens(e.inputTokens + e.cacheReadTokens + e.cacheWrite5mTokens + e.cacheWrite1hTokens)} / {formatTokens(e.outputTokens)}
                     </Td>
                     <Td>{e.responseCache === "none" ? "" : e.responseCache}</Td>
-                    <Td className="text-right" title={`$${e.costUsdExact} (${e.costSource})`}>
-                      {formatUsd(e.costUsd)}
+                    <Td className="text-right" title={`$${e.costUsdExact} (${e.costSource})`} data-testid="event-cost">
+                      {formatEventCost(e)}
                     </Td>
                   </tr>
                 ))}

@@ -9,6 +9,7 @@ import { EmptyState, ErrorState, LoadingState } from "@/components/ui/states";
 import { formatMs, formatTokens, formatUsd } from "@/lib/metrics/format";
 import type { TraceDetail, TraceEvent } from "@/lib/traces/trace-queries";
 import type { WaterfallRow } from "@/lib/traces/waterfall";
+import { formatEventCost, unpricedNote } from "@/lib/metrics/event-cost";
 
 const TICKS = [0, 0.25, 0.5, 0.75, 1];
 
@@ -44,7 +45,7 @@ export function TraceClient({ projectSlug, traceId }: { projectSlug: string; tra
             <Stat label="LLM calls" value={String(t.totals.llmCalls)} testId="trace-llm-calls" />
             <Stat label="Tool calls" value={String(t.totals.toolCalls)} testId="trace-tool-calls" />
             <Stat label="Tokens" value={formatTokens(t.totals.tokens)} testId="trace-tokens" />
-            <Stat label="Cost" value={formatUsd(t.totals.costUsd)} title={`$${t.totals.costUsdExact}`} testId="trace-cost" />
+            <Stat label="Cost" value={formatUsd(t.totals.costUsd)} title={`$${t.totals.costUsdExact}`} testId="trace-cost" note={unpricedNote(t.totals.unpricedCalls)} />
           </div>
           {t.waterfall.hints.map((h) => (
             <div key={h.toolIds.join(",")} role="note" className="rounded-lg border border-amber-500/40 bg-amber-500/10 p-3 text-sm" data-testid="parallel-hint">
@@ -96,7 +97,7 @@ export function TraceClient({ projectSlug, traceId }: { projectSlug: string; tra
 function Row({ row, total, event, hinted, projectSlug }: { row: WaterfallRow; total: number; event?: TraceEvent; hinted: boolean; projectSlug: string }) {
   const left = total > 0 ? (row.offsetMs / total) * 100 : 0;
   const width = total > 0 ? Math.max(0.4, (row.durationMs / total) * 100) : 100;
-  const tokens = event && event.kind === "llm" ? ` · ${formatTokens(event.inputTokens)} in / ${formatTokens(event.outputTokens)} out · ${formatUsd(event.costUsd)}` : "";
+  const tokens = event && event.kind === "llm" ? ` · ${formatTokens(event.inputTokens)} in / ${formatTokens(event.outputTokens)} out · ${formatEventCost(event)}` : "";
   const label = `${row.kind === "tool" ? "Tool" : row.kind === "count_tokens" ? "Token count" : "LLM"} ${row.name}: starts at ${formatMs(row.offsetMs)}, takes ${formatMs(row.durationMs)}${row.critical ? ", on the critical path" : ""}${tokens}`;
   return (
     <Link
@@ -133,13 +134,18 @@ function Row({ row, total, event, hinted, projectSlug }: { row: WaterfallRow; to
   );
 }
 
-function Stat({ label, value, testId, title }: { label: string; value: string; testId: string; title?: string }) {
+function Stat({ label, value, testId, title, note }: { label: string; value: string; testId: string; title?: string; note?: string | null }) {
   return (
     <div className="rounded-lg border border-[var(--border)] bg-[var(--card)] p-3" title={title}>
       <div className="text-xs font-medium uppercase tracking-wide text-[var(--muted)]">{label}</div>
       <div className="mt-1 text-xl font-semibold tabular-nums" data-testid={testId}>
         {value}
       </div>
+      {note ? (
+        <div className="mt-0.5 text-xs text-amber-700 dark:text-amber-300" data-testid={`${testId}-note`}>
+          {note}
+        </div>
+      ) : null}
     </div>
   );
 }
