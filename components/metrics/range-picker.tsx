@@ -1,6 +1,8 @@
 "use client";
 
+import { parseAsString, useQueryStates } from "nuqs";
 import { useState } from "react";
+import { rangeProblem } from "@/lib/metrics/range-problem";
 import { Button } from "../ui/button";
 import { cn } from "../ui/cn";
 import type { MetricsState, RangeOption } from "./search-params";
@@ -24,6 +26,11 @@ export function RangePicker({ state, onChange }: { state: MetricsState; onChange
   const [from, setFrom] = useState(() => toLocalInput(state.from ?? new Date(Date.now() - 86_400_000)));
   const [to, setTo] = useState(() => toLocalInput(state.to ?? new Date()));
   const [error, setError] = useState<string | null>(null);
+  // The URL's own strings: the parsed state has already swapped a bad value for the default.
+  const [raw] = useQueryStates({ range: parseAsString, from: parseAsString, to: parseAsString });
+  const problem = rangeProblem(raw);
+  // While the Custom panel is open, Custom is the choice being made, not the preset still shown.
+  const chosen: RangeOption = open ? "custom" : state.range;
 
   const apply = (e: React.FormEvent) => {
     e.preventDefault();
@@ -46,9 +53,9 @@ export function RangePicker({ state, onChange }: { state: MetricsState; onChange
               setOpen(false);
               onChange({ range: p.id, from: null, to: null });
             }}
-            aria-pressed={state.range === p.id}
+            aria-pressed={chosen === p.id}
             data-testid={`range-${p.id}`}
-            className={cn("px-3 py-1.5 text-sm", state.range === p.id ? "bg-[var(--accent)] text-white" : "bg-[var(--card)] hover:bg-[var(--border)]")}
+            className={cn("px-3 py-1.5 text-sm", chosen === p.id ? "bg-[var(--accent)] text-white" : "bg-[var(--card)] hover:bg-[var(--border)]")}
           >
             {p.label}
           </button>
@@ -56,14 +63,19 @@ export function RangePicker({ state, onChange }: { state: MetricsState; onChange
         <button
           type="button"
           onClick={() => setOpen((o) => !o)}
-          aria-pressed={state.range === "custom"}
+          aria-pressed={chosen === "custom"}
           aria-expanded={open}
           data-testid="range-custom"
-          className={cn("px-3 py-1.5 text-sm", state.range === "custom" ? "bg-[var(--accent)] text-white" : "bg-[var(--card)] hover:bg-[var(--border)]")}
+          className={cn("px-3 py-1.5 text-sm", chosen === "custom" ? "bg-[var(--accent)] text-white" : "bg-[var(--card)] hover:bg-[var(--border)]")}
         >
           Custom
         </button>
       </div>
+      {problem ? (
+        <span role="alert" className="text-sm text-amber-700 dark:text-amber-300" data-testid="range-problem">
+          {problem}
+        </span>
+      ) : null}
       {open ? (
         <form onSubmit={apply} className="flex flex-wrap items-center gap-2 text-sm" data-testid="custom-range">
           <label className="flex items-center gap-1">
