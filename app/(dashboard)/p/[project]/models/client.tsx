@@ -4,7 +4,7 @@ import { useQueryStates } from "nuqs";
 import { rowsBySeries, seriesLabel, seriesNote, sparkTimes, sparkValues } from "@/lib/metrics/chart-data";
 import { formatCount, formatMs, formatPercent, formatRate, formatUsd } from "@/lib/metrics/format";
 import type { ModelSummary } from "@/lib/metrics/get-summary";
-import { colorAt, paletteSeries } from "@/components/charts/chart-config";
+import { colorsByName, namedSeries } from "@/components/charts/chart-config";
 import type { BucketName } from "@/lib/metrics/time-range";
 import { Sparkline } from "@/components/charts/sparkline";
 import { TimeLineChart } from "@/components/charts/time-line-chart";
@@ -59,6 +59,8 @@ export function ModelsClient({ projectSlug, initialSort }: { projectSlug: string
   const sort = state.sort ?? initialSort.sort;
   const dir = state.dir ?? initialSort.dir;
   const rows = summary.data ? sortModels(summary.data.byModel, sort, dir) : [];
+  // One colour per model name on the chart and the sparklines alike, whatever the sort or range.
+  const modelColor = colorsByName([...p95ByModel.keys, ...rows.map((m) => m.model)]);
 
   const header = (c: Column) => {
     const active = sort === c.id;
@@ -82,7 +84,7 @@ export function ModelsClient({ projectSlug, initialSort }: { projectSlug: string
         <TimeLineChart
           markers={policyMarkers.markers}
           rows={p95ByModel.rows}
-          series={paletteSeries(p95ByModel.keys, seriesLabel)}
+          series={namedSeries(p95ByModel.keys, seriesLabel, modelColor)}
           format={formatMs}
           bucket={bucket}
           loading={chart.isPending}
@@ -106,7 +108,7 @@ export function ModelsClient({ projectSlug, initialSort }: { projectSlug: string
             </tr>
           </thead>
           <tbody>
-            {rows.map((m, i) => (
+            {rows.map((m) => (
               <tr key={m.model} data-testid="model-row" data-model={m.model}>
                 {COLUMNS.map((c) => (
                   <Td key={c.id} className={c.numeric ? "text-right" : "font-medium"}>
@@ -124,7 +126,7 @@ export function ModelsClient({ projectSlug, initialSort }: { projectSlug: string
                 ))}
                 <Td data-testid="p95-trend">
                   {trend.data ? (
-                    <Sparkline values={sparkValues(trend.data, m.model, "p95")} times={sparkTimes(trend.data, m.model)} markers={policyMarkers.markers} color={colorAt(i)} label={`p95 latency trend of ${seriesLabel(m.model)}`} />
+                    <Sparkline values={sparkValues(trend.data, m.model, "p95")} times={sparkTimes(trend.data, m.model)} markers={policyMarkers.markers} color={modelColor(m.model)} label={`p95 latency trend of ${seriesLabel(m.model)}`} />
                   ) : trend.isError ? (
                     <span className="text-xs text-[var(--muted)]" title={trend.error instanceof Error ? trend.error.message : undefined}>
                       unavailable

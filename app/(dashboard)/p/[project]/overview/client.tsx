@@ -4,7 +4,7 @@ import { previousRange, rowsBySeries, rowsFromSeries, seriesLabel, seriesNote, t
 import type { EventCounts } from "@/lib/events/event-counts";
 import { formatCount, formatMs, formatPercent, formatTokens, formatUsd, relativeChange } from "@/lib/metrics/format";
 import type { Summary } from "@/lib/metrics/get-summary";
-import { paletteSeries } from "@/components/charts/chart-config";
+import { namedSeries, paletteSeries } from "@/components/charts/chart-config";
 import type { BucketName } from "@/lib/metrics/time-range";
 import { StackedBarChart } from "@/components/charts/stacked-bar-chart";
 import { TimeLineChart } from "@/components/charts/time-line-chart";
@@ -173,7 +173,7 @@ export function OverviewClient({ projectSlug, counts, initialRange }: { projectS
           <StackedBarChart
             markers={policyMarkers.markers}
             rows={costStack.rows}
-            series={paletteSeries(costStack.keys, seriesLabel)}
+            series={namedSeries(costStack.keys, seriesLabel)}
             format={formatUsd}
             bucket={bucket}
             loading={cost.isPending}
