@@ -25,6 +25,7 @@ export function StackedBarChart({
   markers,
   stacked = true,
   integer = false,
+  yAxis,
 }: {
   rows: ChartRow[];
   series: SeriesConfig[];
@@ -41,6 +42,8 @@ export function StackedBarChart({
   stacked?: boolean;
   /** Whole-number ticks for counts: with a few requests the axis would repeat rounded labels (1, 2, 2, 3). */
   integer?: boolean;
+  /** Ticks and their labels chosen by the page (a money axis: lib/metrics/axis-ticks.ts). */
+  yAxis?: { ticks: number[]; format: ValueFormat };
 }) {
   const empty = rows.every((r) => series.every((s) => !r[s.key]));
   return (
@@ -48,7 +51,14 @@ export function StackedBarChart({
       <BarChart data={rows} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
         <CartesianGrid stroke="var(--chart-grid)" vertical={false} />
         <XAxis dataKey="t" type="number" scale="time" domain={timeDomain(rows, bucket)} padding={{ left: 8, right: 8 }} tickFormatter={timeTick(bucket)} stroke="var(--muted)" fontSize={11} minTickGap={24} />
-        <YAxis allowDecimals={!integer} tickFormatter={format} stroke="var(--muted)" fontSize={11} width={72} />
+        <YAxis
+          allowDecimals={!integer}
+          tickFormatter={yAxis?.format ?? format}
+          {...(yAxis && yAxis.ticks.length > 1 ? { ticks: yAxis.ticks, domain: [0, yAxis.ticks[yAxis.ticks.length - 1]!] } : {})}
+          stroke="var(--muted)"
+          fontSize={11}
+          width={72}
+        />
         <Tooltip cursor={{ fill: "var(--border)", opacity: 0.4 }} content={(p) => <ChartTooltip active={p.active} payload={p.payload} label={p.label} series={series} format={format} />} />
         {series.map((s) => (
           <Bar key={s.key} dataKey={s.key} name={s.label} fill={s.color} stackId={stacked ? "stack" : undefined} isAnimationActive={false} maxBarSize={28} />

@@ -15,6 +15,7 @@ import { MetricsToolbar } from "@/components/metrics/metrics-toolbar";
 import type { RangeOption } from "@/components/metrics/search-params";
 import { useDimensions, useMetricsState, useSummary, useTimeseries, useWindowSummary } from "@/components/metrics/use-metrics";
 import { EmptyState, ErrorState } from "@/components/ui/states";
+import { moneyAxis } from "@/lib/metrics/axis-ticks";
 
 const BUCKET_WORDS: Record<BucketName, string> = { "1m": "per minute", "5m": "per 5 minutes", "1h": "per hour", "1d": "per day" };
 
@@ -175,6 +176,7 @@ export function OverviewClient({ projectSlug, counts, initialRange }: { projectS
             rows={costStack.rows}
             series={namedSeries(costStack.keys, seriesLabel)}
             format={formatUsd}
+            yAxis={moneyAxis(costStack.rows, costStack.keys, { stacked: true })}
             bucket={bucket}
             loading={cost.isPending}
             error={cost.error}
