@@ -38,6 +38,14 @@ export function AppShell({
   const items = all.filter((item) => !item.adminOnly || role === undefined || role === "admin");
   return (
     <div className="flex min-h-screen">
+      {/* First in tab order: past the sidebar and top bar (a dozen stops) to the page itself. */}
+      <a
+        href="#main-content"
+        className="sr-only focus:not-sr-only focus:fixed focus:left-2 focus:top-2 focus:z-50 focus:rounded-md focus:bg-[var(--card)] focus:px-3 focus:py-2 focus:text-sm focus:shadow-lg focus:outline focus:outline-2 focus:outline-[var(--accent)]"
+        data-testid="skip-to-content"
+      >
+        Skip to content
+      </a>
       <aside className="w-52 shrink-0 border-r border-[var(--border)] bg-[var(--card)] p-3">
         <div className="mb-4 px-3 text-lg font-semibold tracking-tight">
           Pit<span className="text-[var(--accent)]">wall</span>
@@ -54,7 +62,9 @@ export function AppShell({
             <ThemeToggle />
           </div>
         </header>
-        <main className="min-w-0 flex-1 p-6">{children}</main>
+        <main id="main-content" tabIndex={-1} className="min-w-0 flex-1 p-6 focus:outline-none">
+          {children}
+        </main>
       </div>
     </div>
   );

@@ -3,7 +3,7 @@
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useQueryStates } from "nuqs";
-import { useEffect } from "react";
+import { useEffect, useRef } from "react";
 import { fetchJson } from "@/components/auth/fetch-json";
 import { metricsQuery } from "@/components/metrics/api-query";
 import { MetricsToolbar } from "@/components/metrics/metrics-toolbar";
@@ -180,6 +180,7 @@ function EventPanel({ projectSlug, id, onClose }: { projectSlug: string; id: str
     queryFn: () => fetchJson<EventDetail>(`/api/v1/events/detail?project=${encodeURIComponent(projectSlug)}&id=${encodeURIComponent(id)}`),
   });
   const e = detail.data;
+  const drawer = useRef<HTMLElement>(null);
   useEffect(() => {
     const onKey = (k: KeyboardEvent) => {
       if (k.key === "Escape") onClose();
@@ -187,10 +188,22 @@ function EventPanel({ projectSlug, id, onClose }: { projectSlug: string; id: str
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   }, [onClose]);
+  // Focus goes into the drawer when it opens (a keyboard user lands on what they opened) and
+  // back to the event's row when it closes, so Tab carries on from where they were.
+  useEffect(() => {
+    drawer.current?.focus();
+    return () => {
+      const row = document.querySelector<HTMLElement>(`[data-testid="event-row"][data-event-id="${CSS.escape(id)}"]`);
+      row?.focus();
+    };
+  }, [id]);
   return (
     // A drawer over the page, so the table keeps its width while an event is open.
     <aside
-      className="fixed inset-y-0 right-0 z-30 w-[28rem] max-w-full space-y-3 overflow-y-auto border-l border-[var(--border)] bg-[var(--card)] p-4 text-sm shadow-2xl"
+      ref={drawer}
+      tabIndex={-1}
+      role="dialog"
+      className="fixed inset-y-0 right-0 z-30 focus:outline-none w-[28rem] max-w-full space-y-3 overflow-y-auto border-l border-[var(--border)] bg-[var(--card)] p-4 text-sm shadow-2xl"
       aria-label="Event detail"
       data-testid="event-detail"
     >
