@@ -15,7 +15,7 @@ describe("event cost and kind for lists", () => {
   });
 
   it("labels each kind so a token count does not read as an LLM call", () => {
-    expect([eventKindLabel("llm"), eventKindLabel("tool"), eventKindLabel("count_tokens")]).toEqual(["LLM call", "tool", "count tokens"]);
+    expect([eventKindLabel("llm"), eventKindLabel("tool"), eventKindLabel("count_tokens")]).toEqual(["LLM call", "tool call", "token count"]);
   });
 
   it("counts the unpriced LLM calls a total leaves out and says so", () => {

@@ -3,7 +3,8 @@
 import type { CostSource, EventKind } from "../events/event-enums";
 import { formatUsd } from "./format";
 
-const KIND_LABEL: Record<EventKind, string> = { llm: "LLM call", tool: "tool", count_tokens: "count tokens" };
+// The filter menu's words (LLM calls, Tool calls, Token counts), one of each.
+const KIND_LABEL: Record<EventKind, string> = { llm: "LLM call", tool: "tool call", count_tokens: "token count" };
 
 export function eventKindLabel(kind: EventKind): string {
   return KIND_LABEL[kind];
