@@ -44,7 +44,7 @@ describe("describeSideWindows", () => {
       after: { seconds: 60, cutAt: { kind: "routing", version: 1, at: "2026-12-02T15:43:00.000Z" } },
     });
     expect(text).toContain("3 min before");
-    expect(text).toContain("60 s after (stops at routing v1 (live 15:43:00 UTC))");
+    expect(text).toContain("60 s after (stops at routing v1, live 15:43:00 UTC)");
     expect(text).toContain("neighbouring change");
   });
 });

@@ -49,7 +49,7 @@ function duration(seconds: number): string {
 }
 
 const cutText = (side: "before" | "after", c: NonNullable<SideWindowJson["cutAt"]>) =>
-  `${side === "before" ? "starts" : "stops"} at ${c.kind} v${c.version} (live ${c.at.slice(11, 19)} UTC)`;
+  `${side === "before" ? "starts" : "stops"} at ${c.kind} v${c.version}, live ${c.at.slice(11, 19)} UTC`;
 
 /**
  * What the table says about its windows: each side's length, and which neighbouring change cut a
