@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
+import { SESSION_HEADER } from "../events/hint-headers";
 import { INGEST_LIMITS as L } from "../ingestion/limits";
 import { MAX_RESPONSE_CACHE_TTL_SEC } from "../policies/cache-policy-schema";
 import { unsafeTextReason } from "../safe-text";
@@ -97,7 +98,7 @@ export function parseGatewayHints(headers: IncomingHttpHeaders): GatewayHints {
   return {
     route: name(headers, "x-pitwall-route"),
     agent: name(headers, "x-pitwall-agent"),
-    sessionId: name(headers, "x-pitwall-session"),
+    sessionId: name(headers, SESSION_HEADER),
     tags: parseTags(one(headers, "x-pitwall-tags")),
     cacheTtlSec: cacheTtl(one(headers, "x-pitwall-cache-ttl")),
     cacheMode: cacheMode(one(headers, "cache-control")),
