@@ -96,6 +96,38 @@ describe("analyzeFindings on thin or unpriced traffic", () => {
   });
 });
 
+describe("analyzeFindings on routes the response cache already answers", () => {
+  // A hit is recorded with 0 tokens, $0 and a few ms: the gateway answered, the model never ran.
+  const hit = (o: Parameters<typeof llmRow>[0]) => llmRow({ responseCache: "hit", inputTokens: 0, outputTokens: 0, costNano: 0, latencyMs: 2.4, ttftMs: null, streamed: false, ...o });
+  const rows = [
+    ...Array.from({ length: 60 }, (_, k) => hit({ route: "support-answer", promptHash: `s${k % 5}`, systemHash: "sys", systemTokens: 4000 })),
+    // The calls that reached the model did cache their system prompt (all but one).
+    ...Array.from({ length: 40 }, (_, k) => llmRow({ route: "support-answer", responseCache: "miss", systemHash: "sys", systemTokens: 4000, inputTokens: 300, cacheReadTokens: k === 0 ? 0 : 4000, cacheWrite5mTokens: k === 0 ? 4000 : 0 })),
+    ...Array.from({ length: 60 }, (_, k) => hit({ route: "research-planner", model: "claude-opus-4-6", requestedModel: "claude-opus-4-6", promptHash: `r${k % 5}` })),
+    ...Array.from({ length: 40 }, () => llmRow({ route: "research-planner", model: "claude-opus-4-6", requestedModel: "claude-opus-4-6", responseCache: "miss", inputTokens: 3000, outputTokens: 600, latencyMs: 9000 })),
+  ].sort((a, b) => a.tsMs - b.tsMs);
+  const answer = analyze(trafficOf(rows));
+  const kinds = (route: string) => answer.findings.filter((f) => f.route === route).map((f) => f.kind);
+
+  it("judges prompt caching on the calls that reached the model, not on the hits", () => {
+    expect(kinds("support-answer")).not.toContain("prompt_caching");
+  });
+
+  it("does not call a route short and simple because its cache hits carry no tokens", () => {
+    expect(kinds("research-planner")).not.toContain("model_right_sizing");
+  });
+
+  it("still counts the hits where the response cache is judged", () => {
+    const f = answer.findings.find((x) => x.route === "support-answer" && x.kind === "response_cache");
+    // 60 hits of 5 prompts: no repeat left for the cache to answer, and the hits are counted as such.
+    expect(f).toBeUndefined();
+    const repeatsOnly = analyze(trafficOf([...Array.from({ length: 40 }, (_, k) => llmRow({ route: "x", promptHash: `q${k % 4}` })), ...Array.from({ length: 20 }, (_, k) => hit({ route: "x", promptHash: `q${k % 4}` }))]));
+    const rc = repeatsOnly.findings.find((x) => x.kind === "response_cache")!;
+    expect(rc.evidence.requests).toBe(60);
+    expect(rc.evidence.details.recordedHits).toBe(20);
+  });
+});
+
 describe("analyzeFindingsInSteps", () => {
   const traffic = manifestTraffic(REFERENCE_MANIFEST, { seed: 7, requests: 1200 });
 

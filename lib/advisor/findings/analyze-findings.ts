@@ -6,7 +6,8 @@ import { contextGrowthFinding } from "./context-growth";
 import { modelRightSizingFinding } from "./model-right-sizing";
 import { promptCachingFinding } from "./prompt-caching";
 import { responseCacheFinding } from "./response-cache";
-import { routeGroups, type FindingContext, type RouteGroup } from "./route-groups";
+import { MIN_REQUESTS_PER_ROUTE } from "../finding-schema";
+import { modelCallsOf, routeGroups, type FindingContext, type RouteGroup } from "./route-groups";
 import { sequentialToolsFinding } from "./sequential-tools";
 import { streamingFinding } from "./streaming";
 
@@ -14,15 +15,25 @@ const DAY_MS = 86_400_000;
 
 type Finder = (ctx: FindingContext, g: RouteGroup) => Finding | null;
 
+/**
+ * The kinds that judge what the model did: they see only the route's calls that reached the
+ * model (response-cache hits left out, modelCallsOf), and none when fewer than
+ * MIN_REQUESTS_PER_ROUTE did. The response cache sees every request; sequential tools reads spans.
+ */
+const modelCalls = (find: Finder): Finder => (ctx, g) => {
+  const m = modelCallsOf(ctx.traffic, g);
+  return m.rows.length >= MIN_REQUESTS_PER_ROUTE ? find(ctx, m) : null;
+};
+
 /** Every kind, each a pure function of one route's calls. */
 const FINDERS: readonly { kind: FindingKind; find: Finder }[] = [
   { kind: "response_cache", find: responseCacheFinding },
-  { kind: "prompt_caching", find: promptCachingFinding },
-  { kind: "streaming", find: streamingFinding },
+  { kind: "prompt_caching", find: modelCalls(promptCachingFinding) },
+  { kind: "streaming", find: modelCalls(streamingFinding) },
   { kind: "sequential_tools", find: sequentialToolsFinding },
-  { kind: "context_growth", find: contextGrowthFinding },
-  { kind: "model_right_sizing", find: modelRightSizingFinding },
-  { kind: "batch", find: batchFinding },
+  { kind: "context_growth", find: modelCalls(contextGrowthFinding) },
+  { kind: "model_right_sizing", find: modelCalls(modelRightSizingFinding) },
+  { kind: "batch", find: modelCalls(batchFinding) },
 ];
 
 /** Yield to the event loop at most this often, so a closed request's abort is seen and progress is sent. */

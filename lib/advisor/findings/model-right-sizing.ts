@@ -4,7 +4,7 @@ import { encodeConfig } from "../../playground/url-state";
 import { medianTtftMs, profileFor } from "../../simulator/latency-profiles";
 import type { Finding } from "../finding-schema";
 import { decode, promptTokensAt, STATUS_CODE } from "../traffic";
-import { beforeOf, confidenceOf, examples, impactOf, memo, MIN_AFFECTED, median, pct, recordedTimings, round, share, unpricedShare, type FindingContext, type RouteGroup } from "./route-groups";
+import { beforeOf, confidenceOf, examples, impactOf, isHit, memo, MIN_AFFECTED, median, pct, recordedTimings, round, share, unpricedShare, type FindingContext, type RouteGroup } from "./route-groups";
 
 /** Short and simple, as the reference case means it: under 1K prompt tokens and under 100 output tokens. */
 export const SHORT_PROMPT_TOKENS = 1000;
@@ -103,7 +103,8 @@ function observedSmallModel(ctx: FindingContext): { model: string; latencyP50: n
   const byModel = new Map<number, number[]>();
   const small = ctx.traffic.models.values.map((m) => SMALL.test(modelFamily(m)));
   for (let i = 0; i < t.length; i++) {
-    if (t.model[i] === -1 || !small[t.model[i]!] || t.status[i] !== STATUS_CODE.ok) continue;
+    // A response-cache hit never reached the model: its few ms are not the model's speed.
+    if (t.model[i] === -1 || !small[t.model[i]!] || t.status[i] !== STATUS_CODE.ok || isHit(ctx.traffic, i)) continue;
     if (promptTokensAt(t, i) >= SHORT_PROMPT_TOKENS || t.outputTokens[i]! >= SHORT_OUTPUT_TOKENS) continue;
     const list = byModel.get(t.model[i]!) ?? [];
     list.push(i);

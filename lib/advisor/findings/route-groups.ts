@@ -14,7 +14,20 @@ export type RouteGroup = {
   rows: number[];
   /** The recorded timings of `rows` (shared: copy with recordedTimings before editing). */
   before?: Timings;
+  /** The same route's calls that reached the model (see modelCallsOf), made once. */
+  modelCalls?: RouteGroup;
 };
+
+/**
+ * The group's calls that reached the model: every row but the response cache's hits. A hit was
+ * answered by the gateway from an earlier reply (0 tokens, $0, a few ms), so it says nothing
+ * about what the model did: the findings about the model's work (prompt caching, right-sizing,
+ * streaming, context growth, batch) and the timings they compare read these rows only.
+ */
+export function modelCallsOf(traffic: Traffic, g: RouteGroup): RouteGroup {
+  g.modelCalls ??= { route: g.route, agent: g.agent, rows: g.rows.filter((i) => !isHit(traffic, i)) };
+  return g.modelCalls;
+}
 
 /** The group's recorded timings, computed once; findings compare their "after" copy with it. */
 export function beforeOf(ctx: FindingContext, g: RouteGroup): Timings {
@@ -40,7 +53,8 @@ export const MIN_AFFECTED = 10;
 
 /**
  * The route/agent groups of the window's answered LLM calls (status ok; hits of the response
- * cache count, they are requests too), and those left out for too few requests.
+ * cache count, they are requests too, though only the response-cache finding reads them: see
+ * modelCallsOf), and those left out for too few requests.
  */
 export function routeGroups(traffic: Traffic): { groups: RouteGroup[]; skipped: SkippedRoute[] } {
   const t = traffic.llm;

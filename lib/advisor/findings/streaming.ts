@@ -1,6 +1,6 @@
 import { profileFor } from "../../simulator/latency-profiles";
 import type { Finding } from "../finding-schema";
-import { beforeOf, confidenceOf, examples, impactOf, memo, MIN_AFFECTED, MIN_AFFECTED_SHARE, pct, perModel, recordedTimings, share, type FindingContext, type RouteGroup } from "./route-groups";
+import { beforeOf, confidenceOf, examples, impactOf, isHit, memo, MIN_AFFECTED, MIN_AFFECTED_SHARE, pct, perModel, recordedTimings, share, type FindingContext, type RouteGroup } from "./route-groups";
 import { isNonInteractive } from "./batch";
 
 /**
@@ -68,7 +68,7 @@ function measuredSpeeds(ctx: FindingContext): Map<number, number> {
   const t = ctx.traffic.llm;
   const sums = new Map<number, { tokens: number; ms: number; n: number }>();
   for (let i = 0; i < t.length; i++) {
-    if (!t.streamed[i] || !Number.isFinite(t.ttftMs[i]!) || t.outputTokens[i]! < 20) continue;
+    if (!t.streamed[i] || !Number.isFinite(t.ttftMs[i]!) || t.outputTokens[i]! < 20 || isHit(ctx.traffic, i)) continue;
     const ms = t.latencyMs[i]! - t.ttftMs[i]!;
     if (ms <= 0) continue;
     const s = sums.get(t.model[i]!) ?? { tokens: 0, ms: 0, n: 0 };
