@@ -1,11 +1,32 @@
 import type { PriceBook } from "../pricing/compute-cost";
 import type { Finding } from "./finding-schema";
-import { buildPhases } from "./plan-phases";
+import { buildPhases, type PhaseDraft } from "./plan-phases";
 import { REFERENCE_CASE, type PlanAnswer } from "./plan-schema";
+import type { Figures } from "./replay/replay-schema";
 import { runReplay } from "./replay/run-replay";
 import type { ReplayPolicies } from "./replay/simulate";
 import { fitTimings } from "./replay/timing-fit";
 import type { Traffic } from "./traffic";
+
+const DAY_MS = 86_400_000;
+
+/**
+ * What a phase saves alone, as its projection says: the cost per request before it (the
+ * previous phase's projection, or the live policy's replay) less the cost after it, over the
+ * window's requests per day. So "saves ~$X/day alone" and the cumulative projections agree (a
+ * finding's own estimate can count what an earlier phase already took, or calls the replay
+ * prices otherwise). Batch is not replayed (the gateway does not route to the Batches API), and a
+ * projection without a cost cannot say: those keep the findings' estimate and say so.
+ */
+function savedAlone(phase: Pick<PhaseDraft, "id" | "usdPerDaySaved" | "notes">, before: Figures | null, after: Figures | null, days: number): Pick<PhaseDraft, "usdPerDaySaved" | "notes"> {
+  const b = before?.costPerRequestUsd ?? null;
+  const a = after?.costPerRequestUsd ?? null;
+  if (phase.id === "batch") return { usdPerDaySaved: phase.usdPerDaySaved, notes: phase.notes };
+  if (b === null || a === null || !after) {
+    return { usdPerDaySaved: phase.usdPerDaySaved, notes: [...phase.notes, "The saving is the findings' estimate: the projection has no cost per request to compare."] };
+  }
+  return { usdPerDaySaved: Math.round(((b - a) * after.requests * 1e6) / days) / 1e6, notes: phase.notes };
+}
 
 /**
  * The plan with its cumulative projections: each phase replays the window under every policy
@@ -24,6 +45,8 @@ export async function projectPlan(input: {
   const steps = Math.max(1, drafts.length);
   const baseline = await runReplay({ traffic: input.traffic, live: input.live, candidate: input.live, prices: input.prices, timing, ...(input.signal ? { signal: input.signal } : {}) });
   const phases = [];
+  const days = Math.max(input.traffic.toMs - input.traffic.fromMs, 60_000) / DAY_MS;
+  let before = baseline.overall.predicted;
   for (const [k, d] of drafts.entries()) {
     const r = await runReplay({
       traffic: input.traffic,
@@ -36,7 +59,9 @@ export async function projectPlan(input: {
       onProgress: (f) => input.onProgress?.((k + f) / steps),
     });
     const { policies: _p, codeChanges: _c, ...phase } = d;
-    phases.push({ ...phase, projection: r.overall.predicted });
+    const projection = r.overall.predicted;
+    phases.push({ ...phase, ...savedAlone(phase, before, projection, days), projection });
+    before = projection;
   }
   input.onProgress?.(1);
   return {

@@ -36,7 +36,11 @@ export const Phase = z.object({
   code: PhaseCode.nullable(),
   /** Cumulative, overall: all phases up to and including this one. null when not enough data. */
   projection: Figures.nullable(),
-  /** The findings' own estimate ($ per day saved by this phase alone). */
+  /**
+   * $ per day this phase saves alone: the drop in projected cost per request from the phase
+   * before it (or the live policy's replay) to this one, over the window's requests per day. The
+   * findings' estimate for batch (not replayed) or when a projection has no cost (a note says so).
+   */
   usdPerDaySaved: z.number(),
   /** Saved ms per request of this phase alone where the replay cannot see it (tool spans). */
   notes: z.array(z.string()),
