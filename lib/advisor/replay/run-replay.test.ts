@@ -76,6 +76,22 @@ describe("runReplay", () => {
     expect(answer.notes.join(" ")).toMatch(/claude-opus-4-1 has no calls in this window/);
   });
 
+  it("says how many calls a model had when they are too few to fit, not that it has none", async () => {
+    const reqs = clientRequests({ seed: 5, count: 400, routes: ["faq", "chat"], model: MODEL });
+    // 12 of chat's calls on haiku: under the fit's minimum of 20.
+    let chat = 0;
+    const mixed = recordWorld(
+      reqs.map((r) => (r.route === "chat" && chat++ < 12 ? { ...r, route: "chat-small" } : r)),
+      { models: { "chat-small": "claude-haiku-4-5" } },
+    );
+    const candidate: ReplayPolicies = { routing: routing({ default: { model: "claude-haiku-4-5" } }), cache: cache({}) };
+    const answer = await runReplay({ traffic: mixed, live: NONE, candidate, prices });
+    expect(answer.timing.find((t) => t.model === "claude-haiku-4-5")).toMatchObject({ source: "profile", samples: 12 });
+    const note = answer.notes.find((n) => n.startsWith("claude-haiku-4-5"))!;
+    expect(note).toMatch(/has only 12 successful calls not served from the response cache in this window, and the fit needs 20/);
+    expect(note).not.toMatch(/no calls/);
+  });
+
   it("refreshes a prompt-cache entry on each read, and lets it expire past the TTL", async () => {
     // Gaps of 4 minutes: every call after the first reads (the TTL restarts at each read).
     const steady = recordWorld(clientRequests({ seed: 1, count: 40, routes: ["faq"], model: MODEL, spacingMs: 1 }).map((r, k) => ({ ...r, ts: k * 240_000, messageTokens: 100 })), {});

@@ -4,7 +4,7 @@ import { decode, type Traffic } from "../traffic";
 import { figuresOf, predictedMeasures, recordedMeasures } from "./figures";
 import { TRUST_METRICS, type BacktestError, type Figures, type ReplayAnswer, type ReplayGroup } from "./replay-schema";
 import { simulate, type CodeChanges, type EventPredictions, type ReplayPolicies } from "./simulate";
-import { fitTimings, type TimingModel } from "./timing-fit";
+import { fitTimings, MIN_FIT_SAMPLES, type ThinModel, type TimingModel } from "./timing-fit";
 
 export type RunReplayInput = {
   traffic: Traffic;
@@ -19,6 +19,14 @@ export type RunReplayInput = {
   /** A timing fitted once and shared by several replays of the same traffic (the plan). */
   timing?: TimingModel;
 };
+
+/** Why a model is timed from the profile table: no calls, or too few the fit can use. */
+function whyProfile(thin: ThinModel | undefined): string {
+  if (!thin) return "has no calls in this window";
+  const usable = `${thin.usable} successful call${thin.usable === 1 ? "" : "s"} not served from the response cache`;
+  const all = thin.calls === thin.usable ? "" : ` (of ${thin.calls} calls)`;
+  return `has only ${usable} in this window${all}, and the fit needs ${MIN_FIT_SAMPLES}`;
+}
 
 const notEnough = (n: number) => `not enough data: ${n} request${n === 1 ? "" : "s"}, ${MIN_REQUESTS_PER_ROUTE} needed`;
 
@@ -78,7 +86,7 @@ export async function runReplay(input: RunReplayInput): Promise<ReplayAnswer> {
   for (const t of timing.all()) {
     if (t.source === "profile") {
       const f = t.speedFactor ?? 1;
-      notes.push(`${t.model} has no calls in this window: it is timed from the simulator's profile table${f !== 1 ? `, scaled ×${f.toPrecision(2)} to this traffic's observed speed` : ""} (${Math.round(t.baseMs)} ms base, ${Math.round(1000 / t.msPerOutputToken)} tokens/s), not from traffic.`);
+      notes.push(`${t.model} ${whyProfile(timing.thin.get(t.model))}: it is timed from the simulator's profile table${f !== 1 ? `, scaled ×${f.toPrecision(2)} to this traffic's observed speed` : ""} (${Math.round(t.baseMs)} ms base, ${Math.round(1000 / t.msPerOutputToken)} tokens/s), not from traffic.`);
     } else {
       if (t.speedSource === "table") notes.push(`${t.model}: no call streamed and every call asked for about the same length, so its output speed (${Math.round(1000 / t.msPerOutputToken)} tokens/s) is the profile table's, scaled to how fast its calls ran; its TTFT is the rest of the time.`);
       if (t.cacheReadSource === "table") notes.push(`${t.model}: no call read the prompt cache, so a cache read is timed at the profile table's ${t.cacheReadMsPer1k.toPrecision(2)} ms per 1K tokens (scaled as its prefill is).`);

@@ -19,16 +19,22 @@ function evenSample(idx: number[], max: number): number[] {
   return Array.from({ length: max }, (_, k) => idx[Math.floor(k * step)]!);
 }
 
+/** Calls of a model in the window too few to fit: all of them, and those the fit could use. */
+export type ThinModel = { calls: number; usable: number };
+
 export class TimingModel {
   private readonly byModel = new Map<string, ModelTiming>();
-  constructor(fitted: ModelTiming[]) {
+  /** Models with calls in the window, too few to fit (see MIN_FIT_SAMPLES). */
+  readonly thin: ReadonlyMap<string, ThinModel>;
+  constructor(fitted: ModelTiming[], thin: ReadonlyMap<string, ThinModel> = new Map()) {
     for (const t of fitted) this.byModel.set(t.model, t);
+    this.thin = thin;
   }
-  /** The fitted timing, or the profile table's for a model the traffic never called. */
+  /** The fitted timing, or the profile table's for a model the traffic never called or called too little. */
   of(model: string): ModelTiming {
     let t = this.byModel.get(model);
     if (!t) {
-      t = scaled(profileTiming(model), this.speedFactor());
+      t = { ...scaled(profileTiming(model), this.speedFactor()), samples: this.thin.get(model)?.usable ?? 0 };
       this.byModel.set(model, t);
     }
     return t;
@@ -90,8 +96,10 @@ export function profileTiming(model: string): ModelTiming {
  */
 export function fitTimings(traffic: Traffic): TimingModel {
   const rows = new Map<number, number[]>();
+  const calls = new Map<number, number>();
   const t = traffic.llm;
   for (let i = 0; i < t.length; i++) {
+    calls.set(t.model[i]!, (calls.get(t.model[i]!) ?? 0) + 1);
     if (t.status[i] !== STATUS_CODE.ok || t.responseCache[i] === RESPONSE_CACHE_CODE.hit) continue;
     const m = t.model[i]!;
     if (m < 0 || !Number.isFinite(t.latencyMs[i]!)) continue;
@@ -100,12 +108,15 @@ export function fitTimings(traffic: Traffic): TimingModel {
     list.push(i);
   }
   const fitted: ModelTiming[] = [];
-  for (const [code, idx] of rows) {
+  const thin = new Map<string, ThinModel>();
+  for (const [code, n] of calls) {
+    if (code < 0) continue;
     const model = traffic.models.values[code]!;
-    if (idx.length < MIN_FIT_SAMPLES) continue;
-    fitted.push({ ...fitModel(t, model, evenSample(idx, MAX_FIT_SAMPLES)), samples: idx.length });
+    const idx = rows.get(code) ?? [];
+    if (idx.length < MIN_FIT_SAMPLES) thin.set(model, { calls: n, usable: idx.length });
+    else fitted.push({ ...fitModel(t, model, evenSample(idx, MAX_FIT_SAMPLES)), samples: idx.length });
   }
-  return new TimingModel(fitted);
+  return new TimingModel(fitted, thin);
 }
 
 function fitModel(t: LlmCalls, model: string, idx: number[]): ModelTiming {
