@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { CachePolicy } from "../../policies/cache-policy-schema";
 import { CLEAN_MANIFEST, REFERENCE_MANIFEST, type RouteManifest } from "../../demo/reference/manifest";
 import { FindingsAnswer, MIN_REQUESTS_PER_ROUTE, type Finding } from "../finding-schema";
 import { manifestTraffic } from "../testing/manifest-traffic";
@@ -125,6 +126,32 @@ describe("analyzeFindings on routes the response cache already answers", () => {
     const rc = repeatsOnly.findings.find((x) => x.kind === "response_cache")!;
     expect(rc.evidence.requests).toBe(60);
     expect(rc.evidence.details.recordedHits).toBe(20);
+  });
+});
+
+describe("the response-cache finding against the live cache policy", () => {
+  // 40 prompts, each sent at t, t+200 s and t+900 s: a 5-minute TTL hits the second send, 15 min the third too.
+  const t0 = Date.parse("2026-11-29T01:00:00Z");
+  const rows = Array.from({ length: 40 }, (_, p) => [0, 200, 900].map((dt, k) =>
+    llmRow({ route: "research-planner", promptHash: `q${p}`, tsMs: t0 + p * 1000 + dt * 1000, ...(k === 1 ? { responseCache: "hit", costNano: 0, inputTokens: 0, outputTokens: 0, latencyMs: 3 } : { responseCache: "miss" }) }),
+  )).flat().sort((a, b) => a.tsMs - b.tsMs);
+  const traffic = trafficOf(rows);
+  const live = (ttlSec: number) => CachePolicy.parse({ rules: [{ id: "rp", match: { route: "research-planner" }, ttlSec }] });
+  const find = (ttlSec?: number) => analyzeFindings(traffic, { prices, projectSlug: "demo", ...(ttlSec !== undefined ? { liveCache: live(ttlSec) } : {}) }).findings.find((f) => f.kind === "response_cache");
+
+  it("says which TTL is live and recommends raising it, counting only what the longer TTL adds", () => {
+    const f = find(300)!;
+    expect(f.evidence.details.recommendedTtlSec).toBe(900);
+    expect(f.evidence.details.liveTtlSec).toBe(300);
+    expect(f.recommendation).toMatch(/^A TTL of 5 min is live on this route \(33% of requests would be hits at it\); raising it to 15 min would make 67% hits/);
+    // The gain is the third sends (40 calls at $0.003) over the two-day window.
+    expect(f.impact.usdPerDay).toBeCloseTo((40 * 0.003) / 2, 6);
+  });
+
+  it("recommends nothing when the live TTL is at or past the knee", () => {
+    expect(find(900)).toBeUndefined();
+    expect(find(3600)).toBeUndefined();
+    expect(find(0)!.recommendation).toMatch(/^Cache responses on this route with a TTL of 15 min/);
   });
 });
 

@@ -1,3 +1,4 @@
+import type { CachePolicy } from "../../policies/cache-policy-schema";
 import type { PriceBook } from "../../pricing/compute-cost";
 import type { Finding, FindingKind, FindingsAnswer } from "../finding-schema";
 import type { Traffic } from "../traffic";
@@ -39,12 +40,16 @@ const FINDERS: readonly { kind: FindingKind; find: Finder }[] = [
 /** Yield to the event loop at most this often, so a closed request's abort is seen and progress is sent. */
 const SLICE_MS = 50;
 
-function contextOf(traffic: Traffic, opts: { prices: PriceBook; projectSlug: string }): FindingContext {
+/** `liveCache`: the project's live response-cache policy, which the cache finding builds on. */
+type AnalyzeOptions = { prices: PriceBook; projectSlug: string; liveCache?: CachePolicy; signal?: AbortSignal };
+
+function contextOf(traffic: Traffic, opts: AnalyzeOptions): FindingContext {
   return {
     traffic,
     prices: opts.prices,
     days: Math.max(traffic.toMs - traffic.fromMs, 60_000) / DAY_MS,
     projectSlug: opts.projectSlug,
+    ...(opts.liveCache ? { liveCache: opts.liveCache } : {}),
   };
 }
 
@@ -63,7 +68,7 @@ function answerOf(traffic: Traffic, findings: Finding[], skipped: FindingsAnswer
  * The findings of a window, per route and agent, ranked by dollars per day saved (then by the
  * perceived wait saved), and the routes skipped for too few requests. Pure over the loaded traffic.
  */
-export function analyzeFindings(traffic: Traffic, opts: { prices: PriceBook; projectSlug: string; signal?: AbortSignal }): FindingsAnswer {
+export function analyzeFindings(traffic: Traffic, opts: AnalyzeOptions): FindingsAnswer {
   const { groups, skipped } = routeGroups(traffic);
   const ctx = contextOf(traffic, opts);
   const findings: Finding[] = [];
@@ -85,7 +90,7 @@ export function analyzeFindings(traffic: Traffic, opts: { prices: PriceBook; pro
  */
 export async function analyzeFindingsInSteps(
   traffic: Traffic,
-  opts: { prices: PriceBook; projectSlug: string; signal?: AbortSignal; onProgress?: (kind: FindingKind, fraction: number) => void },
+  opts: AnalyzeOptions & { onProgress?: (kind: FindingKind, fraction: number) => void },
 ): Promise<FindingsAnswer> {
   const { groups, skipped } = routeGroups(traffic);
   const ctx = contextOf(traffic, opts);

@@ -1,5 +1,6 @@
 import type { Finding } from "../finding-schema";
-import { NONE } from "../traffic";
+import { resolveCacheRule } from "../../policies/resolve-cache-rule";
+import { decode, NONE } from "../traffic";
 import { beforeOf, confidenceOf, examples, hashScratch, impactOf, isHit, MIN_AFFECTED, MIN_AFFECTED_SHARE, pct, recordedTimings, share, type FindingContext, type RouteGroup } from "./route-groups";
 
 /** The TTLs the curve is drawn at, in seconds (30 s to a day). */
@@ -64,8 +65,15 @@ export function responseCacheFinding(ctx: FindingContext, g: RouteGroup): Findin
   const curve = TTL_GRID_SEC.map((ttlSec) => ({ ttlSec, hitRate: share(replayTtl(ctx, g.rows, ttlSec * 1000, null), n) }));
   const best = curve[curve.length - 1]!.hitRate;
   const knee = curve.find((p) => p.hitRate >= KNEE_FRACTION * best) ?? curve[curve.length - 1]!;
+  // What is live already: at or past the knee there is nothing to recommend; below it, the
+  // impact is what the longer TTL adds (the calls the live TTL would hit are no gain).
+  const liveTtlSec = liveTtlOf(ctx, g);
+  if (liveTtlSec >= knee.ttlSec) return null;
+  const liveHits = liveTtlSec > 0 ? hitRateAtTtl(ctx, g.rows, liveTtlSec * 1000).hitRows : [];
+  const liveHitRate = share(liveHits.length, n);
   const { hitRows } = hitRateAtTtl(ctx, g.rows, knee.ttlSec * 1000);
-  const newHits = hitRows.filter((i) => !isHit(traffic, i));
+  const liveHitSet = new Set(liveHits);
+  const newHits = hitRows.filter((i) => !isHit(traffic, i) && !liveHitSet.has(i));
 
   // Re-request intervals: from each repeat to the previous request of the same prompt.
   const last = hashScratch(ctx);
@@ -102,7 +110,11 @@ export function responseCacheFinding(ctx: FindingContext, g: RouteGroup): Findin
     route: g.route,
     agent: g.agent,
     title: `${pct(rate)} of ${g.route ?? "unrouted"} requests repeat an earlier prompt exactly`,
-    recommendation: `Cache responses on this route with a TTL of ${ttlText}: ${pct(knee.hitRate)} of requests would be hits (${pct(best)} at a day). Answers up to ${ttlText} old would be served; pick a shorter TTL if they go stale sooner.${priced ? "" : " Some calls have no price: their cost is not counted."}`,
+    recommendation: `${
+      liveTtlSec > 0
+        ? `A TTL of ${formatTtl(liveTtlSec)} is live on this route (${pct(liveHitRate)} of requests would be hits at it); raising it to ${ttlText} would make ${pct(knee.hitRate)} hits`
+        : `Cache responses on this route with a TTL of ${ttlText}: ${pct(knee.hitRate)} of requests would be hits`
+    } (${pct(best)} at a day). Answers up to ${ttlText} old would be served; pick a shorter TTL if they go stale sooner.${priced ? "" : " Some calls have no price: their cost is not counted."}`,
     evidence: {
       requests: n,
       affected: repeats.length,
@@ -114,6 +126,8 @@ export function responseCacheFinding(ctx: FindingContext, g: RouteGroup): Findin
         ttlCurve: curve,
         recommendedTtlSec: knee.ttlSec,
         hitRateAtRecommended: knee.hitRate,
+        liveTtlSec,
+        hitRateAtLive: liveHitRate,
         intervalHistogram: histogram(intervalsSec),
         staleness: `A cached answer can be up to ${ttlText} old when served.`,
         priced,
@@ -122,6 +136,32 @@ export function responseCacheFinding(ctx: FindingContext, g: RouteGroup): Findin
     impact,
     confidence: confidenceOf(repeats.length),
   };
+}
+
+/**
+ * The live policy's TTL on this route: the one resolved for most of its calls (the rule can
+ * depend on the served model, tags and whether a user id is sent; one resolution per distinct
+ * combination). 0 when nothing is live.
+ */
+function liveTtlOf(ctx: FindingContext, g: RouteGroup): number {
+  const policy = ctx.liveCache;
+  if (!policy) return 0;
+  const t = ctx.traffic.llm;
+  const byFacts = new Map<string, number>();
+  const votes = new Map<number, number>();
+  for (const i of g.rows) {
+    const key = `${t.model[i]}|${t.tagSet[i]}|${t.user[i] === NONE ? 0 : 1}`;
+    let ttl = byFacts.get(key);
+    if (ttl === undefined) {
+      ttl = resolveCacheRule(policy, { route: g.route, model: decode(ctx.traffic.models, t.model[i]!) ?? "", tags: ctx.traffic.tags[t.tagSet[i]!] ?? {}, userId: t.user[i] === NONE ? null : "user" }).ttlSec;
+      byFacts.set(key, ttl);
+    }
+    votes.set(ttl, (votes.get(ttl) ?? 0) + 1);
+  }
+  let ttl = 0;
+  let most = 0;
+  for (const [v, c] of votes) if (c > most) [ttl, most] = [v, c];
+  return ttl;
 }
 
 /** Re-request intervals in log-spaced bins (seconds): what the TTL curve is built from, drawn as a histogram. */

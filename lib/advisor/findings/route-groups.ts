@@ -1,3 +1,4 @@
+import type { CachePolicy } from "../../policies/cache-policy-schema";
 import type { PriceBook } from "../../pricing/compute-cost";
 import { MIN_REQUESTS_PER_ROUTE, type Confidence, type Impact, type SkippedRoute } from "../finding-schema";
 import { decode, NONE, RESPONSE_CACHE_CODE, STATUS_CODE, type Traffic } from "../traffic";
@@ -44,6 +45,8 @@ export type FindingContext = {
   days: number;
   /** The project's slug, for links (playground). */
   projectSlug: string;
+  /** The live response-cache policy: what a cache finding is measured against (absent: none live). */
+  liveCache?: CachePolicy;
 };
 
 /** Below this share of a route's requests a fix is not worth a finding (and chance matches stay quiet). */

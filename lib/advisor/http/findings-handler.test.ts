@@ -6,6 +6,7 @@ import { createTestDb } from "@/db/test-db";
 import { projectWithKey } from "../../auth/testing/project-with-key";
 import { signedInUser } from "../../auth/testing/sessions";
 import { webHandler } from "../../http/web-handler";
+import { saveVersion } from "../../policies/policy-queries";
 import { FindingsAnswer } from "../finding-schema";
 import { insertRows } from "../testing/row-loader";
 import { llmRow } from "../testing/traffic-rows";
@@ -59,6 +60,18 @@ describe("GET /api/v1/advisor/findings", () => {
     expect(rc.route).toBe("faq");
     expect(rc.evidence.rate).toBe(0.5);
     expect(res.json.skipped).toEqual([{ route: "thin", agent: "a", requests: 5, reason: "not enough data: 5 requests, 30 needed" }]);
+  });
+
+  it("measures the response cache against the project's live cache policy", async () => {
+    const cached = await projectWithKey(handle.db);
+    const rows = Array.from({ length: 80 }, (_, k) => llmRow({ id: `cached-${k}`, tsMs: T0 + k * 5000, route: "faq", promptHash: `q${Math.floor(k / 2)}` }));
+    await insertRows(handle.db, cached.project.id, rows);
+    const cookie = (await signedInUser(handle.db, { projectId: cached.project.id, role: "viewer", email: "cached-viewer@example.test" })).cookie;
+    const kinds = async () => (await get(`project=${cached.project.slug}&from=${from}&to=${to}`, { cookie })).json.findings.map((f: { kind: string }) => f.kind);
+    expect(await kinds()).toContain("response_cache");
+    // A live 10-minute TTL on faq is past the knee (repeats come 5 s apart): nothing left to recommend.
+    await saveVersion(handle.db, { projectId: cached.project.id, kind: "cache", document: { rules: [{ id: "faq", match: { route: "faq" }, ttlSec: 600 }] } });
+    expect(await kinds()).not.toContain("response_cache");
   });
 
   it("answers no findings for a window with no traffic", async () => {

@@ -2,6 +2,7 @@ import type { Db } from "@/db/client";
 import { authenticate } from "../../auth/caller";
 import { projectParam } from "../../auth/http/parse";
 import { json } from "../../http/web-handler";
+import { getActivePolicies } from "../../policies/active-policies";
 import { getPriceBook } from "../../pricing/price-queries";
 import type { FindingsAnswer } from "../finding-schema";
 import { analyzeFindingsInSteps } from "../findings/analyze-findings";
@@ -24,11 +25,12 @@ export async function getFindings(db: Db, req: Request, deps: { loadTraffic: Loa
   const signal = req.signal;
   const run = async (onProgress: (stage: string, fraction: number) => void): Promise<FindingsAnswer> => {
     onProgress("loading", 0);
-    const [prices, traffic] = await Promise.all([
+    const [live, prices, traffic] = await Promise.all([
+      getActivePolicies(db, caller.projectId),
       getPriceBook(db, caller.projectId),
       deps.loadTraffic(db, { projectId: caller.projectId, ...window, signal, onProgress: (f) => onProgress("loading", f) }),
     ]);
-    return analyzeFindingsInSteps(traffic, { prices, projectSlug: slug ?? "", signal, onProgress: (kind, f) => onProgress(`analysing ${kind}`, f) });
+    return analyzeFindingsInSteps(traffic, { prices, projectSlug: slug ?? "", liveCache: live.cache, signal, onProgress: (kind, f) => onProgress(`analysing ${kind}`, f) });
   };
   if (wantsProgress(req)) return progressStream(run, signal);
   return json(await run(() => {}));
