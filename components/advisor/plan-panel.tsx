@@ -41,7 +41,9 @@ function PhaseCard({ phase, index, plan, projectSlug, canEdit, onUseInReplay }: 
           Phase {index + 1}: {phase.title}
         </span>
         <Badge tone={phase.type === "policy" ? "info" : "neutral"}>{phase.type === "policy" ? "policy change" : "code change"}</Badge>
-        <span className="text-xs text-[var(--muted)]">saves ~{formatUsd(phase.usdPerDaySaved)}/day alone</span>
+        <span className="text-xs text-[var(--muted)]" data-testid={`phase-${phase.id}-saving`}>
+          {phase.usdPerDaySaved < 0 ? `costs ~${formatUsd(-phase.usdPerDaySaved)}/day more alone` : `saves ~${formatUsd(phase.usdPerDaySaved)}/day alone`}
+        </span>
       </div>
       <p className="text-xs text-[var(--muted)]">Finding: {phase.finding.title}</p>
       {p ? (
@@ -122,6 +124,11 @@ export function PlanPanel({ plan, projectSlug, canEdit, onUseInReplay }: { plan:
           {` · reference case: ${Math.round(plan.reference.latencyChange * 100)}% latency, ${Math.round(plan.reference.costChange * 100)}% cost`}
         </span>
       </div>
+      {plan.notes.map((n) => (
+        <p key={n} className="text-xs text-amber-700 dark:text-amber-300" data-testid="advisor-plan-note">
+          {n}
+        </p>
+      ))}
       {plan.phases.length === 0 ? <p className="text-sm text-[var(--muted)]">No phase: the findings leave nothing to change.</p> : null}
       <ol className="flex flex-col gap-2">
         {plan.phases.map((ph, i) => (

@@ -2,11 +2,18 @@ import { describe, expect, it } from "vitest";
 import { CachePolicy } from "../policies/cache-policy-schema";
 import { RoutingPolicy } from "../policies/routing-policy-schema";
 import { projectPlan } from "./plan-project";
+import { trafficOf } from "./testing/traffic-rows";
 import { finding } from "./testing/findings";
-import { clientRequests, recordWorld, worldPrices } from "./testing/traffic-world";
+import { clientRequests, recordWorld, recordWorldRows, worldPrices } from "./testing/traffic-world";
 
 const prices = worldPrices();
 const MODEL = "claude-sonnet-4-5";
+
+/** recordWorld, with the nc-route calls on a model that has no price (cost 0, unpriced, as recorded). */
+function withUnpriced(reqs: Parameters<typeof recordWorldRows>[0], policy: Parameters<typeof recordWorldRows>[1]) {
+  const rows = recordWorldRows(reqs, policy).map((r) => (r.route === "nc-route" ? { ...r, model: "claude-nonexistent-9", requestedModel: "claude-nonexistent-9", costNano: 0, unpriced: true } : r));
+  return trafficOf(rows, [], { projectId: "p", fromMs: reqs[0]!.ts, toMs: reqs.at(-1)!.ts + 1 });
+}
 
 describe("projectPlan", () => {
   // Prompt caching is already live: a phase that turns it on changes nothing in the replay.
@@ -27,5 +34,16 @@ describe("projectPlan", () => {
     // The first phase is measured against the live policy's replay (within its backtest error of the baseline).
     expect(Math.abs(rc!.usdPerDaySaved - want) / want).toBeLessThan(0.05);
     expect(rc!.usdPerDaySaved).not.toBe(3);
+  });
+
+  it("keeps the plan's cost figures when one route's calls have no price, and says why", async () => {
+    // Three calls on a model with no price row, recorded as the gateway records them (cost 0, unpriced).
+    const odd = clientRequests({ seed: 4, count: 3, routes: ["nc-route"], model: MODEL });
+    const mixed = withUnpriced([...reqs, ...odd].sort((a, b) => a.ts - b.ts), { promptCaching: "5m" });
+    const plan = await projectPlan({ traffic: mixed, findings, live, prices });
+    expect(plan.baseline.costPerRequestUsd).not.toBeNull();
+    expect(plan.backtestError!.costPerRequestUsd).not.toBeNull();
+    for (const p of plan.phases) expect(p.projection!.costPerRequestUsd).not.toBeNull();
+    expect(plan.notes.join(" ")).toMatch(/^No price for claude-nonexistent-9 \(nc-route\): cost per request leaves that route out/);
   });
 });

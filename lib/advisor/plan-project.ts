@@ -3,7 +3,7 @@ import type { Finding } from "./finding-schema";
 import { buildPhases, type PhaseDraft } from "./plan-phases";
 import { REFERENCE_CASE, type PlanAnswer } from "./plan-schema";
 import type { Figures } from "./replay/replay-schema";
-import { runReplay } from "./replay/run-replay";
+import { costNotes, runReplay } from "./replay/run-replay";
 import type { ReplayPolicies } from "./replay/simulate";
 import { fitTimings } from "./replay/timing-fit";
 import type { Traffic } from "./traffic";
@@ -22,7 +22,8 @@ function savedAlone(phase: Pick<PhaseDraft, "id" | "usdPerDaySaved" | "notes">, 
   const b = before?.costPerRequestUsd ?? null;
   const a = after?.costPerRequestUsd ?? null;
   if (phase.id === "batch") return { usdPerDaySaved: phase.usdPerDaySaved, notes: phase.notes };
-  if (b === null || a === null || !after) {
+  const sameRoutes = JSON.stringify(before?.costExcludedRoutes ?? []) === JSON.stringify(after?.costExcludedRoutes ?? []);
+  if (b === null || a === null || !after || !sameRoutes) {
     return { usdPerDaySaved: phase.usdPerDaySaved, notes: [...phase.notes, "The saving is the findings' estimate: the projection has no cost per request to compare."] };
   }
   return { usdPerDaySaved: Math.round(((b - a) * after.requests * 1e6) / days) / 1e6, notes: phase.notes };
@@ -60,7 +61,10 @@ export async function projectPlan(input: {
     });
     const { policies: _p, codeChanges: _c, ...phase } = d;
     const projection = r.overall.predicted;
-    phases.push({ ...phase, ...savedAlone(phase, before, projection, days), projection });
+    const saved = savedAlone(phase, before, projection, days);
+    // A phase that moves calls to a model without a price leaves more out of cost than the baseline: say so there.
+    const sameScope = JSON.stringify(projection?.costExcludedRoutes ?? []) === JSON.stringify(baseline.overall.predicted?.costExcludedRoutes ?? []);
+    phases.push({ ...phase, ...saved, notes: sameScope ? saved.notes : [...saved.notes, ...costNotes(r.routes, r.overall)], projection });
     before = projection;
   }
   input.onProgress?.(1);
@@ -71,6 +75,7 @@ export async function projectPlan(input: {
     baseline: baseline.overall.measured,
     backtestError: baseline.overall.backtestError,
     phases,
+    notes: costNotes(baseline.routes, baseline.overall),
     reference: { ...REFERENCE_CASE },
   };
 }

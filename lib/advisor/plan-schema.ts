@@ -57,6 +57,8 @@ export const PlanAnswer = z.object({
   baseline: Figures,
   backtestError: BacktestError.nullable(),
   phases: z.array(Phase),
+  /** Why a figure is missing or partial (a route whose calls have no price is left out of cost). */
+  notes: z.array(z.string()).default([]),
   reference: z.object({ latencyChange: z.number(), costChange: z.number() }),
 });
 export type PlanAnswer = z.infer<typeof PlanAnswer>;

@@ -66,10 +66,17 @@ function finiteOf(values: ArrayLike<number>, idx: readonly number[]): Float64Arr
 }
 
 /**
+ * Which events cost per request is taken over, when not all of `idx`: the overall figures leave
+ * out the routes with an unpriced call (`excludedRoutes`), so one unpriced route does not blank
+ * every other route's cost.
+ */
+export type CostScope = { idx: readonly number[]; excludedRoutes: (string | null)[] };
+
+/**
  * The figures of the events `idx` (already filtered by `include`). `unpricedCost` marks events
  * whose cost is not a price (NaN in a replay; recorded as unpriced in the traffic).
  */
-export function figuresOf(m: Measures, idx: readonly number[], unpriced: (i: number) => boolean): Figures {
+export function figuresOf(m: Measures, idx: readonly number[], unpriced: (i: number) => boolean, costScope?: CostScope): Figures {
   const lat = finiteOf(m.latencyMs, idx);
   const ttft = finiteOf(m.ttftMs, idx);
   const perceived = finiteOf(m.perceivedMs, idx);
@@ -92,6 +99,16 @@ export function figuresOf(m: Measures, idx: readonly number[], unpriced: (i: num
   }
   for (const v of lat) latSum += v;
   const n = idx.length;
+  let costPerRequestUsd = n > 0 && unpricedRequests === 0 ? cost / 1e9 / n : null;
+  if (costScope) {
+    let scoped = 0;
+    let scopedUnpriced = false;
+    for (const i of costScope.idx) {
+      if (unpriced(i)) scopedUnpriced = true;
+      else scoped += m.costNanoUsd[i]!;
+    }
+    costPerRequestUsd = costScope.idx.length > 0 && !scopedUnpriced ? scoped / 1e9 / costScope.idx.length : null;
+  }
   const mean = lat.length > 0 ? latSum / lat.length : null;
   return {
     requests: n,
@@ -102,7 +119,8 @@ export function figuresOf(m: Measures, idx: readonly number[], unpriced: (i: num
     ttftP95Ms: quantileInPlace(ttft, 0.95),
     perceivedP50Ms: quantileInPlace(perceived, 0.5),
     perceivedP95Ms: quantileInPlace(perceived, 0.95),
-    costPerRequestUsd: n > 0 && unpricedRequests === 0 ? cost / 1e9 / n : null,
+    costPerRequestUsd,
+    costExcludedRoutes: costScope?.excludedRoutes ?? [],
     responseCacheHitRate: n > 0 ? hits / n : null,
     promptCacheHitRate: prompt > 0 ? read / prompt : null,
     throughputPerMin: mean !== null && mean > 0 ? 60_000 / mean : null,

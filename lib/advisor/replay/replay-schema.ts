@@ -14,8 +14,13 @@ export const Figures = z.object({
   /** What a user waits for: the TTFT of a streamed call, the whole latency otherwise. */
   perceivedP50Ms: z.number().nullable(),
   perceivedP95Ms: z.number().nullable(),
-  /** null when some call's model has no price row (see unpricedModels). */
+  /**
+   * null when some call's model has no price row (see unpricedModels). Overall, a route with an
+   * unpriced call is left out instead (costExcludedRoutes): cost is over the other routes' calls.
+   */
   costPerRequestUsd: z.number().nullable(),
+  /** Routes left out of costPerRequestUsd (overall figures only): some of their calls have no price. */
+  costExcludedRoutes: z.array(z.string().nullable()).default([]),
   responseCacheHitRate: z.number().nullable(),
   /** Share of prompt tokens read from the prompt cache. */
   promptCacheHitRate: z.number().nullable(),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CachePolicy } from "../../policies/cache-policy-schema";
 import { RoutingPolicy } from "../../policies/routing-policy-schema";
-import { clientRequests, recordWorld, worldPrices, type WorldPolicy } from "../testing/traffic-world";
+import { clientRequests, recordWorld, recordWorldRows, worldPrices, type WorldPolicy } from "../testing/traffic-world";
 import { llmRow, trafficOf } from "../testing/traffic-rows";
 import { runReplay } from "./run-replay";
 import type { ReplayPolicies } from "./simulate";
@@ -20,6 +20,12 @@ const within = (x: number | null, y: number | null, tol: number) => {
 function scenario(policy: WorldPolicy, reqOpts: Partial<Parameters<typeof clientRequests>[0]> = {}) {
   const reqs = clientRequests({ seed: 3, count: 600, routes: ["faq", "agent"], model: MODEL, repeatShare: 0.3, ...reqOpts });
   return { reqs, traffic: recordWorld(reqs, policy) };
+}
+
+/** recordWorld, with the nc-route calls on a model that has no price (cost 0, unpriced, as recorded). */
+function withUnpriced(reqs: Parameters<typeof recordWorldRows>[0], policy: Parameters<typeof recordWorldRows>[1]) {
+  const rows = recordWorldRows(reqs, policy).map((r) => (r.route === "nc-route" ? { ...r, model: "claude-nonexistent-9", requestedModel: "claude-nonexistent-9", costNano: 0, unpriced: true } : r));
+  return trafficOf(rows, [], { projectId: "p", fromMs: reqs[0]!.ts, toMs: reqs.at(-1)!.ts + 1 });
 }
 
 describe("runReplay", () => {
@@ -169,6 +175,26 @@ describe("runReplay", () => {
     const shortAsk = trafficOf(rows.map((r) => ({ ...r, requestedCacheTtlSec: 60 })));
     const capped = await runReplay({ traffic: shortAsk, live: lowerOnly, candidate: { routing: routing({}), cache: cache({ default: { ttlSec: 3600 } }) }, prices });
     expect(capped.overall.predicted!.responseCacheHitRate).toBeCloseTo(0.8, 5);
+  });
+
+  it("leaves only an unpriced route out of the overall cost, and says why", async () => {
+    const reqs = clientRequests({ seed: 3, count: 600, routes: ["faq", "agent"], model: MODEL });
+    // Three calls on a model with no price row, recorded as the gateway records them (cost 0, unpriced).
+    const odd = clientRequests({ seed: 4, count: 3, routes: ["nc-route"], model: MODEL });
+    const traffic = withUnpriced([...reqs, ...odd].sort((a, b) => a.ts - b.ts), {});
+    const priced = recordWorld(reqs, {});
+    const answer = await runReplay({ traffic, live: NONE, candidate: NONE, prices });
+    const alone = await runReplay({ traffic: priced, live: NONE, candidate: NONE, prices });
+    for (const f of [answer.overall.measured, answer.overall.backtest!, answer.overall.predicted!]) {
+      expect(f.costExcludedRoutes).toEqual(["nc-route"]);
+      expect(f.unpricedModels).toEqual(["claude-nonexistent-9"]);
+    }
+    // The other routes' cost, exactly as without the unpriced calls.
+    expect(answer.overall.measured.costPerRequestUsd).toBeCloseTo(alone.overall.measured.costPerRequestUsd!, 12);
+    expect(answer.overall.predicted!.costPerRequestUsd).toBeCloseTo(alone.overall.predicted!.costPerRequestUsd!, 12);
+    expect(answer.overall.backtestError!.costPerRequestUsd).not.toBeNull();
+    expect(answer.routes.find((r) => r.route === "nc-route")!.measured.costPerRequestUsd).toBeNull();
+    expect(answer.notes).toContain("No price for claude-nonexistent-9 (nc-route): cost per request leaves that route out, overall it is over the other routes' calls. Add the price on the pricing page.");
   });
 
   it("stops when cancelled mid-way", async () => {

@@ -1,7 +1,7 @@
 import type { PriceBook } from "../../pricing/compute-cost";
 import { MIN_REQUESTS_PER_ROUTE } from "../finding-schema";
 import { decode, type Traffic } from "../traffic";
-import { figuresOf, predictedMeasures, recordedMeasures } from "./figures";
+import { figuresOf, predictedMeasures, recordedMeasures, type CostScope } from "./figures";
 import { TRUST_METRICS, type BacktestError, type Figures, type ReplayAnswer, type ReplayGroup } from "./replay-schema";
 import { simulate, type CodeChanges, type EventPredictions, type ReplayPolicies } from "./simulate";
 import { fitTimings, MIN_FIT_SAMPLES, type ThinModel, type TimingModel } from "./timing-fit";
@@ -19,6 +19,23 @@ export type RunReplayInput = {
   /** A timing fitted once and shared by several replays of the same traffic (the plan). */
   timing?: TimingModel;
 };
+
+/**
+ * Why a cost per request is missing: the unpriced models and the routes they serve, which the
+ * overall cost leaves out (or, when no route is fully priced, why there is none). Shared with the
+ * plan, which shows it next to its figures.
+ */
+export function costNotes(routes: readonly ReplayGroup[], overall: ReplayGroup): string[] {
+  const figures = (g: ReplayGroup) => [g.measured, g.backtest, g.predicted].filter((f): f is Figures => f !== null);
+  const models = new Set(figures(overall).flatMap((f) => f.unpricedModels));
+  if (models.size === 0) return [];
+  const left = routes.filter((g) => figures(g).some((f) => f.unpricedRequests > 0)).map((g) => g.route ?? "unrouted");
+  const priced = overall.measured.costPerRequestUsd !== null;
+  const where = left.length > 0 ? ` (${left.join(", ")})` : "";
+  return [
+    `No price for ${[...models].sort().join(", ")}${where}: ${priced ? `cost per request leaves ${left.length === 1 ? "that route" : "those routes"} out, overall it is over the other routes' calls` : "no route is fully priced, so there is no cost per request"}. Add the price on the pricing page.`,
+  ];
+}
 
 /** Why a model is timed from the profile table: no calls, or too few the fit can use. */
 function whyProfile(thin: ThinModel | undefined): string {
@@ -71,17 +88,20 @@ export async function runReplay(input: RunReplayInput): Promise<ReplayAnswer> {
     backtest = await simulate({ ...common, candidate: input.live, onProgress: progress(0) });
     predicted = await simulate({ ...common, candidate: input.candidate, ...(input.code ? { code: input.code } : {}), onProgress: progress(0.5) });
   }
-  const group = (route: string | null, idx: number[]): ReplayGroup => {
-    const m = figuresOf(measured, idx, recordedUnpriced);
+  const group = (route: string | null, idx: number[], costScope?: CostScope): ReplayGroup => {
+    const m = figuresOf(measured, idx, recordedUnpriced, costScope);
     if (!backtest || !predicted || idx.length < MIN_REQUESTS_PER_ROUTE) return { route, notEnoughData: notEnough(idx.length), measured: m, backtest: null, predicted: null, backtestError: null };
-    const b = figuresOf(predictedMeasures(backtest), idx, (i) => Number.isNaN(backtest!.costNanoUsd[i]!));
-    const p = figuresOf(predictedMeasures(predicted), idx, (i) => Number.isNaN(predicted!.costNanoUsd[i]!));
+    const b = figuresOf(predictedMeasures(backtest), idx, (i) => Number.isNaN(backtest!.costNanoUsd[i]!), costScope);
+    const p = figuresOf(predictedMeasures(predicted), idx, (i) => Number.isNaN(predicted!.costNanoUsd[i]!), costScope);
     return { route, notEnoughData: null, measured: m, backtest: b, predicted: p, backtestError: relativeError(b, m) };
   };
-  const routes = [...byRoute]
-    .map(([code, idx]) => group(decode(traffic.routes, code), idx))
-    .sort((a, b) => b.measured.requests - a.measured.requests);
-  const overall = group(null, idxAll);
+  const perRoute = [...byRoute].map(([code, idx]) => ({ idx, group: group(decode(traffic.routes, code), idx) }));
+  const routes = perRoute.map((r) => r.group).sort((a, b) => b.measured.requests - a.measured.requests);
+  // Overall cost leaves out the routes with an unpriced call in what was measured or in either
+  // replay (the same routes for all three, so they compare), as each route's own cost is null.
+  const unpricedRoute = (g: ReplayGroup) => [g.measured, g.backtest, g.predicted].some((f) => (f?.unpricedRequests ?? 0) > 0);
+  const excluded = perRoute.filter((r) => unpricedRoute(r.group));
+  const overall = group(null, idxAll, excluded.length === 0 ? undefined : { idx: perRoute.filter((r) => !unpricedRoute(r.group)).flatMap((r) => r.idx), excludedRoutes: excluded.map((r) => r.group.route) });
   const notes: string[] = [];
   for (const t of timing.all()) {
     if (t.source === "profile") {
@@ -92,8 +112,7 @@ export async function runReplay(input: RunReplayInput): Promise<ReplayAnswer> {
       if (t.cacheReadSource === "table") notes.push(`${t.model}: no call read the prompt cache, so a cache read is timed at the profile table's ${t.cacheReadMsPer1k.toPrecision(2)} ms per 1K tokens (scaled as its prefill is).`);
     }
   }
-  const unpriced = new Set([...(overall.predicted?.unpricedModels ?? []), ...overall.measured.unpricedModels]);
-  if (unpriced.size > 0) notes.push(`No price for ${[...unpriced].join(", ")}: cost per request is left out where those models serve. Add their prices on the pricing page.`);
+  notes.push(...costNotes(routes, overall));
   return {
     from: new Date(traffic.fromMs).toISOString(),
     to: new Date(traffic.toMs).toISOString(),
