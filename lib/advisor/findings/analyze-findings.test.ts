@@ -153,6 +153,14 @@ describe("the response-cache finding against the live cache policy", () => {
     expect(find(3600)).toBeUndefined();
     expect(find(0)!.recommendation).toMatch(/^Cache responses on this route with a TTL of 15 min/);
   });
+
+  it("counts a TTL the callers chose (x-pitwall-cache-ttl under clientTtl any) as live", () => {
+    const asked = trafficOf(rows.map((r) => ({ ...r, requestedCacheTtlSec: 900 })));
+    const callersChoose = CachePolicy.parse({ clientTtl: "any" });
+    const f = analyzeFindings(asked, { prices, projectSlug: "demo", liveCache: callersChoose }).findings.find((x) => x.kind === "response_cache");
+    expect(f).toBeUndefined();
+    expect(analyzeFindings(asked, { prices, projectSlug: "demo", liveCache: CachePolicy.parse({}) }).findings.find((x) => x.kind === "response_cache")).toBeDefined();
+  });
 });
 
 describe("analyzeFindingsInSteps", () => {

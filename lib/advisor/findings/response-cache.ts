@@ -1,5 +1,5 @@
 import type { Finding } from "../finding-schema";
-import { resolveCacheRule } from "../../policies/resolve-cache-rule";
+import { callCacheTtl, resolveCacheRule } from "../../policies/resolve-cache-rule";
 import { decode, NONE } from "../traffic";
 import { beforeOf, confidenceOf, examples, hashScratch, impactOf, isHit, MIN_AFFECTED, MIN_AFFECTED_SHARE, pct, recordedTimings, share, type FindingContext, type RouteGroup } from "./route-groups";
 
@@ -139,9 +139,9 @@ export function responseCacheFinding(ctx: FindingContext, g: RouteGroup): Findin
 }
 
 /**
- * The live policy's TTL on this route: the one resolved for most of its calls (the rule can
- * depend on the served model, tags and whether a user id is sent; one resolution per distinct
- * combination). 0 when nothing is live.
+ * The live TTL on this route: the one most of its calls got (the rule can depend on the served
+ * model, tags and whether a user id is sent, and the caller's x-pitwall-cache-ttl can lower it or,
+ * under clientTtl "any", choose it; one resolution per distinct combination). 0 when nothing is live.
  */
 function liveTtlOf(ctx: FindingContext, g: RouteGroup): number {
   const policy = ctx.liveCache;
@@ -150,10 +150,14 @@ function liveTtlOf(ctx: FindingContext, g: RouteGroup): number {
   const byFacts = new Map<string, number>();
   const votes = new Map<number, number>();
   for (const i of g.rows) {
-    const key = `${t.model[i]}|${t.tagSet[i]}|${t.user[i] === NONE ? 0 : 1}`;
+    const asked = t.requestedCacheTtlSec[i]! === NONE ? null : t.requestedCacheTtlSec[i]!;
+    const key = `${t.model[i]}|${t.tagSet[i]}|${t.user[i] === NONE ? 0 : 1}|${asked}`;
     let ttl = byFacts.get(key);
     if (ttl === undefined) {
-      ttl = resolveCacheRule(policy, { route: g.route, model: decode(ctx.traffic.models, t.model[i]!) ?? "", tags: ctx.traffic.tags[t.tagSet[i]!] ?? {}, userId: t.user[i] === NONE ? null : "user" }).ttlSec;
+      const userId = t.user[i] === NONE ? null : "user";
+      const rule = resolveCacheRule(policy, { route: g.route, model: decode(ctx.traffic.models, t.model[i]!) ?? "", tags: ctx.traffic.tags[t.tagSet[i]!] ?? {}, userId });
+      // As the gateway serves it: the caller's x-pitwall-cache-ttl within what the policy allows.
+      ttl = callCacheTtl(policy, rule, asked, userId);
       byFacts.set(key, ttl);
     }
     votes.set(ttl, (votes.get(ttl) ?? 0) + 1);
