@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { CachePolicy } from "../policies/cache-policy-schema";
 import { RoutingPolicy } from "../policies/routing-policy-schema";
 import { projectPlan } from "./plan-project";
+import { runReplay } from "./replay/run-replay";
+import { fitTimings } from "./replay/timing-fit";
 import { trafficOf } from "./testing/traffic-rows";
 import { finding } from "./testing/findings";
 import { clientRequests, recordWorld, recordWorldRows, worldPrices } from "./testing/traffic-world";
@@ -45,5 +47,22 @@ describe("projectPlan", () => {
     expect(plan.backtestError!.costPerRequestUsd).not.toBeNull();
     for (const p of plan.phases) expect(p.projection!.costPerRequestUsd).not.toBeNull();
     expect(plan.notes.join(" ")).toMatch(/^No price for claude-nonexistent-9 \(nc-route\): cost per request leaves that route out/);
+  });
+
+  it("counts a phase's saving over the priced calls only, when a route is left out of cost", async () => {
+    // Many unpriced calls: counting them as if each saved the priced calls' drop overstates the saving.
+    const odd = clientRequests({ seed: 4, count: 200, routes: ["nc-route"], model: MODEL });
+    const mixed = withUnpriced([...reqs, ...odd].sort((a, b) => a.ts - b.ts), { promptCaching: "5m" });
+    const mixedDays = Math.max(mixed.toMs - mixed.fromMs, 60_000) / 86_400_000;
+    const plan = await projectPlan({ traffic: mixed, findings, live, prices });
+    const p = plan.phases[0]!.projection!;
+    expect(p.costExcludedRoutes).toEqual(["nc-route"]);
+    expect(p.costRequests).toBe(p.requests - 200);
+    // Phase 1 is measured against the live policy's replay of the same window.
+    const liveReplay = await runReplay({ traffic: mixed, live, candidate: live, prices, timing: fitTimings(mixed) });
+    const drop = liveReplay.overall.predicted!.costPerRequestUsd! - p.costPerRequestUsd!;
+    expect(drop).toBeGreaterThan(0);
+    expect(plan.phases[0]!.usdPerDaySaved).toBeCloseTo((drop * p.costRequests!) / mixedDays, 5);
+    expect(plan.phases[0]!.usdPerDaySaved).toBeLessThan((drop * p.requests) / mixedDays - 0.01);
   });
 });

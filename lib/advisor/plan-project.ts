@@ -26,7 +26,8 @@ function savedAlone(phase: Pick<PhaseDraft, "id" | "usdPerDaySaved" | "notes">, 
   if (b === null || a === null || !after || !sameRoutes) {
     return { usdPerDaySaved: phase.usdPerDaySaved, notes: [...phase.notes, "The saving is the findings' estimate: the projection has no cost per request to compare."] };
   }
-  return { usdPerDaySaved: Math.round(((b - a) * after.requests * 1e6) / days) / 1e6, notes: phase.notes };
+  // Per request over the calls the cost is over (a route left out of cost is left out here too).
+  return { usdPerDaySaved: Math.round(((b - a) * (after.costRequests ?? after.requests) * 1e6) / days) / 1e6, notes: phase.notes };
 }
 
 /**

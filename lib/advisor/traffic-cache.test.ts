@@ -60,7 +60,7 @@ describe("windowStamp", () => {
   it("reads zeros for an empty window, as the loader does", async () => {
     const empty = window({ from: new Date(BASE - 86_400_000), to: new Date(BASE - 3_600_000) });
     const t = await loadTraffic(handle.db, empty);
-    expect(t.stamp).toEqual({ rows: 0, lastReceivedUs: 0, llmCostNano: 0 });
+    expect(t.stamp).toEqual({ rows: 0, lastReceivedUs: 0, llmCostNano: 0, llmUnpriced: 0 });
     expect(await windowStamp(handle.db, empty)).toEqual(t.stamp);
   });
 });
@@ -100,6 +100,38 @@ describe("TrafficCache", () => {
     const deleted = await cache.get(handle.db, window());
     expect(counts.loads).toBe(3);
     expect(deleted.tools.length).toBe(repriced.tools.length - 1);
+  });
+
+  it("loads afresh once calls change only from unpriced to priced (a $0 price added)", async () => {
+    const { cache, counts } = countingCache();
+    await ingestBatch(handle.db, projectId, [llmEvent({ id: "free-model", timestamp: at(40), model: "llama-local-free" })]);
+    const first = await cache.get(handle.db, window());
+    expect(first.stamp!.llmUnpriced).toBe(1);
+    await handle.db.execute(sql`update events set cost_source = 'computed' where project_id = ${projectId}::uuid and id = 'free-model'`);
+    const repriced = await cache.get(handle.db, window());
+    expect(counts.loads).toBe(2);
+    expect(repriced.stamp!.llmUnpriced).toBe(0);
+    expect(repriced.stamp!.llmCostNano).toBe(first.stamp!.llmCostNano);
+  });
+
+  it("loads a window once for two requests asking for it at the same time", async () => {
+    const { cache, counts } = countingCache();
+    const [a, b] = await Promise.all([cache.get(handle.db, window()), cache.get(handle.db, window())]);
+    expect(b).toBe(a);
+    expect(counts.loads).toBe(1);
+    expect(cache.size).toBe(1);
+  });
+
+  it("loads the window itself when the request it was waiting on is cancelled", async () => {
+    const { cache, counts } = countingCache();
+    const ac = new AbortController();
+    const first = cache.get(handle.db, window({ signal: ac.signal }));
+    const second = cache.get(handle.db, window());
+    ac.abort();
+    await expect(first).rejects.toThrow();
+    const t = await second;
+    expect(t.stamp!.rows).toBeGreaterThan(0);
+    expect(counts.loads).toBe(2);
   });
 
   it("keeps each project, window and database apart", async () => {

@@ -32,6 +32,8 @@ const DEFAULT_IDLE_MS = 10 * 60_000;
  */
 export class TrafficCache {
   private readonly entries = new Map<string, Entry>();
+  /** Loads under way: a second request for the same window waits for the first one's load. */
+  private readonly loading = new Map<string, { db: Db; promise: Promise<Traffic> }>();
   private readonly maxRows: number;
   private readonly idleMs: number;
   private readonly load: Load;
@@ -61,10 +63,27 @@ export class TrafficCache {
       }
     }
     if (kept) this.drop(key);
+    const pending = this.loading.get(key);
+    if (pending && pending.db === db) {
+      try {
+        const traffic = await untilAborted(pending.promise, params.signal);
+        params.onProgress?.(1);
+        return traffic;
+      } catch (err) {
+        // Cancelled by this request: done. The other request's load failed or was cancelled: load here.
+        if (params.signal?.aborted) throw err;
+      }
+    }
     this.misses++;
-    const traffic = await this.load(db, params);
-    if (traffic.stamp && traffic.stamp.rows <= this.maxRows) this.keep(key, db, traffic);
-    return traffic;
+    const promise = this.load(db, params);
+    this.loading.set(key, { db, promise });
+    try {
+      const traffic = await promise;
+      if (traffic.stamp && traffic.stamp.rows <= this.maxRows) this.keep(key, db, traffic);
+      return traffic;
+    } finally {
+      if (this.loading.get(key)?.promise === promise) this.loading.delete(key);
+    }
   }
 
   /** Windows kept now (for tests and health). */
@@ -77,6 +96,7 @@ export class TrafficCache {
   }
 
   private keep(key: string, db: Db, traffic: Traffic): void {
+    this.drop(key);
     const rows = traffic.stamp!.rows;
     // Least recently used first (a Map iterates in insertion order; touch re-inserts).
     let total = rows;
@@ -111,8 +131,18 @@ export class TrafficCache {
   }
 }
 
+/** The promise's outcome, or the signal's reason as soon as it aborts (the promise itself runs on). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
 function sameStamp(a: TrafficStamp, b: TrafficStamp): boolean {
-  return a.rows === b.rows && a.lastReceivedUs === b.lastReceivedUs && a.llmCostNano === b.llmCostNano;
+  return a.rows === b.rows && a.lastReceivedUs === b.lastReceivedUs && a.llmCostNano === b.llmCostNano && a.llmUnpriced === b.llmUnpriced;
 }
 
 const GLOBAL_KEY = Symbol.for("pitwall.advisor.trafficCache");

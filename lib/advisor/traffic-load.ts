@@ -206,8 +206,12 @@ export async function loadTraffic(db: Db, params: LoadTrafficParams): Promise<Tr
   params.onProgress?.(1);
   const traffic = builder.finish();
   let llmCostNano = 0;
-  for (let i = 0; i < traffic.llm.length; i++) llmCostNano += traffic.llm.costNano[i]!;
-  traffic.stamp = { rows: traffic.llm.length + traffic.tools.length, lastReceivedUs: builder.lastReceivedUs, llmCostNano };
+  let llmUnpriced = 0;
+  for (let i = 0; i < traffic.llm.length; i++) {
+    llmCostNano += traffic.llm.costNano[i]!;
+    llmUnpriced += traffic.llm.unpriced[i]!;
+  }
+  traffic.stamp = { rows: traffic.llm.length + traffic.tools.length, lastReceivedUs: builder.lastReceivedUs, llmCostNano, llmUnpriced };
   return traffic;
 }
 
@@ -216,13 +220,14 @@ export async function loadTraffic(db: Db, params: LoadTrafficParams): Promise<Tr
  * in one aggregate, which is about a tenth of a load's time.
  */
 export async function windowStamp(db: Db, params: Pick<LoadTrafficParams, "projectId" | "from" | "to">): Promise<TrafficStamp> {
-  const rows = rowsOf<{ rows: number; last_received_us: number; llm_cost_nano: number }>(
+  const rows = rowsOf<{ rows: number; last_received_us: number; llm_cost_nano: number; llm_unpriced: number }>(
     await db.execute(sql`select count(*)::float8 as rows,
       coalesce((extract(epoch from max(received_at)) * 1000000)::float8, 0) as last_received_us,
-      coalesce(sum(cost_nano_usd) filter (where kind = 'llm'), 0)::float8 as llm_cost_nano
+      coalesce(sum(cost_nano_usd) filter (where kind = 'llm'), 0)::float8 as llm_cost_nano,
+      (count(*) filter (where kind = 'llm' and cost_source = 'unpriced'))::float8 as llm_unpriced
       from events where project_id = ${params.projectId}::uuid and ts >= ${params.from.toISOString()}::timestamptz
       and ts < ${params.to.toISOString()}::timestamptz and kind in ('llm', 'tool') and ${sql.raw(NOT_PLAYGROUND)}`),
   );
   const r = rows[0]!;
-  return { rows: Number(r.rows), lastReceivedUs: Number(r.last_received_us), llmCostNano: Number(r.llm_cost_nano) };
+  return { rows: Number(r.rows), lastReceivedUs: Number(r.last_received_us), llmCostNano: Number(r.llm_cost_nano), llmUnpriced: Number(r.llm_unpriced) };
 }

@@ -85,11 +85,12 @@ export type ToolSpans = {
 
 /**
  * What a loaded window held: its rows (LLM calls and tool spans), the latest `received_at` among
- * them (µs since the epoch) and the LLM calls' summed cost. Events are only ever added (received
- * now), deleted (retention) or repriced (cost), so a window whose stamp reads the same again still
+ * them (µs since the epoch), the LLM calls' summed cost and how many of them are unpriced. Events
+ * are only ever added (received now), deleted (retention) or repriced (the cost, or only whether
+ * it is priced, as when a $0 price is added), so a window whose stamp reads the same again still
  * holds the same events (see traffic-cache.ts).
  */
-export type TrafficStamp = { rows: number; lastReceivedUs: number; llmCostNano: number };
+export type TrafficStamp = { rows: number; lastReceivedUs: number; llmCostNano: number; llmUnpriced: number };
 
 export type Traffic = {
   projectId: string;

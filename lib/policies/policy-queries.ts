@@ -156,7 +156,7 @@ export async function getVersion(db: Db, params: { projectId: string; kind: Poli
 }
 
 /**
- * When each version last went live (its save, an activation or a rollback to it), for the versions
+ * When each version last went live (saved live, or activated later; a rollback saves a new version), for the versions
  * given; a version missing from the map was never live: a draft saved with `activate: false`.
  */
 export async function getWentLiveAt(db: Db, params: { projectId: string; kind: PolicyKind; versions: readonly number[] }): Promise<Map<number, Date>> {

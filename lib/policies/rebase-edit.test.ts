@@ -92,6 +92,24 @@ describe("rebaseEdit", () => {
     expect(gone.conflicts.map((c) => c.label)).toEqual(["rule a (you deleted it, version changed it)"]);
   });
 
+  it("keeps two different rules both sides added under one id: theirs keeps it, the edit's is renamed, reported", () => {
+    const base = { rules: [rule("rule-1")] };
+    const theirs = { rules: [rule("rule-1"), { id: "rule-2", match: { route: "billing" }, action: { maxTokensCap: 1000 } }] };
+    const mine = { rules: [rule("rule-1"), { id: "rule-2", match: { model: "claude-opus-*" }, action: { model: "claude-haiku-4-5" } }] };
+    const r = rebaseEdit("routing", base, mine, theirs);
+    const rules = r.document.rules as { id: string; match: Record<string, unknown>; action: Record<string, unknown> }[];
+    expect(rules.map((x) => x.id).sort()).toEqual(["rule-1", "rule-2", "rule-2-2"]);
+    const byId = new Map(rules.map((x) => [x.id, x]));
+    expect(byId.get("rule-2")!.match).toEqual({ route: "billing" });
+    expect(byId.get("rule-2")!.action.maxTokensCap).toBe(1000);
+    expect(byId.get("rule-2")!.action.model).toBeUndefined();
+    expect(byId.get("rule-2-2")!.match).toEqual({ model: "claude-opus-*" });
+    expect(byId.get("rule-2-2")!.action.maxTokensCap).toBeUndefined();
+    expect(r.conflicts.map((c) => c.label)).toEqual(["rule rule-2 (you and the live version both added a rule by that name: yours is now rule-2-2)"]);
+    // The same rule added on both sides is one rule, with no conflict.
+    expect(rebaseEdit("routing", base, theirs, theirs).conflicts).toEqual([]);
+  });
+
   it("merges cache documents' settings outside the rules (clientTtl, default TTL)", () => {
     const base = { rules: [], default: { ttlSec: 0, scope: "project" } };
     const mine = { rules: [], default: { ttlSec: 0, scope: "project" }, clientTtl: "any" };

@@ -54,8 +54,10 @@ function mergeValue(base: unknown, mine: unknown, theirs: unknown, path: string[
   if (same(mine, theirs)) return mine;
   if (same(base, mine)) return theirs;
   if (same(base, theirs)) return mine;
-  if (isObj(mine) && isObj(theirs) && (base === undefined || isObj(base))) {
-    const b = (base ?? {}) as Obj;
+  // Only an object both sides changed merges key by key: two objects added independently (no base)
+  // are two different settings, and fusing their keys would make one neither side wrote.
+  if (isObj(mine) && isObj(theirs) && isObj(base)) {
+    const b = base;
     const out: Obj = {};
     for (const k of new Set([...Object.keys(mine), ...Object.keys(theirs), ...Object.keys(b)])) {
       const v = mergeValue(b[k], mine[k], theirs[k], [...path, k], label, ctx);
@@ -80,7 +82,29 @@ function rulesWithIds(doc: Obj): Rule[] | null {
 
 const ruleLabel = (id: string) => (p: string[]) => (p.length > 2 ? `rule ${id}: ${p.slice(2).join(".")}` : `rule ${id}`);
 
-function mergeRules(base: Rule[], mine: Rule[], theirs: Rule[], ctx: Ctx): Rule[] {
+/**
+ * A rule id both sides added, for different rules (new rules are named by position, so two
+ * editors of one version both add "rule-2"): theirs keeps the id (it is live, and events name
+ * it), the edit's rule gets the next free one, and both are kept, reported.
+ */
+function renameCollisions(base: Rule[], mine: Rule[], theirs: Rule[], ctx: Ctx): Rule[] {
+  const baseIds = new Set(base.map((r) => r.id));
+  const theirsById = new Map(theirs.map((r) => [r.id, r]));
+  const taken = new Set([...baseIds, ...theirsById.keys(), ...mine.map((r) => r.id)]);
+  return mine.map((r) => {
+    const t = theirsById.get(r.id);
+    if (baseIds.has(r.id) || t === undefined || same(r, t)) return r;
+    let n = 2;
+    while (taken.has(`${r.id}-${n}`)) n++;
+    const id = `${r.id}-${n}`;
+    taken.add(id);
+    conflict(ctx, ["rules", r.id], `rule ${r.id} (you and the live version both added a rule by that name: yours is now ${id})`, { ...r, id }, t);
+    return { ...r, id };
+  });
+}
+
+function mergeRules(base: Rule[], mineIn: Rule[], theirs: Rule[], ctx: Ctx): Rule[] {
+  const mine = renameCollisions(base, mineIn, theirs, ctx);
   const byId = (rules: Rule[]) => new Map(rules.map((r) => [r.id, r]));
   const [b, m, t] = [byId(base), byId(mine), byId(theirs)];
   const merged = new Map<string, Rule>();

@@ -121,6 +121,7 @@ export function figuresOf(m: Measures, idx: readonly number[], unpriced: (i: num
     perceivedP95Ms: quantileInPlace(perceived, 0.95),
     costPerRequestUsd,
     costExcludedRoutes: costScope?.excludedRoutes ?? [],
+    costRequests: costScope ? costScope.idx.length : n,
     responseCacheHitRate: n > 0 ? hits / n : null,
     promptCacheHitRate: prompt > 0 ? read / prompt : null,
     throughputPerMin: mean !== null && mean > 0 ? 60_000 / mean : null,

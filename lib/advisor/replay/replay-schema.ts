@@ -21,6 +21,8 @@ export const Figures = z.object({
   costPerRequestUsd: z.number().nullable(),
   /** Routes left out of costPerRequestUsd (overall figures only): some of their calls have no price. */
   costExcludedRoutes: z.array(z.string().nullable()).default([]),
+  /** The calls costPerRequestUsd is over: `requests` less those of costExcludedRoutes. */
+  costRequests: z.number().int().min(0).optional(),
   responseCacheHitRate: z.number().nullable(),
   /** Share of prompt tokens read from the prompt cache. */
   promptCacheHitRate: z.number().nullable(),
