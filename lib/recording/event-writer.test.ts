@@ -378,10 +378,14 @@ describe("EventWriter: spool-first", () => {
     const crashed = path.join(dir, files[0]!);
     const lines = (await readFile(crashed, "utf8")).split("\n").filter(Boolean);
     expect(lines).toHaveLength(3);
-    // Simulate the crash: the file now belongs to a dead process; the next start replays it.
-    await rename(crashed, path.join(dir, "spool-1.4194305-dead.0.jsonl"));
+    // Simulate the crash: the file now belongs to a dead process; the next start replays it. The
+    // restart gets a directory of its own holding that file: the crashed writer is still alive in
+    // this test, and its own replay loop, run late on a loaded machine, would claim a dead owner's
+    // file itself (and hold it on its hung database).
+    const restartDir = await tempDir();
+    await rename(crashed, path.join(restartDir, "spool-1.4194305-dead.0.jsonl"));
     const { ingest } = switchableIngest();
-    writer({ ingest, spoolDir: dir });
+    writer({ ingest, spoolDir: restartDir });
     await waitFor(async () => (await countIds(evs.map((e) => e.id as string))).size === 3, 5_000);
     void w; // the crashed writer is never closed
   });
