@@ -48,6 +48,9 @@ describe("callEvent hashes", () => {
 describe("gateway events", () => {
   const hints = { route: "support", agent: "triage", sessionId: "s1", tags: { team: "a" }, cacheTtlSec: null, cacheMode: "default" as const, traceId: "t1", parentId: null };
 
+  /** The basics both gateway events take from the hints above, as stored. */
+  const PINNED_BASICS = { timestamp: "2026-12-02T00:00:00.000Z", agent: "triage", route: "support", sessionId: "s1", traceId: "t1", parentId: null, provider: "anthropic" };
+
   it("a model call's event carries exactly the basics, its own fields and the five token counts", () => {
     const request = { model: "claude-haiku-4-5", system: "Be brief.", messages: [{ role: "user", content: "hi" }], metadata: { user_id: "u1" } };
     const e = callEvent({
@@ -62,13 +65,7 @@ describe("gateway events", () => {
     });
     expect(e).toStrictEqual({
       id: "gw_0",
-      timestamp: "2026-12-02T00:00:00.000Z",
-      agent: "triage",
-      route: "support",
-      sessionId: "s1",
-      traceId: "t1",
-      parentId: null,
-      provider: "anthropic",
+      ...PINNED_BASICS,
       model: "claude-haiku-4-5",
       requestedModel: "claude-haiku-4-5",
       status: "ok",
@@ -122,13 +119,7 @@ describe("gateway events", () => {
     });
     expect(e).toStrictEqual({
       id: "gw_1",
-      timestamp: "2026-12-02T00:00:00.000Z",
-      agent: "triage",
-      route: "support",
-      sessionId: "s1",
-      traceId: "t1",
-      parentId: null,
-      provider: "anthropic",
+      ...PINNED_BASICS,
       model: "unknown",
       requestedModel: "claude-haiku-4-5",
       status: "ok",
