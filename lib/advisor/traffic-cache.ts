@@ -66,7 +66,7 @@ export class TrafficCache {
     const pending = this.loading.get(key);
     if (pending && pending.db === db) {
       try {
-        const traffic = await untilAborted(pending.promise, params.signal);
+        const traffic = await orAbort(pending.promise, params.signal);
         params.onProgress?.(1);
         return traffic;
       } catch (err) {
@@ -132,7 +132,7 @@ export class TrafficCache {
 }
 
 /** The promise's outcome, or the signal's reason as soon as it aborts (the promise itself runs on). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+function orAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
