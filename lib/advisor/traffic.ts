@@ -129,3 +129,16 @@ export function decode(dict: Dictionary, code: number): string | null {
 export function promptTokensAt(llm: LlmCalls, i: number): number {
   return llm.inputTokens[i]! + llm.cacheReadTokens[i]! + llm.cacheWrite5mTokens[i]! + llm.cacheWrite1hTokens[i]!;
 }
+
+/**
+ * The caller skipped the response-cache read (Cache-Control: no-cache or no-store; the gateway
+ * records "bypass"): whatever the policy, such a call is never answered from the cache.
+ */
+export function skipsCacheRead(llm: LlmCalls, i: number): boolean {
+  return llm.responseCache[i] === RESPONSE_CACHE_CODE.bypass;
+}
+
+/** The caller asked that its answer not be stored (no-store, recorded as a TTL of 0): it writes no entry. */
+export function refusesCacheWrite(llm: LlmCalls, i: number): boolean {
+  return llm.requestedCacheTtlSec[i] === 0;
+}

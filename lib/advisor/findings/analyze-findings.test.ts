@@ -163,6 +163,41 @@ describe("the response-cache finding against the live cache policy", () => {
   });
 });
 
+describe("the response-cache finding with callers' Cache-Control", () => {
+  // 40 prompts, each sent at t, t+200 s and t+900 s, no cache live: the sends a cache could answer depend on what each caller asked.
+  const t0 = Date.parse("2026-11-29T01:00:00Z");
+  const sends = (asked: (k: number) => Partial<Parameters<typeof llmRow>[0]>) =>
+    trafficOf(
+      Array.from({ length: 40 }, (_, p) => [0, 200, 900].map((dt, k) => llmRow({ route: "research-planner", promptHash: `q${p}`, tsMs: t0 + p * 1000 + dt * 1000, ...asked(k) })))
+        .flat()
+        .sort((a, b) => a.tsMs - b.tsMs),
+    );
+  const find = (t: ReturnType<typeof trafficOf>) => analyzeFindings(t, { prices, projectSlug: "demo" }).findings.find((f) => f.kind === "response_cache");
+
+  it("finds nothing when every repeat comes from a caller that skips the cache read (no-cache)", () => {
+    expect(find(sends((k) => (k === 0 ? {} : { responseCache: "bypass" })))).toBeUndefined();
+    // The same sends from callers that take the cache: an opportunity.
+    expect(find(sends(() => ({})))).toBeDefined();
+  });
+
+  it("stores nothing for a no-store send, so the next send of that prompt is a miss that writes", () => {
+    const f = find(sends((k) => (k === 0 ? { responseCache: "bypass", requestedCacheTtlSec: 0 } : {})))!;
+    const curve = f.evidence.details.ttlCurve as { ttlSec: number; hitRate: number }[];
+    // Only the third send (700 s after the second, the first write) can be a hit.
+    expect(curve.find((p) => p.ttlSec === 300)!.hitRate).toBe(0);
+    expect(f.evidence.details.recommendedTtlSec).toBe(900);
+    expect(f.evidence.details.hitRateAtRecommended).toBeCloseTo(1 / 3, 9);
+  });
+
+  it("lets a no-cache send write: a later caller that takes the cache is answered from its entry", () => {
+    // The second send skips the read but stores its answer; the third is 700 s after it.
+    const f = find(sends((k) => (k === 1 ? { responseCache: "bypass" } : {})))!;
+    const curve = f.evidence.details.ttlCurve as { ttlSec: number; hitRate: number }[];
+    expect(curve.find((p) => p.ttlSec === 300)!.hitRate).toBe(0);
+    expect(curve.find((p) => p.ttlSec === 900)!.hitRate).toBeCloseTo(1 / 3, 9);
+  });
+});
+
 describe("analyzeFindingsInSteps", () => {
   const traffic = manifestTraffic(REFERENCE_MANIFEST, { seed: 7, requests: 1200 });
 

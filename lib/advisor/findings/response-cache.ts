@@ -1,6 +1,6 @@
 import type { Finding } from "../finding-schema";
 import { callCacheTtl, resolveCacheRule } from "../../policies/resolve-cache-rule";
-import { decode, NONE } from "../traffic";
+import { decode, NONE, refusesCacheWrite, skipsCacheRead } from "../traffic";
 import { beforeOf, confidenceOf, examples, hashScratch, impactOf, isHit, MIN_AFFECTED, MIN_AFFECTED_SHARE, pct, recordedTimings, share, type FindingContext, type RouteGroup } from "./route-groups";
 
 /** The TTLs the curve is drawn at, in seconds (30 s to a day). */
@@ -30,10 +30,11 @@ function replayTtl(ctx: FindingContext, rows: number[], ttlMs: number, hitRows: 
   for (const i of rows) {
     const h = t.promptHash[i]!;
     if (h === NONE) continue;
-    if (written.has(h) && t.tsMs[i]! - written.value[h]! <= ttlMs) {
+    // As the gateway serves the caller's Cache-Control: no-cache reads nothing but stores its answer, no-store neither.
+    if (!skipsCacheRead(t, i) && written.has(h) && t.tsMs[i]! - written.value[h]! <= ttlMs) {
       hits++;
       hitRows?.push(i);
-    } else written.set(h, t.tsMs[i]!);
+    } else if (!refusesCacheWrite(t, i)) written.set(h, t.tsMs[i]!);
   }
   return hits;
 }
@@ -58,8 +59,8 @@ export function responseCacheFinding(ctx: FindingContext, g: RouteGroup): Findin
     if (seen.has(h)) repeats.push(i);
     else seen.set(h, 1);
   }
-  // Repeats the cache already answers are no opportunity.
-  const missedRepeats = repeats.filter((i) => !isHit(traffic, i));
+  // Repeats the cache already answers, or whose callers skip it (no-cache, no-store), are no opportunity.
+  const missedRepeats = repeats.filter((i) => !isHit(traffic, i) && !skipsCacheRead(t, i));
   if (missedRepeats.length < MIN_AFFECTED || share(missedRepeats.length, n) < MIN_AFFECTED_SHARE) return null;
 
   const curve = TTL_GRID_SEC.map((ttlSec) => ({ ttlSec, hitRate: share(replayTtl(ctx, g.rows, ttlSec * 1000, null), n) }));

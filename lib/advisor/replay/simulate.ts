@@ -7,7 +7,7 @@ import { planRoute, type RouteFacts, type RoutePlan } from "../../policies/plan-
 import { callCacheTtl, resolveCacheRule } from "../../policies/resolve-cache-rule";
 import type { PromptCacheTtl, RoutingPolicy } from "../../policies/routing-policy-schema";
 import { seededRandom } from "../../seeded-random";
-import { decode, NONE, RESPONSE_CACHE_CODE, STATUS_CODE, type LlmCalls, type Traffic } from "../traffic";
+import { decode, NONE, RESPONSE_CACHE_CODE, skipsCacheRead, STATUS_CODE, type LlmCalls, type Traffic } from "../traffic";
 import { keptMessages, proportionalWindow, SessionTurns } from "./context-window";
 import { latencyOf, ttftOf, type TimingModel } from "./timing-fit";
 
@@ -171,7 +171,9 @@ export async function simulate(input: SimulateInput): Promise<EventPredictions> 
     if (ttlSec > 0 && ph >= 0) {
       slot = rule.scope === "user" ? responseCache.userSlot(`${model}\u0000${userId}\u0000${ph}`) : responseCache.slot(modelNo(model), ph);
       const seen = responseCache.has(slot);
-      let hit = seen && responseCache.availableAt(slot) <= ts && ts < responseCache.expiresAt(slot);
+      // A caller that sent Cache-Control: no-cache is never answered from the cache, but its fresh answer is still stored (below).
+      const reads = !skipsCacheRead(t, i);
+      let hit = reads && seen && responseCache.availableAt(slot) <= ts && ts < responseCache.expiresAt(slot);
       // Recorded as a hit with no entry seen: written before the window; a TTL at least the live one keeps it.
       if (!hit && !seen && recordedHit && model === recModel) {
         const liveRule = resolveCacheRule(live.cache, { route: facts.route, model, tags: facts.tags, userId });
