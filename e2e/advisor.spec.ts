@@ -122,6 +122,31 @@ test.describe.serial("advisor", () => {
     await expect(page).toHaveURL(new RegExp(`/p/${E2E_PROJECT}/events\\?event=adv-`));
   });
 
+  test("Refresh analyses the window up to now, the calls recorded since included", async ({ signedInPage: page }) => {
+    await page.goto(ADVISOR);
+    const summary = page.getByTestId("advisor-findings-summary");
+    await expect(summary).toBeVisible({ timeout: 30_000 });
+    const requests = async () => Number(/over ([\d,]+) requests/.exec((await summary.textContent()) ?? "")?.[1]?.replace(/,/g, "") ?? NaN);
+    const before = await requests();
+    expect(before).toBeGreaterThan(0);
+    const now = Date.now();
+    await ingest(
+      APP_URL,
+      Array.from({ length: 12 }, (_, i) => ({ id: `adv-refresh-${now}-${i}`, timestamp: new Date(now - 5_000 + i * 100).toISOString(), route: ROUTE, model: "claude-sonnet-4-5", latencyMs: 900, inputTokens: 500, outputTokens: 50 })),
+    );
+    // The server moves its kept window forward (only the new part is read); the count must be the whole window's.
+    await expect
+      .poll(
+        async () => {
+          await page.getByTestId("advisor-refresh").click();
+          await expect(summary).toBeVisible({ timeout: 30_000 });
+          return requests();
+        },
+        { timeout: 30_000, intervals: [500, 1000, 2000] },
+      )
+      .toBe(before + 12);
+  });
+
   test("shows the findings' progress with a Cancel that leaves nothing behind, and Retry brings them", async ({ signedInPage: page }) => {
     // Hold the findings request in the browser so the analysis is still running when Cancel is clicked.
     const accepts: string[] = [];

@@ -78,6 +78,11 @@ export class Interner implements Dictionary {
   private used = 0;
 
   /** The strings by code, decoded on first read: most codes of a load (trace and hash values) are never shown. */
+  /** Codes handed out so far. */
+  get size(): number {
+    return this.count;
+  }
+
   get values(): string[] {
     for (let c = this.decoded.length; c < this.count; c++) {
       const at = this.meta[2 * c]!;
@@ -188,6 +193,26 @@ export class ByteStrings implements IdColumn {
   at(i: number): string | undefined {
     if (i < 0 || i >= this.length) return undefined;
     return utf8Decoder.decode(this.bytes.subarray(this.starts[i]!, this.ends[i]!));
+  }
+  /**
+   * Rows [from, length) of `head` followed by all of `tail`: one window moved forward (see
+   * traffic-extend.ts). The head's bytes are shared, the tail's copied after them.
+   */
+  static joined(head: ByteStrings, from: number, tail: ByteStrings): ByteStrings {
+    const kept = head.length - from;
+    const out = new ByteStrings(kept + tail.length);
+    out.bytes = new Uint8Array(head.used + tail.used);
+    out.bytes.set(head.bytes.subarray(0, head.used));
+    out.bytes.set(tail.bytes.subarray(0, tail.used), head.used);
+    out.used = head.used + tail.used;
+    out.starts.set(head.starts.subarray(from, head.length));
+    out.ends.set(head.ends.subarray(from, head.length));
+    for (let k = 0; k < tail.length; k++) {
+      out.starts[kept + k] = tail.starts[k]! + head.used;
+      out.ends[kept + k] = tail.ends[k]! + head.used;
+    }
+    out.length = kept + tail.length;
+    return out;
   }
   /** The same strings in `order` (row i of the result is row order[i] of this). */
   permuted(order: Uint32Array | null): ByteStrings {
@@ -331,6 +356,44 @@ const TOOL_COLUMNS = {
 
 type LlmKey = keyof typeof LLM_COLUMNS;
 type ToolKey = keyof typeof TOOL_COLUMNS;
+const LLM_KEYS = Object.keys(LLM_COLUMNS) as LlmKey[];
+const TOOL_KEYS = Object.keys(TOOL_COLUMNS) as ToolKey[];
+
+/** Each column's rows [from, length) of `head` followed by all of `tail`'s rows (a new array per column). */
+function joinedColumns<K extends string>(keys: K[], head: Record<K, TypedArray>, from: number, headLength: number, tail: Record<K, TypedArray>, tailLength: number): Record<K, TypedArray> {
+  const out = {} as Record<K, TypedArray>;
+  for (const k of keys) {
+    const h = head[k];
+    const col = new (h.constructor as Ctor<TypedArray>)(headLength - from + tailLength);
+    col.set(h.subarray(from, headLength) as never);
+    col.set(tail[k].subarray(0, tailLength) as never, headLength - from);
+    out[k] = col;
+  }
+  return out;
+}
+
+/**
+ * `head`'s LLM calls from row `llmFrom` and tool spans from row `toolFrom` on, then all of
+ * `tail`'s, whose rows all come later in time and were coded into `head`'s dictionaries (a
+ * builder given them): one window moved forward, without loading what it kept (traffic-extend.ts).
+ */
+export function joinedTraffic(head: Traffic, llmFrom: number, toolFrom: number, tail: Traffic, window: { fromMs: number; toMs: number }): Traffic {
+  if (!(head.llm.id instanceof ByteStrings) || !(tail.llm.id instanceof ByteStrings)) throw new Error("joinedTraffic: ids not from a builder");
+  const llm = joinedColumns(LLM_KEYS, head.llm as unknown as Record<LlmKey, TypedArray>, llmFrom, head.llm.length, tail.llm as unknown as Record<LlmKey, TypedArray>, tail.llm.length);
+  const tools = joinedColumns(TOOL_KEYS, head.tools as unknown as Record<ToolKey, TypedArray>, toolFrom, head.tools.length, tail.tools as unknown as Record<ToolKey, TypedArray>, tail.tools.length);
+  const llmLength = head.llm.length - llmFrom + tail.llm.length;
+  const toolLength = head.tools.length - toolFrom + tail.tools.length;
+  return {
+    ...tail,
+    projectId: head.projectId,
+    fromMs: window.fromMs,
+    toMs: window.toMs,
+    llm: { length: llmLength, id: ByteStrings.joined(head.llm.id, llmFrom, tail.llm.id), ...(llm as unknown as Omit<LlmCalls, "length" | "id">) },
+    tools: { length: toolLength, ...(tools as unknown as Omit<ToolSpans, "length">) },
+    // tail.tags holds every tag set of the shared dictionary, head's included.
+    stamp: undefined,
+  };
+}
 /** The columns as the COPY reader writes them, each with its own array type. */
 export type LlmColumnArrays = { [K in LlmKey]: InstanceType<(typeof LLM_COLUMNS)[K]> };
 export type ToolColumnArrays = { [K in ToolKey]: InstanceType<(typeof TOOL_COLUMNS)[K]> };
@@ -388,6 +451,22 @@ function timeOrder(ts: Float64Array, n: number): Uint32Array | null {
   return order;
 }
 
+/** A Traffic's dictionaries as a builder codes into them. */
+export type TrafficDictionaries = Record<DictionaryName, Interner>;
+export const DICTIONARY_NAMES = ["routes", "agents", "sessions", "traces", "spans", "models", "users", "hashes", "toolNames", "tagSets"] as const;
+type DictionaryName = (typeof DICTIONARY_NAMES)[number] & keyof Traffic;
+
+/** The dictionaries of a Traffic a builder made (a Traffic built by hand may hold plain ones: null). */
+export function builderDictionaries(traffic: Traffic): TrafficDictionaries | null {
+  const out = {} as TrafficDictionaries;
+  for (const name of DICTIONARY_NAMES) {
+    const d = traffic[name];
+    if (!(d instanceof Interner)) return null;
+    out[name] = d;
+  }
+  return out;
+}
+
 /**
  * Builds a Traffic row by row: the loader feeds it database rows, tests feed it events they make
  * up. Rows may come in any order; `finish` puts them in time order. The COPY reader writes
@@ -397,26 +476,32 @@ export class TrafficBuilder {
   private readonly llm: Columns<LlmKey>;
   private readonly tool: Columns<ToolKey>;
   readonly llmIds: ByteStrings;
-  readonly dict = {
-    routes: new Interner(),
-    agents: new Interner(),
-    sessions: new Interner(),
-    traces: new Interner(),
-    spans: new Interner(),
-    models: new Interner(),
-    users: new Interner(),
-    hashes: new Interner(),
-    toolNames: new Interner(),
-    tagSets: new Interner(),
-  };
+  readonly dict: TrafficDictionaries;
 
+  /**
+   * `dict`: another Traffic's dictionaries to code into (they only grow, so its codes stay valid),
+   * so this one's rows can be joined to its rows (see traffic-extend.ts).
+   */
   constructor(
     private readonly window: { projectId: string; fromMs: number; toMs: number },
     capacity = 1024,
+    dict?: TrafficDictionaries,
   ) {
     this.llm = new Columns(LLM_COLUMNS, Math.max(1, capacity));
     this.tool = new Columns(TOOL_COLUMNS, 1024);
     this.llmIds = new ByteStrings(Math.max(1, capacity));
+    this.dict = dict ?? {
+      routes: new Interner(),
+      agents: new Interner(),
+      sessions: new Interner(),
+      traces: new Interner(),
+      spans: new Interner(),
+      models: new Interner(),
+      users: new Interner(),
+      hashes: new Interner(),
+      toolNames: new Interner(),
+      tagSets: new Interner(),
+    };
   }
 
   /** The latest `received_at` of the rows loaded (µs since the epoch; 0 before any). */

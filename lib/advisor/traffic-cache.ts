@@ -1,5 +1,7 @@
 import type { Db } from "@/db/client";
 import type { Traffic, TrafficStamp } from "./traffic";
+import { builderDictionaries } from "./traffic-builder";
+import { dictionarySize, extendsForward, extendTraffic } from "./traffic-extend";
 import { loadTraffic, windowStamp, type LoadTrafficParams } from "./traffic-load";
 
 type Load = (db: Db, params: LoadTrafficParams) => Promise<Traffic>;
@@ -38,8 +40,12 @@ export class TrafficCache {
   private readonly idleMs: number;
   private readonly load: Load;
   private readonly stamp: Stamp;
+  /** The dictionaries' size at each kept window's last whole load (see extendable). */
+  private readonly dictionaryBase = new WeakMap<Traffic, number>();
   hits = 0;
+  /** Windows not reused as they were: loaded whole, or (`extended`, counted among them too) moved forward. */
   misses = 0;
+  extended = 0;
 
   constructor(opts: TrafficCacheOptions = {}) {
     this.maxRows = opts.maxRows ?? DEFAULT_MAX_ROWS;
@@ -75,7 +81,7 @@ export class TrafficCache {
       }
     }
     this.misses++;
-    const promise = this.load(db, params);
+    const promise = this.extendOrLoad(db, params);
     this.loading.set(key, { db, promise });
     try {
       const traffic = await promise;
@@ -84,6 +90,47 @@ export class TrafficCache {
     } finally {
       if (this.loading.get(key)?.promise === promise) this.loading.delete(key);
     }
+  }
+
+  /**
+   * A kept window that this one moves forward (the page's Refresh): when it is unchanged, only the
+   * new part is loaded and joined to what it kept (traffic-extend.ts); else the whole window.
+   */
+  private async extendOrLoad(db: Db, params: LoadTrafficParams): Promise<Traffic> {
+    const head = this.extendable(db, params);
+    if (head?.stamp) {
+      const now = await this.stamp(db, { projectId: params.projectId, from: new Date(head.fromMs), to: new Date(head.toMs) });
+      params.signal?.throwIfAborted();
+      if (sameStamp(now, head.stamp)) {
+        const traffic = await extendTraffic(db, head, params, this.load);
+        if (traffic) {
+          this.extended++;
+          this.dictionaryBase.set(traffic, this.dictionaryBase.get(head)!);
+          return traffic;
+        }
+      }
+    }
+    const traffic = await this.load(db, params);
+    const dict = builderDictionaries(traffic);
+    if (dict) this.dictionaryBase.set(traffic, dictionarySize(dict));
+    return traffic;
+  }
+
+  /**
+   * The kept window of the same database that `params` moves forward, the latest-ending first;
+   * not one whose dictionaries have doubled since its last whole load (the strings of the rows
+   * each move drops stay in them: a fresh load lets them go).
+   */
+  private extendable(db: Db, params: LoadTrafficParams): Traffic | null {
+    let best: Traffic | null = null;
+    for (const e of this.entries.values()) {
+      if (e.db !== db || !extendsForward(e.traffic, params)) continue;
+      const base = this.dictionaryBase.get(e.traffic);
+      const dict = builderDictionaries(e.traffic);
+      if (base === undefined || !dict || dictionarySize(dict) > 2 * base + 1024) continue;
+      if (!best || e.traffic.toMs > best.toMs) best = e.traffic;
+    }
+    return best;
   }
 
   /** Windows kept now (for tests and health). */

@@ -5,7 +5,7 @@ import type { EventStatus, ResponseCacheStatus } from "../events/event-enums";
 import { PLAYGROUND_ROUTE } from "../metrics/playground-filter";
 import type { Traffic, TrafficStamp } from "./traffic";
 import { COPY_COLUMNS, CopyBinaryReader } from "./traffic-copy-reader";
-import { TrafficBuilder, type LlmRow, type ToolRow } from "./traffic-builder";
+import { TrafficBuilder, type LlmRow, type ToolRow, type TrafficDictionaries } from "./traffic-builder";
 
 /**
  * Playground calls are an operator's experiments, not the agents' traffic: left out as the
@@ -20,6 +20,8 @@ export type LoadTrafficParams = {
   signal?: AbortSignal;
   /** The share of the window's LLM calls read so far; on Postgres a count comes first to know the whole. */
   onProgress?: (fraction: number) => void;
+  /** Code the rows into these dictionaries (an earlier window's), so the two can be joined (traffic-extend.ts). */
+  dictionaries?: TrafficDictionaries;
 };
 
 /**
@@ -190,7 +192,7 @@ async function copyOn(client: PostgresJsReserved, q: string, builder: TrafficBui
 export async function loadTraffic(db: Db, params: LoadTrafficParams): Promise<Traffic> {
   const { projectId, from, to, signal } = params;
   aborted(signal);
-  const builder = new TrafficBuilder({ projectId, fromMs: from.getTime(), toMs: to.getTime() }, 4096);
+  const builder = new TrafficBuilder({ projectId, fromMs: from.getTime(), toMs: to.getTime() }, 4096, params.dictionaries);
   const client = (db as unknown as { $client?: unknown }).$client;
   if (client && typeof (client as Partial<PostgresJsCopy>).unsafe === "function") {
     await copyInto(client as PostgresJsCopy, builder, params);
