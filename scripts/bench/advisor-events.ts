@@ -5,9 +5,10 @@ import type { Db } from "../../db/client";
  * Fills a project with `count` synthetic events over [fromMs, toMs) in SQL (generate_series), for
  * the advisor's load benchmarks: 15% tool spans, the rest LLM calls with every column the advisor
  * reads filled and varied (12 routes, 4 agents, 3 models, 20k sessions, repeated prompt and system
- * hashes, streamed and not, a tag set on some). Shapes, not a planted workload.
+ * hashes, streamed and not, a tag set on some). Shapes, not a planted workload. Ids are
+ * `idPrefix` and a number: a second fill into the same project needs a prefix of its own.
  */
-export async function fillAdvisorEvents(db: Db, projectId: string, count: number, fromMs: number, toMs: number): Promise<void> {
+export async function fillAdvisorEvents(db: Db, projectId: string, count: number, fromMs: number, toMs: number, idPrefix = "bench-"): Promise<void> {
   const spanS = (toMs - fromMs) / 1000;
   const from = new Date(fromMs).toISOString();
   for (let done = 0; done < count; done += 200_000) {
@@ -17,7 +18,7 @@ export async function fillAdvisorEvents(db: Db, projectId: string, count: number
         model, requested_model, status, streamed, latency_ms, ttft_ms, input_tokens, output_tokens, cache_read_tokens,
         cache_write_5m_tokens, cache_write_1h_tokens, response_cache, cost_nano_usd, cost_source, prompt_hash, system_hash,
         system_tokens, message_count, tool_count, policy_version, tags, metadata)
-      select ${projectId}::uuid, 'bench-' || (${done} + g), ${from}::timestamptz + random() * ${spanS} * interval '1 second',
+      select ${projectId}::uuid, ${idPrefix}::text || (${done} + g), ${from}::timestamptz + random() * ${spanS} * interval '1 second',
         case when g % 7 = 0 then 'tool' else 'llm' end,
         (array['planner','support-bot','coder','batcher'])[1 + (g % 4)], 'route-' || (g % 12), 's' || (g % 20000),
         md5('t' || (g / 6)), case when g % 7 = 0 then null else md5('p' || (g / 7)) end,

@@ -3,7 +3,7 @@ import type { Db } from "../../db/client";
 import { analyzeFindings } from "../../lib/advisor/findings/analyze-findings";
 import { runReplay } from "../../lib/advisor/replay/run-replay";
 import { TrafficCache } from "../../lib/advisor/traffic-cache";
-import { loadTraffic } from "../../lib/advisor/traffic-load";
+import { loadTraffic, windowStamp } from "../../lib/advisor/traffic-load";
 import { CachePolicy } from "../../lib/policies/cache-policy-schema";
 import { RoutingPolicy } from "../../lib/policies/routing-policy-schema";
 import { getPriceBook } from "../../lib/pricing/price-queries";
@@ -67,4 +67,36 @@ export async function timeReusedWindow(db: Db, project: { id: string }) {
   if (again !== cold) throw new Error("the unchanged window was loaded again");
   cache.clear();
   return { coldMs: t1 - t0, reusedMs: t2 - t1 };
+}
+
+/**
+ * The advisor page's Refresh an hour later: the window is "the last 7 days up to now" again, an
+ * hour on, with an hour's new events. Through a TrafficCache holding the earlier window, only the
+ * new hour is loaded and joined to the rows kept (traffic-extend.ts); then the findings and one
+ * replay, as timeMillionAnalysis counts them. The cold load of the earlier window is timed too.
+ */
+export async function timeMovedWindow(db: Db, project: { id: string; slug: string }, newEvents: number) {
+  const { fillAdvisorEvents } = await import("./advisor-events");
+  const prices = await getPriceBook(db, project.id);
+  const live = { routing: RoutingPolicy.parse({}), cache: CachePolicy.parse({}) };
+  const candidate = { routing: RoutingPolicy.parse({ default: { promptCaching: { enabled: true } } }), cache: CachePolicy.parse({ default: { ttlSec: 600 } }) };
+  const cache = new TrafficCache();
+  const HOUR = 3_600_000;
+  const t0 = performance.now();
+  await cache.get(db, { projectId: project.id, from: new Date(MILLION_FROM_MS), to: new Date(MILLION_TO_MS + 1) });
+  const coldMs = performance.now() - t0;
+  await fillAdvisorEvents(db, project.id, newEvents, MILLION_TO_MS + 1, MILLION_TO_MS + HOUR, "bench-next-hour-");
+  const t1 = performance.now();
+  const traffic = await cache.get(db, { projectId: project.id, from: new Date(MILLION_FROM_MS + HOUR), to: new Date(MILLION_TO_MS + HOUR) });
+  const t2 = performance.now();
+  if (cache.extended !== 1) throw new Error("the moved window was loaded whole");
+  const found = analyzeFindings(traffic, { prices, projectSlug: project.slug });
+  const t3 = performance.now();
+  const answer = await runReplay({ traffic, live, candidate, prices });
+  const t4 = performance.now();
+  // Untimed: the moved window's stamp is the one the database reads for it (the same rows, cost and latest arrival).
+  const stamp = await windowStamp(db, { projectId: project.id, from: new Date(MILLION_FROM_MS + HOUR), to: new Date(MILLION_TO_MS + HOUR) });
+  if (JSON.stringify(stamp) !== JSON.stringify(traffic.stamp)) throw new Error(`the moved window's stamp ${JSON.stringify(traffic.stamp)} is not the database's ${JSON.stringify(stamp)}`);
+  cache.clear();
+  return { coldMs, events: traffic.llm.length + traffic.tools.length, found, answer, movedMs: t2 - t1, findingsMs: t3 - t2, replayMs: t4 - t3, totalMs: t4 - t1 };
 }
