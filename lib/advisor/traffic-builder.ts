@@ -30,6 +30,8 @@ export type LlmRow = TokenUsage & {
   policyVersion: number | null;
   requestedCacheTtlSec: number | null;
   costNano: number;
+  /** `received_at`, µs since the epoch (0 when made up by a test). */
+  receivedUs?: number;
 };
 
 export type ToolRow = {
@@ -42,6 +44,8 @@ export type ToolRow = {
   agent: string | null;
   session: string | null;
   status: EventStatus;
+  /** As LlmRow.receivedUs. */
+  receivedUs?: number;
 };
 
 const utf8 = new TextEncoder();
@@ -77,12 +81,12 @@ export class Interner implements Dictionary {
   private arena = new Uint8Array(4096);
   private used = 0;
 
-  /** The strings by code, decoded on first read: most codes of a load (trace and hash values) are never shown. */
   /** Codes handed out so far. */
   get size(): number {
     return this.count;
   }
 
+  /** The strings by code, decoded on first read: most codes of a load (trace and hash values) are never shown. */
   get values(): string[] {
     for (let c = this.decoded.length; c < this.count; c++) {
       const at = this.meta[2 * c]!;
@@ -195,23 +199,30 @@ export class ByteStrings implements IdColumn {
     return utf8Decoder.decode(this.bytes.subarray(this.starts[i]!, this.ends[i]!));
   }
   /**
-   * Rows [from, length) of `head` followed by all of `tail`: one window moved forward (see
-   * traffic-extend.ts). The head's bytes are shared, the tail's copied after them.
+   * Rows [from, to) of `head` followed by all of `tail`: one window moved forward (see
+   * traffic-extend.ts). Only those rows' bytes are copied, so the ids of the rows a move drops go.
    */
-  static joined(head: ByteStrings, from: number, tail: ByteStrings): ByteStrings {
-    const kept = head.length - from;
-    const out = new ByteStrings(kept + tail.length);
-    out.bytes = new Uint8Array(head.used + tail.used);
-    out.bytes.set(head.bytes.subarray(0, head.used));
-    out.bytes.set(tail.bytes.subarray(0, tail.used), head.used);
-    out.used = head.used + tail.used;
-    out.starts.set(head.starts.subarray(from, head.length));
-    out.ends.set(head.ends.subarray(from, head.length));
-    for (let k = 0; k < tail.length; k++) {
-      out.starts[kept + k] = tail.starts[k]! + head.used;
-      out.ends[kept + k] = tail.ends[k]! + head.used;
+  static joined(head: ByteStrings, from: number, to: number, tail: ByteStrings): ByteStrings {
+    let size = tail.used;
+    for (let i = from; i < to; i++) size += head.ends[i]! - head.starts[i]!;
+    const out = new ByteStrings(to - from + tail.length);
+    out.bytes = new Uint8Array(Math.max(1, size));
+    const dst = out.bytes;
+    const src = head.bytes;
+    let at = 0;
+    let row = 0;
+    for (let i = from; i < to; i++, row++) {
+      out.starts[row] = at;
+      for (let k = head.starts[i]!, end = head.ends[i]!; k < end; k++) dst[at++] = src[k]!;
+      out.ends[row] = at;
     }
-    out.length = kept + tail.length;
+    dst.set(tail.bytes.subarray(0, tail.used), at);
+    for (let k = 0; k < tail.length; k++, row++) {
+      out.starts[row] = tail.starts[k]! + at;
+      out.ends[row] = tail.ends[k]! + at;
+    }
+    out.used = at + tail.used;
+    out.length = row;
     return out;
   }
   /** The same strings in `order` (row i of the result is row order[i] of this). */
@@ -340,6 +351,7 @@ const LLM_COLUMNS = {
   policyVersion: Int32Array,
   requestedCacheTtlSec: Int32Array,
   costNano: Float64Array,
+  receivedUs: Float64Array,
 } satisfies Record<Exclude<keyof LlmCalls, "length" | "id">, Ctor<TypedArray>>;
 
 const TOOL_COLUMNS = {
@@ -352,6 +364,7 @@ const TOOL_COLUMNS = {
   agent: Int32Array,
   session: Int32Array,
   status: Uint8Array,
+  receivedUs: Float64Array,
 } satisfies Record<Exclude<keyof ToolSpans, "length">, Ctor<TypedArray>>;
 
 type LlmKey = keyof typeof LLM_COLUMNS;
@@ -359,36 +372,41 @@ type ToolKey = keyof typeof TOOL_COLUMNS;
 const LLM_KEYS = Object.keys(LLM_COLUMNS) as LlmKey[];
 const TOOL_KEYS = Object.keys(TOOL_COLUMNS) as ToolKey[];
 
-/** Each column's rows [from, length) of `head` followed by all of `tail`'s rows (a new array per column). */
-function joinedColumns<K extends string>(keys: K[], head: Record<K, TypedArray>, from: number, headLength: number, tail: Record<K, TypedArray>, tailLength: number): Record<K, TypedArray> {
+/** Each column's rows [from, to) of `head` followed by all of `tail`'s rows (a new array per column). */
+function joinedColumns<K extends string>(keys: K[], head: Record<K, TypedArray>, from: number, to: number, tail: Record<K, TypedArray>, tailLength: number): Record<K, TypedArray> {
   const out = {} as Record<K, TypedArray>;
   for (const k of keys) {
     const h = head[k];
-    const col = new (h.constructor as Ctor<TypedArray>)(headLength - from + tailLength);
-    col.set(h.subarray(from, headLength) as never);
-    col.set(tail[k].subarray(0, tailLength) as never, headLength - from);
+    const col = new (h.constructor as Ctor<TypedArray>)(to - from + tailLength);
+    col.set(h.subarray(from, to) as never);
+    col.set(tail[k].subarray(0, tailLength) as never, to - from);
     out[k] = col;
   }
   return out;
 }
 
+/** Rows [from, to) of a Traffic's LLM calls and of its tool spans. */
+export type RowRanges = { llm: [number, number]; tools: [number, number] };
+
 /**
- * `head`'s LLM calls from row `llmFrom` and tool spans from row `toolFrom` on, then all of
- * `tail`'s, whose rows all come later in time and were coded into `head`'s dictionaries (a
- * builder given them): one window moved forward, without loading what it kept (traffic-extend.ts).
+ * `head`'s rows in `keep`, then all of `tail`'s, whose rows all come later in time and were coded
+ * into `head`'s dictionaries (a builder given them): one window moved forward, without loading
+ * what it kept (traffic-extend.ts).
  */
-export function joinedTraffic(head: Traffic, llmFrom: number, toolFrom: number, tail: Traffic, window: { fromMs: number; toMs: number }): Traffic {
+export function joinedTraffic(head: Traffic, keep: RowRanges, tail: Traffic, window: { fromMs: number; toMs: number }): Traffic {
   if (!(head.llm.id instanceof ByteStrings) || !(tail.llm.id instanceof ByteStrings)) throw new Error("joinedTraffic: ids not from a builder");
-  const llm = joinedColumns(LLM_KEYS, head.llm as unknown as Record<LlmKey, TypedArray>, llmFrom, head.llm.length, tail.llm as unknown as Record<LlmKey, TypedArray>, tail.llm.length);
-  const tools = joinedColumns(TOOL_KEYS, head.tools as unknown as Record<ToolKey, TypedArray>, toolFrom, head.tools.length, tail.tools as unknown as Record<ToolKey, TypedArray>, tail.tools.length);
-  const llmLength = head.llm.length - llmFrom + tail.llm.length;
-  const toolLength = head.tools.length - toolFrom + tail.tools.length;
+  const [llmFrom, llmTo] = keep.llm;
+  const [toolFrom, toolTo] = keep.tools;
+  const llm = joinedColumns(LLM_KEYS, head.llm as unknown as Record<LlmKey, TypedArray>, llmFrom, llmTo, tail.llm as unknown as Record<LlmKey, TypedArray>, tail.llm.length);
+  const tools = joinedColumns(TOOL_KEYS, head.tools as unknown as Record<ToolKey, TypedArray>, toolFrom, toolTo, tail.tools as unknown as Record<ToolKey, TypedArray>, tail.tools.length);
+  const llmLength = llmTo - llmFrom + tail.llm.length;
+  const toolLength = toolTo - toolFrom + tail.tools.length;
   return {
     ...tail,
     projectId: head.projectId,
     fromMs: window.fromMs,
     toMs: window.toMs,
-    llm: { length: llmLength, id: ByteStrings.joined(head.llm.id, llmFrom, tail.llm.id), ...(llm as unknown as Omit<LlmCalls, "length" | "id">) },
+    llm: { length: llmLength, id: ByteStrings.joined(head.llm.id, llmFrom, llmTo, tail.llm.id), ...(llm as unknown as Omit<LlmCalls, "length" | "id">) },
     tools: { length: toolLength, ...(tools as unknown as Omit<ToolSpans, "length">) },
     // tail.tags holds every tag set of the shared dictionary, head's included.
     stamp: undefined,
@@ -454,7 +472,11 @@ function timeOrder(ts: Float64Array, n: number): Uint32Array | null {
 /** A Traffic's dictionaries as a builder codes into them. */
 export type TrafficDictionaries = Record<DictionaryName, Interner>;
 export const DICTIONARY_NAMES = ["routes", "agents", "sessions", "traces", "spans", "models", "users", "hashes", "toolNames", "tagSets"] as const;
-type DictionaryName = (typeof DICTIONARY_NAMES)[number] & keyof Traffic;
+type DictionaryName = (typeof DICTIONARY_NAMES)[number];
+/** Traffic's dictionary fields: a dictionary added to Traffic and not to the list fails here. */
+type TrafficDictionaryField = { [K in keyof Traffic]-?: Traffic[K] extends Dictionary ? K : never }[keyof Traffic];
+const _everyDictionaryListed: [Exclude<TrafficDictionaryField, DictionaryName>, Exclude<DictionaryName, TrafficDictionaryField>] extends [never, never] ? true : never = true;
+void _everyDictionaryListed;
 
 /** The dictionaries of a Traffic a builder made (a Traffic built by hand may hold plain ones: null). */
 export function builderDictionaries(traffic: Traffic): TrafficDictionaries | null {
@@ -570,6 +592,8 @@ export class TrafficBuilder {
     c.policyVersion[i] = orNone(r.policyVersion);
     c.requestedCacheTtlSec[i] = orNone(r.requestedCacheTtlSec);
     c.costNano[i] = r.costNano;
+    c.receivedUs[i] = r.receivedUs ?? 0;
+    this.noteReceived(r.receivedUs ?? 0);
   }
 
   addTool(r: ToolRow): void {
@@ -585,6 +609,8 @@ export class TrafficBuilder {
     c.agent[i] = d.agents.code(r.agent);
     c.session[i] = d.sessions.code(r.session);
     c.status[i] = STATUS_CODE[r.status];
+    c.receivedUs[i] = r.receivedUs ?? 0;
+    this.noteReceived(r.receivedUs ?? 0);
   }
 
   finish(): Traffic {

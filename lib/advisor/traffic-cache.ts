@@ -1,7 +1,7 @@
 import type { Db } from "@/db/client";
-import type { Traffic, TrafficStamp } from "./traffic";
+import { sameStamp, type Traffic, type TrafficStamp } from "./traffic";
 import { builderDictionaries } from "./traffic-builder";
-import { dictionarySize, extendsForward, extendTraffic } from "./traffic-extend";
+import { dictionarySize, extendTraffic, movePlan } from "./traffic-extend";
 import { loadTraffic, windowStamp, type LoadTrafficParams } from "./traffic-load";
 
 type Load = (db: Db, params: LoadTrafficParams) => Promise<Traffic>;
@@ -10,23 +10,27 @@ type Stamp = (db: Db, params: LoadTrafficParams) => Promise<TrafficStamp>;
 type Entry = { db: Db; traffic: Traffic; rows: number; timer: NodeJS.Timeout };
 
 export type TrafficCacheOptions = {
-  /** Rows (LLM calls and tool spans) kept in all, across windows: about 230 bytes each (measured at 1M rows). */
+  /** Rows (LLM calls and tool spans) kept in all, across windows: about 240 bytes each (230 measured at 1M rows, before the 8 of receivedUs). */
   maxRows?: number;
   /** A window not asked for in this long is let go. */
   idleMs?: number;
   load?: Load;
   stamp?: Stamp;
+  /** Codes a window's dictionaries may gain over twice their size at its last whole load before it is loaded whole again. */
+  dictionarySlack?: number;
 };
 
 const DEFAULT_MAX_ROWS = 2_000_000;
 const DEFAULT_IDLE_MS = 10 * 60_000;
+const DEFAULT_DICTIONARY_SLACK = 1024;
 
 /**
  * The advisor page asks for one window several times in a row (findings, then the plan, then
  * replays), and each endpoint loaded it again: at a million events a load is seconds, and a check
  * that the window is unchanged is a tenth of that (one aggregate, see windowStamp). So the last
  * windows loaded are kept, and reused only while their stamp reads the same; any event added,
- * deleted or repriced in the window since makes it load afresh. Loads are reads of one project's
+ * deleted or repriced in the window since makes it load afresh, or, for a window that moves a kept
+ * one forward, load only what it does not keep (traffic-extend.ts). Loads are reads of one project's
  * window, after the caller was authorized for that project: the key holds the project.
  *
  * The findings and the replay only read a Traffic (checked in traffic-cache.test.ts: the same
@@ -40,6 +44,7 @@ export class TrafficCache {
   private readonly idleMs: number;
   private readonly load: Load;
   private readonly stamp: Stamp;
+  private readonly dictionarySlack: number;
   /** The dictionaries' size at each kept window's last whole load (see extendable). */
   private readonly dictionaryBase = new WeakMap<Traffic, number>();
   hits = 0;
@@ -52,6 +57,7 @@ export class TrafficCache {
     this.idleMs = opts.idleMs ?? DEFAULT_IDLE_MS;
     this.load = opts.load ?? loadTraffic;
     this.stamp = opts.stamp ?? windowStamp;
+    this.dictionarySlack = opts.dictionarySlack ?? DEFAULT_DICTIONARY_SLACK;
   }
 
   async get(db: Db, params: LoadTrafficParams): Promise<Traffic> {
@@ -93,21 +99,18 @@ export class TrafficCache {
   }
 
   /**
-   * A kept window that this one moves forward (the page's Refresh): when it is unchanged, only the
-   * new part is loaded and joined to what it kept (traffic-extend.ts); else the whole window.
+   * A kept window that this one moves forward (the page's Refresh): when the part it keeps is
+   * unchanged, only the rest is loaded and joined to it (traffic-extend.ts); else the whole window.
    */
   private async extendOrLoad(db: Db, params: LoadTrafficParams): Promise<Traffic> {
     const head = this.extendable(db, params);
-    if (head?.stamp) {
-      const now = await this.stamp(db, { projectId: params.projectId, from: new Date(head.fromMs), to: new Date(head.toMs) });
+    if (head) {
+      const traffic = await extendTraffic(db, head, params, { load: this.load, stamp: this.stamp });
       params.signal?.throwIfAborted();
-      if (sameStamp(now, head.stamp)) {
-        const traffic = await extendTraffic(db, head, params, this.load);
-        if (traffic) {
-          this.extended++;
-          this.dictionaryBase.set(traffic, this.dictionaryBase.get(head)!);
-          return traffic;
-        }
+      if (traffic) {
+        this.extended++;
+        this.dictionaryBase.set(traffic, this.dictionaryBase.get(head)!);
+        return traffic;
       }
     }
     const traffic = await this.load(db, params);
@@ -119,15 +122,15 @@ export class TrafficCache {
   /**
    * The kept window of the same database that `params` moves forward, the latest-ending first;
    * not one whose dictionaries have doubled since its last whole load (the strings of the rows
-   * each move drops stay in them: a fresh load lets them go).
+   * each move drops stay in them: a whole load lets them go).
    */
   private extendable(db: Db, params: LoadTrafficParams): Traffic | null {
     let best: Traffic | null = null;
     for (const e of this.entries.values()) {
-      if (e.db !== db || !extendsForward(e.traffic, params)) continue;
+      if (e.db !== db || !movePlan(e.traffic, params)) continue;
       const base = this.dictionaryBase.get(e.traffic);
       const dict = builderDictionaries(e.traffic);
-      if (base === undefined || !dict || dictionarySize(dict) > 2 * base + 1024) continue;
+      if (base === undefined || !dict || dictionarySize(dict) > 2 * base + this.dictionarySlack) continue;
       if (!best || e.traffic.toMs > best.toMs) best = e.traffic;
     }
     return best;
@@ -188,9 +191,6 @@ function orAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promi
   });
 }
 
-function sameStamp(a: TrafficStamp, b: TrafficStamp): boolean {
-  return a.rows === b.rows && a.lastReceivedUs === b.lastReceivedUs && a.llmCostNano === b.llmCostNano && a.llmUnpriced === b.llmUnpriced;
-}
 
 const GLOBAL_KEY = Symbol.for("pitwall.advisor.trafficCache");
 type GlobalWithCache = typeof globalThis & { [GLOBAL_KEY]?: TrafficCache };

@@ -106,9 +106,10 @@ export class CopyBinaryReader {
       if (p > b.length) return false;
     }
     this.pos = p;
-    this.builder.noteReceived(this.int8(31) + PG_EPOCH_US);
-    if (b[this.off[0]!] === 0x74 /* t: tool */) this.writeTool();
-    else this.writeLlm();
+    const receivedUs = this.int8(31) + PG_EPOCH_US;
+    this.builder.noteReceived(receivedUs);
+    if (b[this.off[0]!] === 0x74 /* t: tool */) this.writeTool(receivedUs);
+    else this.writeLlm(receivedUs);
     return true;
   }
 
@@ -137,7 +138,7 @@ export class CopyBinaryReader {
     return this.int8(f) / 1000 + PG_EPOCH_MS;
   }
 
-  private writeLlm(): void {
+  private writeLlm(receivedUs: number): void {
     const bld = this.builder;
     const i = bld.nextLlm();
     const c = bld.llmColumns();
@@ -177,9 +178,10 @@ export class CopyBinaryReader {
     c.policyVersion[i] = this.int4(28);
     c.costNano[i] = this.int8(29);
     c.requestedCacheTtlSec[i] = this.int4(32);
+    c.receivedUs[i] = receivedUs;
   }
 
-  private writeTool(): void {
+  private writeTool(receivedUs: number): void {
     const bld = this.builder;
     const i = bld.nextTool();
     const c = bld.toolColumns();
@@ -193,5 +195,6 @@ export class CopyBinaryReader {
     c.status[i] = STATUS_BY_FIRST_BYTE[this.buf[this.off[14]!]!] ?? STATUS_CODE.ok;
     c.latencyMs[i] = this.float8(18);
     c.name[i] = this.text(d.toolNames, 30);
+    c.receivedUs[i] = receivedUs;
   }
 }

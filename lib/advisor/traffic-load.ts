@@ -54,8 +54,8 @@ function rowSink(builder: TrafficBuilder) {
   const llm = {} as LlmRow;
   const tool = {} as ToolRow;
   return (r: Row) => {
-    builder.noteReceived(r[31] as number);
     if (r[0] === "tool") {
+      tool.receivedUs = r[31] as number;
       tool.id = r[1] as string;
       tool.tsMs = r[2] as number;
       tool.agent = str(r[4]);
@@ -98,6 +98,7 @@ function rowSink(builder: TrafficBuilder) {
     llm.policyVersion = num(r[28]);
     llm.costNano = r[29] as number;
     llm.requestedCacheTtlSec = num(r[32]);
+    llm.receivedUs = r[31] as number;
     builder.addLlm(llm);
   };
 }

@@ -66,6 +66,8 @@ export type LlmCalls = {
   requestedCacheTtlSec: Int32Array;
   /** Integer nano-USD held in a double: exact below 2^53 nano-USD (about $9M per call). */
   costNano: Float64Array;
+  /** When the event was stored (`received_at`), µs since the epoch: a part of the window's stamp can be summed from the rows (traffic-extend.ts). */
+  receivedUs: Float64Array;
 };
 
 export type ToolSpans = {
@@ -81,6 +83,8 @@ export type ToolSpans = {
   agent: Int32Array;
   session: Int32Array;
   status: Uint8Array;
+  /** As LlmCalls.receivedUs. */
+  receivedUs: Float64Array;
 };
 
 /**
@@ -91,6 +95,10 @@ export type ToolSpans = {
  * holds the same events (see traffic-cache.ts).
  */
 export type TrafficStamp = { rows: number; lastReceivedUs: number; llmCostNano: number; llmUnpriced: number };
+
+export function sameStamp(a: TrafficStamp, b: TrafficStamp): boolean {
+  return a.rows === b.rows && a.lastReceivedUs === b.lastReceivedUs && a.llmCostNano === b.llmCostNano && a.llmUnpriced === b.llmUnpriced;
+}
 
 export type Traffic = {
   projectId: string;
@@ -131,14 +139,15 @@ export function promptTokensAt(llm: LlmCalls, i: number): number {
 }
 
 /**
- * The caller skipped the response-cache read (Cache-Control: no-cache or no-store; the gateway
- * records "bypass"): whatever the policy, such a call is never answered from the cache.
+ * The caller skipped the response-cache read: Cache-Control no-cache or no-store (the gateway
+ * records "bypass"), or a TTL of 0 asked (x-pitwall-cache-ttl: 0; no-store is recorded so too),
+ * which turns the cache off for the call under any policy. Such a call is never answered from the cache.
  */
 export function skipsCacheRead(llm: LlmCalls, i: number): boolean {
-  return llm.responseCache[i] === RESPONSE_CACHE_CODE.bypass;
+  return llm.responseCache[i] === RESPONSE_CACHE_CODE.bypass || llm.requestedCacheTtlSec[i] === 0;
 }
 
-/** The caller asked that its answer not be stored (no-store, recorded as a TTL of 0): it writes no entry. */
+/** The caller asked for a TTL of 0 (x-pitwall-cache-ttl: 0, or no-store): its answer is not stored. A no-cache call's is. */
 export function refusesCacheWrite(llm: LlmCalls, i: number): boolean {
   return llm.requestedCacheTtlSec[i] === 0;
 }

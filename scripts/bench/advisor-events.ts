@@ -6,9 +6,12 @@ import type { Db } from "../../db/client";
  * the advisor's load benchmarks: 15% tool spans, the rest LLM calls with every column the advisor
  * reads filled and varied (12 routes, 4 agents, 3 models, 20k sessions, repeated prompt and system
  * hashes, streamed and not, a tag set on some). Shapes, not a planted workload. Ids are
- * `idPrefix` and a number: a second fill into the same project needs a prefix of its own.
+ * `idPrefix` and a number: a second fill into the same project needs a prefix of its own, and an
+ * `offset` past the first fill's count for traces of its own (sessions and prompts recur, as they do).
  */
-export async function fillAdvisorEvents(db: Db, projectId: string, count: number, fromMs: number, toMs: number, idPrefix = "bench-"): Promise<void> {
+export async function fillAdvisorEvents(db: Db, projectId: string, count: number, fromMs: number, toMs: number, opts: { idPrefix?: string; offset?: number } = {}): Promise<void> {
+  const idPrefix = opts.idPrefix ?? "bench-";
+  const offset = opts.offset ?? 0;
   const spanS = (toMs - fromMs) / 1000;
   const from = new Date(fromMs).toISOString();
   for (let done = 0; done < count; done += 200_000) {
@@ -32,7 +35,7 @@ export async function fillAdvisorEvents(db: Db, projectId: string, count: number
         1 + (g % 30), g % 4, 1,
         case when g % 5 = 0 then '{"team":"a"}'::jsonb else '{}'::jsonb end,
         case when g % 7 = 0 then jsonb_build_object('name', 'tool_' || (g % 5)) else '{}'::jsonb end
-      from generate_series(1, ${n}) as g
+      from generate_series(${offset}::int + 1, ${offset}::int + ${n}::int) as g
     `);
   }
   // Vacuumed as well as analysed: the first read of freshly inserted rows sets their hint bits

@@ -71,11 +71,12 @@ export async function timeReusedWindow(db: Db, project: { id: string }) {
 
 /**
  * The advisor page's Refresh an hour later: the window is "the last 7 days up to now" again, an
- * hour on, with an hour's new events. Through a TrafficCache holding the earlier window, only the
- * new hour is loaded and joined to the rows kept (traffic-extend.ts); then the findings and one
- * replay, as timeMillionAnalysis counts them. The cold load of the earlier window is timed too.
+ * hour on, with an hour's new events and some late ones in the earlier window's last minutes.
+ * Through a TrafficCache holding the earlier window, only its last 15 minutes and the new hour are
+ * loaded and joined to the rows kept (traffic-extend.ts); then the findings and one replay, as
+ * timeMillionAnalysis counts them. The cold load of the earlier window is timed too.
  */
-export async function timeMovedWindow(db: Db, project: { id: string; slug: string }, newEvents: number) {
+export async function timeMovedWindow(db: Db, project: { id: string; slug: string }, newEvents: number, lateEvents: number) {
   const { fillAdvisorEvents } = await import("./advisor-events");
   const prices = await getPriceBook(db, project.id);
   const live = { routing: RoutingPolicy.parse({}), cache: CachePolicy.parse({}) };
@@ -85,7 +86,9 @@ export async function timeMovedWindow(db: Db, project: { id: string; slug: strin
   const t0 = performance.now();
   await cache.get(db, { projectId: project.id, from: new Date(MILLION_FROM_MS), to: new Date(MILLION_TO_MS + 1) });
   const coldMs = performance.now() - t0;
-  await fillAdvisorEvents(db, project.id, newEvents, MILLION_TO_MS + 1, MILLION_TO_MS + HOUR, "bench-next-hour-");
+  // The new hour, and calls in flight at the first load stored since with a time in its last minutes (they are reloaded, not trusted).
+  await fillAdvisorEvents(db, project.id, newEvents, MILLION_TO_MS + 1, MILLION_TO_MS + HOUR, { idPrefix: "bench-next-hour-", offset: 10_000_000 });
+  await fillAdvisorEvents(db, project.id, lateEvents, MILLION_TO_MS - 10 * 60_000, MILLION_TO_MS, { idPrefix: "bench-late-", offset: 20_000_000 });
   const t1 = performance.now();
   const traffic = await cache.get(db, { projectId: project.id, from: new Date(MILLION_FROM_MS + HOUR), to: new Date(MILLION_TO_MS + HOUR) });
   const t2 = performance.now();

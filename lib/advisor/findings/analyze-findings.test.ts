@@ -180,6 +180,10 @@ describe("the response-cache finding with callers' Cache-Control", () => {
     expect(find(sends(() => ({})))).toBeDefined();
   });
 
+  it("finds nothing when the callers ask for a TTL of 0 (x-pitwall-cache-ttl: 0 turns the cache off for their calls)", () => {
+    expect(find(sends(() => ({ requestedCacheTtlSec: 0 })))).toBeUndefined();
+  });
+
   it("stores nothing for a no-store send, so the next send of that prompt is a miss that writes", () => {
     const f = find(sends((k) => (k === 0 ? { responseCache: "bypass", requestedCacheTtlSec: 0 } : {})))!;
     const curve = f.evidence.details.ttlCurve as { ttlSec: number; hitRate: number }[];
