@@ -134,7 +134,7 @@ test.describe.serial("advisor", () => {
       APP_URL,
       Array.from({ length: 12 }, (_, i) => ({ id: `adv-refresh-${now}-${i}`, timestamp: new Date(now - 5_000 + i * 100).toISOString(), route: ROUTE, model: "claude-sonnet-4-5", latencyMs: 900, inputTokens: 500, outputTokens: 50 })),
     );
-    // The server moves its kept window forward (only the new part is read); the count must be the whole window's.
+    // The server moves its kept window forward (only its last minutes and the new part are read); the count must be the whole window's.
     await expect
       .poll(
         async () => {

@@ -401,15 +401,26 @@ export function joinedTraffic(head: Traffic, keep: RowRanges, tail: Traffic, win
   const tools = joinedColumns(TOOL_KEYS, head.tools as unknown as Record<ToolKey, TypedArray>, toolFrom, toolTo, tail.tools as unknown as Record<ToolKey, TypedArray>, tail.tools.length);
   const llmLength = llmTo - llmFrom + tail.llm.length;
   const toolLength = toolTo - toolFrom + tail.tools.length;
+  // Every field named (no spread of tail), so a field added to Traffic fails here until it is joined too.
   return {
-    ...tail,
     projectId: head.projectId,
     fromMs: window.fromMs,
     toMs: window.toMs,
     llm: { length: llmLength, id: ByteStrings.joined(head.llm.id, llmFrom, llmTo, tail.llm.id), ...(llm as unknown as Omit<LlmCalls, "length" | "id">) },
     tools: { length: toolLength, ...(tools as unknown as Omit<ToolSpans, "length">) },
+    // The dictionaries are head's, shared (the tail was coded into them).
+    routes: tail.routes,
+    agents: tail.agents,
+    sessions: tail.sessions,
+    traces: tail.traces,
+    spans: tail.spans,
+    models: tail.models,
+    users: tail.users,
+    hashes: tail.hashes,
+    toolNames: tail.toolNames,
+    tagSets: tail.tagSets,
     // tail.tags holds every tag set of the shared dictionary, head's included.
-    stamp: undefined,
+    tags: tail.tags,
   };
 }
 /** The columns as the COPY reader writes them, each with its own array type. */
