@@ -30,7 +30,7 @@ function replayTtl(ctx: FindingContext, rows: number[], ttlMs: number, hitRows: 
   for (const i of rows) {
     const h = t.promptHash[i]!;
     if (h === NONE) continue;
-    // As the gateway serves the caller's Cache-Control: no-cache reads nothing but stores its answer, no-store neither.
+    // As the gateway serves it: a caller's no-cache reads nothing but stores its answer; no-store or a TTL of 0 asked does neither.
     if (!skipsCacheRead(t, i) && written.has(h) && t.tsMs[i]! - written.value[h]! <= ttlMs) {
       hits++;
       hitRows?.push(i);
@@ -59,7 +59,7 @@ export function responseCacheFinding(ctx: FindingContext, g: RouteGroup): Findin
     if (seen.has(h)) repeats.push(i);
     else seen.set(h, 1);
   }
-  // Repeats the cache already answers, or whose callers skip it (no-cache, no-store), are no opportunity.
+  // Repeats the cache already answers, or whose callers skip it (no-cache, no-store, a TTL of 0 asked), are no opportunity.
   const missedRepeats = repeats.filter((i) => !isHit(traffic, i) && !skipsCacheRead(t, i));
   if (missedRepeats.length < MIN_AFFECTED || share(missedRepeats.length, n) < MIN_AFFECTED_SHARE) return null;
 

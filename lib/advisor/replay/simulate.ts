@@ -171,7 +171,8 @@ export async function simulate(input: SimulateInput): Promise<EventPredictions> 
     if (ttlSec > 0 && ph >= 0) {
       slot = rule.scope === "user" ? responseCache.userSlot(`${model}\u0000${userId}\u0000${ph}`) : responseCache.slot(modelNo(model), ph);
       const seen = responseCache.has(slot);
-      // A caller that sent Cache-Control: no-cache is never answered from the cache, but its fresh answer is still stored (below).
+      // A caller that sent Cache-Control: no-cache is never answered from the cache, but its fresh answer is still stored (below);
+      // no-store and a TTL of 0 asked already resolved to a TTL of 0 above.
       const reads = !skipsCacheRead(t, i);
       let hit = reads && seen && responseCache.availableAt(slot) <= ts && ts < responseCache.expiresAt(slot);
       // Recorded as a hit with no entry seen: written before the window; a TTL at least the live one keeps it.
