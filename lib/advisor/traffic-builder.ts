@@ -1,6 +1,6 @@
 import type { EventStatus, ResponseCacheStatus } from "../events/event-enums";
 import type { TokenUsage } from "../pricing/compute-cost";
-import { NONE, RESPONSE_CACHE_CODE, STATUS_CODE, type Dictionary, type IdColumn, type LlmCalls, type ToolSpans, type Traffic } from "./traffic";
+import { NONE, RESPONSE_CACHE_CODE, STATUS_CODE, type Dictionary, type IdColumn, type LlmCalls, type RowRanges, type ToolSpans, type Traffic } from "./traffic";
 
 /** One LLM call as the builder takes it (the loader reuses one such object for every row). */
 export type LlmRow = TokenUsage & {
@@ -385,9 +385,6 @@ function joinedColumns<K extends string>(keys: K[], head: Record<K, TypedArray>,
   return out;
 }
 
-/** Rows [from, to) of a Traffic's LLM calls and of its tool spans. */
-export type RowRanges = { llm: [number, number]; tools: [number, number] };
-
 /**
  * `head`'s rows in `keep`, then all of `tail`'s, whose rows all come later in time and were coded
  * into `head`'s dictionaries (a builder given them): one window moved forward, without loading
@@ -537,14 +534,6 @@ export class TrafficBuilder {
     };
   }
 
-  /** The latest `received_at` of the rows loaded (µs since the epoch; 0 before any). */
-  lastReceivedUs = 0;
-
-  /** A loaded row's `received_at`: the latest one goes into the window's stamp. */
-  noteReceived(epochUs: number): void {
-    if (epochUs > this.lastReceivedUs) this.lastReceivedUs = epochUs;
-  }
-
   get llmCount(): number {
     return this.llm.length;
   }
@@ -604,7 +593,6 @@ export class TrafficBuilder {
     c.requestedCacheTtlSec[i] = orNone(r.requestedCacheTtlSec);
     c.costNano[i] = r.costNano;
     c.receivedUs[i] = r.receivedUs ?? 0;
-    this.noteReceived(r.receivedUs ?? 0);
   }
 
   addTool(r: ToolRow): void {
@@ -621,7 +609,6 @@ export class TrafficBuilder {
     c.session[i] = d.sessions.code(r.session);
     c.status[i] = STATUS_CODE[r.status];
     c.receivedUs[i] = r.receivedUs ?? 0;
-    this.noteReceived(r.receivedUs ?? 0);
   }
 
   finish(): Traffic {

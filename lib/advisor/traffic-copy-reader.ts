@@ -107,7 +107,6 @@ export class CopyBinaryReader {
     }
     this.pos = p;
     const receivedUs = this.int8(31) + PG_EPOCH_US;
-    this.builder.noteReceived(receivedUs);
     if (b[this.off[0]!] === 0x74 /* t: tool */) this.writeTool(receivedUs);
     else this.writeLlm(receivedUs);
     return true;

@@ -1,6 +1,6 @@
 import type { Db } from "@/db/client";
-import { sameStamp, type Traffic, type TrafficStamp } from "./traffic";
-import { builderDictionaries, DICTIONARY_NAMES, joinedTraffic, type RowRanges, type TrafficDictionaries } from "./traffic-builder";
+import { sameStamp, stampOfRows, type RowRanges, type Traffic, type TrafficStamp } from "./traffic";
+import { builderDictionaries, DICTIONARY_NAMES, joinedTraffic, type TrafficDictionaries } from "./traffic-builder";
 import type { LoadTrafficParams } from "./traffic-load";
 
 type Load = (db: Db, params: LoadTrafficParams) => Promise<Traffic>;
@@ -32,22 +32,6 @@ export function rowsBetween(t: Traffic, fromMs: number, toMs: number): RowRanges
     llm: [firstAtOrAfter(t.llm.tsMs, t.llm.length, fromMs), firstAtOrAfter(t.llm.tsMs, t.llm.length, toMs)],
     tools: [firstAtOrAfter(t.tools.tsMs, t.tools.length, fromMs), firstAtOrAfter(t.tools.tsMs, t.tools.length, toMs)],
   };
-}
-
-/** What windowStamp would read for those rows alone, summed from the rows themselves. */
-export function stampOfRows(t: Traffic, rows: RowRanges): TrafficStamp {
-  const [a, b] = rows.llm;
-  const [c, d] = rows.tools;
-  let lastReceivedUs = 0;
-  let llmCostNano = 0;
-  let llmUnpriced = 0;
-  for (let i = a; i < b; i++) {
-    llmCostNano += t.llm.costNano[i]!;
-    llmUnpriced += t.llm.unpriced[i]!;
-    if (t.llm.receivedUs[i]! > lastReceivedUs) lastReceivedUs = t.llm.receivedUs[i]!;
-  }
-  for (let i = c; i < d; i++) if (t.tools.receivedUs[i]! > lastReceivedUs) lastReceivedUs = t.tools.receivedUs[i]!;
-  return { rows: b - a + (d - c), lastReceivedUs, llmCostNano, llmUnpriced };
 }
 
 /** Codes handed out by a Traffic's dictionaries in all (the dropped rows' strings stay in them). */

@@ -3,7 +3,7 @@ import type { Db } from "@/db/client";
 import { rowsOf } from "@/db/rows";
 import type { EventStatus, ResponseCacheStatus } from "../events/event-enums";
 import { PLAYGROUND_ROUTE } from "../metrics/playground-filter";
-import type { Traffic, TrafficStamp } from "./traffic";
+import { allRows, stampOfRows, type Traffic, type TrafficStamp } from "./traffic";
 import { COPY_COLUMNS, CopyBinaryReader } from "./traffic-copy-reader";
 import { TrafficBuilder, type LlmRow, type ToolRow, type TrafficDictionaries } from "./traffic-builder";
 
@@ -208,13 +208,7 @@ export async function loadTraffic(db: Db, params: LoadTrafficParams): Promise<Tr
   aborted(signal);
   params.onProgress?.(1);
   const traffic = builder.finish();
-  let llmCostNano = 0;
-  let llmUnpriced = 0;
-  for (let i = 0; i < traffic.llm.length; i++) {
-    llmCostNano += traffic.llm.costNano[i]!;
-    llmUnpriced += traffic.llm.unpriced[i]!;
-  }
-  traffic.stamp = { rows: traffic.llm.length + traffic.tools.length, lastReceivedUs: builder.lastReceivedUs, llmCostNano, llmUnpriced };
+  traffic.stamp = stampOfRows(traffic, allRows(traffic));
   return traffic;
 }
 

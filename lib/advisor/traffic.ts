@@ -96,6 +96,30 @@ export type ToolSpans = {
  */
 export type TrafficStamp = { rows: number; lastReceivedUs: number; llmCostNano: number; llmUnpriced: number };
 
+/** Rows [from, to) of a Traffic's LLM calls and of its tool spans. */
+export type RowRanges = { llm: [number, number]; tools: [number, number] };
+
+/** All of a Traffic's rows. */
+export function allRows(t: Traffic): RowRanges {
+  return { llm: [0, t.llm.length], tools: [0, t.tools.length] };
+}
+
+/** What windowStamp would read for those rows alone, summed from the rows themselves. */
+export function stampOfRows(t: Traffic, rows: RowRanges): TrafficStamp {
+  const [a, b] = rows.llm;
+  const [c, d] = rows.tools;
+  let lastReceivedUs = 0;
+  let llmCostNano = 0;
+  let llmUnpriced = 0;
+  for (let i = a; i < b; i++) {
+    llmCostNano += t.llm.costNano[i]!;
+    llmUnpriced += t.llm.unpriced[i]!;
+    if (t.llm.receivedUs[i]! > lastReceivedUs) lastReceivedUs = t.llm.receivedUs[i]!;
+  }
+  for (let i = c; i < d; i++) if (t.tools.receivedUs[i]! > lastReceivedUs) lastReceivedUs = t.tools.receivedUs[i]!;
+  return { rows: b - a + (d - c), lastReceivedUs, llmCostNano, llmUnpriced };
+}
+
 export function sameStamp(a: TrafficStamp, b: TrafficStamp): boolean {
   return a.rows === b.rows && a.lastReceivedUs === b.lastReceivedUs && a.llmCostNano === b.llmCostNano && a.llmUnpriced === b.llmUnpriced;
 }
