@@ -101,6 +101,12 @@ export class Interner implements Dictionary {
     return this.codeBytes(bytes, 0, bytes.length);
   }
 
+  /** The UTF-8 bytes of code c (a view into the arena: read it before the next insert). */
+  bytesOf(c: number): Uint8Array {
+    const at = this.meta[2 * c]!;
+    return this.arena.subarray(at, at + this.meta[2 * c + 1]!);
+  }
+
   /** The code of the UTF-8 text in bytes[start, end). */
   codeBytes(bytes: Uint8Array, start: number, end: number): number {
     const h = fnv1a(bytes, start, end) | 0;
@@ -203,6 +209,10 @@ export class ByteStrings implements IdColumn {
     const b = utf8.encode(value);
     this.push(b, 0, b.length);
   }
+  /** The UTF-8 bytes of string i (a view). */
+  bytesAt(i: number): Uint8Array {
+    return this.bytes.subarray(this.starts[i]!, this.ends[i]!);
+  }
   at(i: number): string | undefined {
     if (i < 0 || i >= this.length) return undefined;
     return utf8Decoder.decode(this.bytes.subarray(this.starts[i]!, this.ends[i]!));
@@ -231,6 +241,45 @@ export class ByteStrings implements IdColumn {
       out.ends[row] = tail.ends[k]! + at;
     }
     out.used = at + tail.used;
+    out.length = row;
+    return out;
+  }
+  /** Strings [from, to) of each part, in order: the pieces of one window, one after the other (traffic-segments-load.ts). */
+  static concat(parts: { ids: ByteStrings; from: number; to: number }[]): ByteStrings {
+    let size = 0;
+    let rows = 0;
+    for (const p of parts) {
+      for (let k = p.from; k < p.to; k++) size += p.ids.ends[k]! - p.ids.starts[k]!;
+      rows += p.to - p.from;
+    }
+    const out = new ByteStrings(Math.max(1, rows));
+    out.bytes = new Uint8Array(Math.max(1, size));
+    let at = 0;
+    let row = 0;
+    for (const { ids, from, to } of parts) {
+      if (to <= from) continue;
+      // A builder's ids lie in its arena in row order until they are permuted; else copy one by one.
+      const first = ids.starts[from]!;
+      const last = ids.ends[to - 1]!;
+      let contiguous = true;
+      for (let k = from + 1; k < to && contiguous; k++) contiguous = ids.starts[k] === ids.ends[k - 1];
+      if (contiguous) {
+        out.bytes.set(ids.bytes.subarray(first, last), at);
+        for (let k = from; k < to; k++, row++) {
+          out.starts[row] = ids.starts[k]! - first + at;
+          out.ends[row] = ids.ends[k]! - first + at;
+        }
+        at += last - first;
+      } else {
+        for (let k = from; k < to; k++, row++) {
+          out.starts[row] = at;
+          out.bytes.set(ids.bytes.subarray(ids.starts[k]!, ids.ends[k]!), at);
+          at += ids.ends[k]! - ids.starts[k]!;
+          out.ends[row] = at;
+        }
+      }
+    }
+    out.used = at;
     out.length = row;
     return out;
   }
@@ -275,6 +324,13 @@ class Columns<K extends string> {
   /** Room for `rows` rows in all, allocated now. */
   reserve(rows: number): void {
     if (rows > this.capacity) this.resize(rows);
+  }
+  /** Room for n more rows; returns the first one's index (the columns may have grown: read them after). */
+  nextRows(n: number): number {
+    if (this.length + n > this.capacity) this.resize(Math.max(this.length + n, this.capacity * 2));
+    const start = this.length;
+    this.length += n;
+    return start;
   }
   private resize(capacity: number): void {
     this.capacity = capacity;
@@ -376,10 +432,10 @@ const TOOL_COLUMNS = {
   receivedUs: Float64Array,
 } satisfies Record<Exclude<keyof ToolSpans, "length">, Ctor<TypedArray>>;
 
-type LlmKey = keyof typeof LLM_COLUMNS;
-type ToolKey = keyof typeof TOOL_COLUMNS;
-const LLM_KEYS = Object.keys(LLM_COLUMNS) as LlmKey[];
-const TOOL_KEYS = Object.keys(TOOL_COLUMNS) as ToolKey[];
+export type LlmKey = keyof typeof LLM_COLUMNS;
+export type ToolKey = keyof typeof TOOL_COLUMNS;
+export const LLM_KEYS = Object.keys(LLM_COLUMNS) as LlmKey[];
+export const TOOL_KEYS = Object.keys(TOOL_COLUMNS) as ToolKey[];
 
 /** Each column's rows [from, to) of `head` followed by all of `tail`'s rows (a new array per column). */
 function joinedColumns<K extends string>(keys: K[], head: Record<K, TypedArray>, from: number, to: number, tail: Record<K, TypedArray>, tailLength: number): Record<K, TypedArray> {
@@ -429,6 +485,66 @@ export function joinedTraffic(head: Traffic, keep: RowRanges, tail: Traffic, win
     tags: tail.tags,
   };
 }
+/** Each column's rows [from, to) of every part, in order (a new array per column). */
+function concatColumns<K extends string>(keys: K[], parts: { from: number; to: number; cols: Record<K, TypedArray> }[]): Record<K, TypedArray> {
+  const out = {} as Record<K, TypedArray>;
+  let n = 0;
+  for (const p of parts) n += p.to - p.from;
+  for (const k of keys) {
+    const col = new (parts[0]!.cols[k].constructor as Ctor<TypedArray>)(n);
+    let at = 0;
+    for (const p of parts) {
+      col.set(p.cols[k].subarray(p.from, p.to) as never, at);
+      at += p.to - p.from;
+    }
+    out[k] = col;
+  }
+  return out;
+}
+
+/**
+ * The given rows of each part, one after the other: pieces of one window in time order (each
+ * piece's rows start at or after the previous piece's last), all coded into the same dictionaries
+ * (builders given them), as traffic-segments-load.ts loads a window from a stored segment and the
+ * rows around it.
+ */
+export function concatTraffic(parts: { traffic: Traffic; rows: RowRanges }[], window: { projectId: string; fromMs: number; toMs: number }): Traffic {
+  if (parts.length === 0) throw new Error("concatTraffic: no parts");
+  const dict = builderDictionaries(parts[0]!.traffic);
+  if (!dict) throw new Error("concatTraffic: dictionaries not from a builder");
+  for (const { traffic: p } of parts) {
+    const d = builderDictionaries(p);
+    if (!d || DICTIONARY_NAMES.some((name) => d[name] !== dict[name])) throw new Error("concatTraffic: parts coded into different dictionaries");
+    if (!(p.llm.id instanceof ByteStrings)) throw new Error("concatTraffic: ids not from a builder");
+  }
+  const llm = concatColumns(LLM_KEYS, parts.map((p) => ({ from: p.rows.llm[0], to: p.rows.llm[1], cols: p.traffic.llm as unknown as Record<LlmKey, TypedArray> })));
+  const tools = concatColumns(TOOL_KEYS, parts.map((p) => ({ from: p.rows.tools[0], to: p.rows.tools[1], cols: p.traffic.tools as unknown as Record<ToolKey, TypedArray> })));
+  let llmLength = 0;
+  let toolLength = 0;
+  for (const p of parts) {
+    llmLength += p.rows.llm[1] - p.rows.llm[0];
+    toolLength += p.rows.tools[1] - p.rows.tools[0];
+  }
+  const ids = ByteStrings.concat(parts.map((p) => ({ ids: p.traffic.llm.id as ByteStrings, from: p.rows.llm[0], to: p.rows.llm[1] })));
+  return {
+    ...window,
+    llm: { length: llmLength, id: ids, ...(llm as unknown as Omit<LlmCalls, "length" | "id">) },
+    tools: { length: toolLength, ...(tools as unknown as Omit<ToolSpans, "length">) },
+    routes: dict.routes,
+    agents: dict.agents,
+    sessions: dict.sessions,
+    traces: dict.traces,
+    spans: dict.spans,
+    models: dict.models,
+    users: dict.users,
+    hashes: dict.hashes,
+    toolNames: dict.toolNames,
+    tagSets: dict.tagSets,
+    // Parsed once the last part is coded: an earlier part's list lacks the later parts' tag sets.
+    tags: dict.tagSets.values.map((json) => JSON.parse(json) as Record<string, string>),
+  };
+}
+
 /** The columns as the COPY reader writes them, each with its own array type. */
 export type LlmColumnArrays = { [K in LlmKey]: InstanceType<(typeof LLM_COLUMNS)[K]> };
 export type ToolColumnArrays = { [K in ToolKey]: InstanceType<(typeof TOOL_COLUMNS)[K]> };
@@ -562,6 +678,13 @@ export class TrafficBuilder {
   }
   nextTool(): number {
     return this.tool.next();
+  }
+  /** Room for n more LLM calls (their ids are pushed by the caller); the first one's index. */
+  nextLlmRows(n: number): number {
+    return this.llm.nextRows(n);
+  }
+  nextToolRows(n: number): number {
+    return this.tool.nextRows(n);
   }
   toolColumns(): ToolColumnArrays {
     return this.tool.cols as unknown as ToolColumnArrays;
