@@ -9,7 +9,8 @@ import { getDbHandle } from "./db/client";
 import { bootstrap } from "./lib/bootstrap";
 import { buildHotRouter } from "./lib/server/hot-routes";
 import { createHostGuard } from "./lib/http/host-allow-list";
-import { scheduleRetention } from "./lib/events/retention";
+import { onRetention, scheduleRetention } from "./lib/events/retention";
+import { deleteSegmentsBefore } from "./lib/advisor/traffic-segments";
 import { retentionDays } from "./lib/ingestion/ingest-batch";
 import { log } from "./lib/log";
 import { CLIENT_IP_HEADER, socketClientIp } from "./lib/auth/request-origin";
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   await app.prepare();
 
   const hot = await buildHotRouter(handle);
+  onRetention("advisorSegments", deleteSegmentsBefore);
   scheduleRetention(handle.db, retentionDays());
   const hostAllowed = createHostGuard();
   const server = http.createServer({ keepAliveTimeout: 65_000, maxHeaderSize: 32 * 1024 }, (req, res) => {

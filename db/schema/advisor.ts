@@ -1,4 +1,4 @@
-import { foreignKey, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { customType, foreignKey, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { policyVersions, type PolicyKind } from "./policies";
 import { projects } from "./projects";
 
@@ -37,3 +37,32 @@ export const advisorPredictions = pgTable(
   ],
 );
 export type AdvisorPredictionRow = typeof advisorPredictions.$inferSelect;
+
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => "bytea" });
+
+/** One hour's stamp inside a segment: what the events table read for the hour when it was stored. */
+export type SegmentHourStamp = { hourMs: number; rows: number; lastReceivedUs: number; llmCostNano: number; llmUnpriced: number };
+
+/**
+ * The advisor's own storage of recorded traffic: a project's LLM calls and tool spans over a run
+ * of whole hours, columnar with one dictionary (lib/advisor/traffic-block-codec.ts), and the
+ * stamp of each hour it holds. A load uses an hour of it only while the events table reads the
+ * same stamp for that hour (lib/advisor/traffic-segments.ts).
+ */
+export const advisorTrafficSegments = pgTable(
+  "advisor_traffic_segments",
+  {
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    startAt: timestamp("start_at", { withTimezone: true }).notNull(),
+    endAt: timestamp("end_at", { withTimezone: true }).notNull(),
+    /** The codec's format: a segment of another format is not read. */
+    format: integer("format").notNull(),
+    /** The stamp of each hour with rows (an hour not listed held none). */
+    hours: jsonb("hours").$type<SegmentHourStamp[]>().notNull(),
+    data: bytea("data").notNull(),
+    builtAt: timestamp("built_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.startAt] })],
+);

@@ -11,7 +11,7 @@ import { TrafficBuilder, type LlmRow, type ToolRow, type TrafficDictionaries } f
  * Playground calls are an operator's experiments, not the agents' traffic: left out as the
  * dashboards leave them out by default (the route is a constant, safe to inline in COPY).
  */
-const NOT_PLAYGROUND = `route is distinct from '${PLAYGROUND_ROUTE}'`;
+export const NOT_PLAYGROUND = `route is distinct from '${PLAYGROUND_ROUTE}'`;
 
 export type LoadTrafficParams = {
   projectId: string;
@@ -103,10 +103,10 @@ function rowSink(builder: TrafficBuilder) {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-type PostgresJsReserved = { unsafe: (q: string) => PromiseLike<unknown> & { readable: () => Promise<unknown>; cancel: () => void }; release: () => void };
-type PostgresJsCopy = { unsafe: unknown; reserve: () => Promise<PostgresJsReserved> };
+export type PostgresJsReserved = { unsafe: (q: string) => PromiseLike<unknown> & { readable: () => Promise<unknown>; cancel: () => void }; release: () => void };
+export type PostgresJsCopy = { unsafe: unknown; reserve: () => Promise<PostgresJsReserved> };
 
 /**
  * Streams the window with COPY ... TO STDOUT (FORMAT binary) into the builder. COPY takes no bind

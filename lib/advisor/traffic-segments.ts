@@ -1,0 +1,185 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { rowsOf } from "@/db/rows";
+import type { SegmentHourStamp } from "@/db/schema";
+import { sameStamp, stampOfRows, type Traffic, type TrafficStamp } from "./traffic";
+import { BlockEncoder, TRAFFIC_BLOCK_FORMAT } from "./traffic-block-codec";
+import { rowsBetween } from "./traffic-extend";
+import { NOT_PLAYGROUND, UUID, type PostgresJsCopy } from "./traffic-load";
+
+/**
+ * The advisor's own storage: a project's loaded rows over a run of whole hours, kept in
+ * `advisor_traffic_segments` as one block (traffic-block-codec.ts) with the stamp of each hour
+ * (TrafficStamp, as the events table reads it for that hour). An hour of a segment is used only
+ * while the events table still reads the same stamp for it, so a late event, a repricing or
+ * retention makes that hour read from the events again. One dictionary for the whole run: stored
+ * per hour, each hour's strings were coded again at every load (a trace or prompt hash recurs
+ * across hours), which made reading 168 hours slower than the COPY it replaces. In Postgres, so
+ * every process of an install shares it and a restart keeps it.
+ */
+export const HOUR_MS = 3_600_000;
+
+/** The whole hours inside [fromMs, toMs), as their start (ms). */
+export function wholeHours(fromMs: number, toMs: number): number[] {
+  const out: number[] = [];
+  for (let h = Math.ceil(fromMs / HOUR_MS) * HOUR_MS; h + HOUR_MS <= toMs; h += HOUR_MS) out.push(h);
+  return out;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const stampOf = (s: SegmentHourStamp): TrafficStamp => ({ rows: s.rows, lastReceivedUs: s.lastReceivedUs, llmCostNano: s.llmCostNano, llmUnpriced: s.llmUnpriced });
+
+/** What the events table reads now for each hour in [fromMs, toMs) that has rows (UTC hours, aligned to the epoch). */
+export async function hourStamps(db: Db, projectId: string, fromMs: number, toMs: number): Promise<Map<number, TrafficStamp>> {
+  // date_bin on the timestamp itself: hours through extract(epoch) are numeric arithmetic per row, three times slower at 1M rows.
+  const rows = rowsOf<{ hour_ms: number; rows: number; last_received_us: number; llm_cost_nano: number; llm_unpriced: number }>(
+    await db.execute(sql`select (extract(epoch from date_bin('1 hour', ts, 'epoch'::timestamptz)) * 1000)::float8 as hour_ms, count(*)::float8 as rows,
+      (extract(epoch from max(received_at)) * 1000000)::float8 as last_received_us,
+      coalesce(sum(cost_nano_usd) filter (where kind = 'llm'), 0)::float8 as llm_cost_nano,
+      (count(*) filter (where kind = 'llm' and cost_source = 'unpriced'))::float8 as llm_unpriced
+      from events where project_id = ${projectId}::uuid and ts >= ${iso(fromMs)}::timestamptz and ts < ${iso(toMs)}::timestamptz
+      and kind in ('llm', 'tool') and ${sql.raw(NOT_PLAYGROUND)} group by 1`),
+  );
+  const out = new Map<number, TrafficStamp>();
+  for (const r of rows) {
+    out.set(Number(r.hour_ms), { rows: Number(r.rows), lastReceivedUs: Number(r.last_received_us), llmCostNano: Number(r.llm_cost_nano), llmUnpriced: Number(r.llm_unpriced) });
+  }
+  return out;
+}
+
+/** A stored segment without its bytes: [startMs, endMs) and the stamp of each hour that held rows. */
+export type SegmentInfo = { startMs: number; endMs: number; hours: Map<number, TrafficStamp> };
+
+/** The stored segments of this format overlapping [fromMs, toMs) (no data read). */
+export async function segmentsOverlapping(db: Db, projectId: string, fromMs: number, toMs: number): Promise<SegmentInfo[]> {
+  const rows = rowsOf<{ start_ms: number; end_ms: number; hours: SegmentHourStamp[] | string }>(
+    await db.execute(sql`select (extract(epoch from start_at) * 1000)::float8 as start_ms, (extract(epoch from end_at) * 1000)::float8 as end_ms, hours
+      from advisor_traffic_segments where project_id = ${projectId}::uuid and start_at < ${iso(toMs)}::timestamptz
+      and end_at > ${iso(fromMs)}::timestamptz and format = ${TRAFFIC_BLOCK_FORMAT}`),
+  );
+  return rows.map((r) => {
+    const hours = typeof r.hours === "string" ? (JSON.parse(r.hours) as SegmentHourStamp[]) : r.hours;
+    return { startMs: Number(r.start_ms), endMs: Number(r.end_ms), hours: new Map(hours.map((h) => [h.hourMs, stampOf(h)])) };
+  });
+}
+
+type PgliteClient = { query: (q: string, params: unknown[]) => Promise<{ rows: Record<string, unknown>[] }> };
+
+/**
+ * The bytes of the segment starting at startMs, with its hours' stamps as stored alongside (so a
+ * segment rewritten since its stamps were compared is still checked against its own); null when
+ * gone. On Postgres a binary COPY: a select sends bytea hex-encoded, twice the size, to decode.
+ */
+export async function readSegment(db: Db, projectId: string, startMs: number): Promise<{ info: SegmentInfo; data: Uint8Array } | null> {
+  if (!UUID.test(projectId)) throw new Error("readSegment: projectId is not a uuid");
+  const where = `from advisor_traffic_segments where project_id = '${projectId}'::uuid and start_at = '${iso(startMs)}'::timestamptz and format = ${TRAFFIC_BLOCK_FORMAT}`;
+  const client = (db as unknown as { $client?: unknown }).$client;
+  let endMs: number;
+  let hours: SegmentHourStamp[];
+  let data: Uint8Array;
+  if (client && typeof (client as Partial<PostgresJsCopy>).reserve === "function") {
+    const bytes = await copyOut(client as PostgresJsCopy, `copy (select (extract(epoch from end_at) * 1000)::float8, hours::text, data ${where}) to stdout (format binary)`);
+    const row = parseSegmentCopy(bytes);
+    if (!row) return null;
+    ({ endMs, data } = row);
+    hours = JSON.parse(row.hours) as SegmentHourStamp[];
+  } else if (client && typeof (client as Partial<PgliteClient>).query === "function") {
+    const { rows } = await (client as PgliteClient).query(`select (extract(epoch from end_at) * 1000)::float8 as end_ms, hours, data ${where}`, []);
+    const r = rows[0];
+    if (!r) return null;
+    endMs = Number(r.end_ms);
+    hours = r.hours as SegmentHourStamp[];
+    data = r.data as Uint8Array;
+  } else {
+    throw new Error("readSegment: unknown database client");
+  }
+  return { info: { startMs, endMs, hours: new Map(hours.map((h) => [h.hourMs, stampOf(h)])) }, data };
+}
+
+/** A COPY ... TO STDOUT's bytes, whole, on a connection of its own (see traffic-load.ts's copyInto for why). */
+async function copyOut(client: PostgresJsCopy, q: string): Promise<Uint8Array> {
+  const conn = await client.reserve();
+  try {
+    const query = conn.unsafe(q);
+    const stream = (await query.readable()) as AsyncIterable<Uint8Array>;
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of stream) {
+        chunks.push(chunk);
+        size += chunk.length;
+      }
+    } finally {
+      // As in traffic-load.ts: the socket may be left paused when the stream ended in one chunk with ReadyForQuery.
+      (stream as unknown as { _read?: () => void })._read?.();
+    }
+    await Promise.resolve(query);
+    const out = new Uint8Array(size);
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  } finally {
+    conn.release();
+  }
+}
+
+/** The one tuple of a binary COPY of (end_ms float8, hours text, data bytea), or null for none. */
+function parseSegmentCopy(b: Uint8Array): { endMs: number; hours: string; data: Uint8Array } | null {
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  let p = 11 + 4;
+  p += 4 + v.getInt32(p);
+  const count = v.getInt16(p);
+  p += 2;
+  if (count === -1) return null;
+  if (count !== 3) throw new Error(`advisor segment COPY tuple has ${count} fields`);
+  const field = () => {
+    const n = v.getInt32(p);
+    const at = p + 4;
+    p = at + Math.max(0, n);
+    return b.subarray(at, at + Math.max(0, n));
+  };
+  const endMs = new DataView(field().slice().buffer).getFloat64(0);
+  const hours = new TextDecoder().decode(field());
+  return { endMs, hours, data: field() };
+}
+
+/**
+ * Stores the settled whole hours of a loaded window (those ending before `settledBeforeMs`: late
+ * events are still expected for newer ones) as one segment, with each hour's stamp summed from
+ * the rows stored, so a segment always says which events it holds. Not
+ * written when a stored segment of the same hours reads the same (returns false then).
+ */
+export async function writeSegment(db: Db, traffic: Traffic, settledBeforeMs: number): Promise<boolean> {
+  const hours = wholeHours(traffic.fromMs, Math.min(traffic.toMs, settledBeforeMs));
+  if (hours.length === 0) return false;
+  const startMs = hours[0]!;
+  const endMs = hours[hours.length - 1]! + HOUR_MS;
+  const stamps: SegmentHourStamp[] = [];
+  for (const h of hours) {
+    const s = stampOfRows(traffic, rowsBetween(traffic, h, h + HOUR_MS));
+    if (s.rows > 0) stamps.push({ hourMs: h, ...s });
+  }
+  if (stamps.length === 0) return false;
+  const same = (await segmentsOverlapping(db, traffic.projectId, startMs, endMs)).find((s) => s.startMs === startMs && s.endMs === endMs);
+  if (same && same.hours.size === stamps.length && stamps.every((s) => { const h = same.hours.get(s.hourMs); return h !== undefined && sameStamp(h, stampOf(s)); })) return false;
+  const data = new BlockEncoder(traffic).encode(rowsBetween(traffic, startMs, endMs));
+  await db.transaction(async (tx) => {
+    // The segments this one overlaps and is at least as long as go (a day's window moving on
+    // replaces the last one); a longer one stays, for the longer window it serves.
+    await tx.execute(sql`delete from advisor_traffic_segments where project_id = ${traffic.projectId}::uuid
+      and ((start_at < ${iso(endMs)}::timestamptz and end_at > ${iso(startMs)}::timestamptz and end_at - start_at <= ${`${endMs - startMs} milliseconds`}::interval)
+        or start_at = ${iso(startMs)}::timestamptz)`);
+    await tx.execute(sql`insert into advisor_traffic_segments (project_id, start_at, end_at, format, hours, data)
+      values (${traffic.projectId}::uuid, ${iso(startMs)}::timestamptz, ${iso(endMs)}::timestamptz, ${TRAFFIC_BLOCK_FORMAT}, ${JSON.stringify(stamps)}::jsonb,
+      ${Buffer.from(data.buffer, data.byteOffset, data.byteLength)})`);
+  });
+  return true;
+}
+
+/** Retention: segments that end before the cutoff go with their events. */
+export async function deleteSegmentsBefore(db: Db, cutoff: Date): Promise<number> {
+  return rowsOf(await db.execute(sql`delete from advisor_traffic_segments where end_at <= ${cutoff.toISOString()}::timestamptz returning 1 as gone`)).length;
+}
