@@ -3,7 +3,10 @@ import type { Db } from "../../db/client";
 import { analyzeFindings } from "../../lib/advisor/findings/analyze-findings";
 import { runReplay } from "../../lib/advisor/replay/run-replay";
 import { TrafficCache } from "../../lib/advisor/traffic-cache";
+import { LATE_ARRIVAL_MS } from "../../lib/advisor/traffic-extend";
 import { loadTraffic, windowStamp } from "../../lib/advisor/traffic-load";
+import { writeSegment } from "../../lib/advisor/traffic-segments";
+import { loadTrafficWithSegments } from "../../lib/advisor/traffic-segments-load";
 import { CachePolicy } from "../../lib/policies/cache-policy-schema";
 import { RoutingPolicy } from "../../lib/policies/routing-policy-schema";
 import { getPriceBook } from "../../lib/pricing/price-queries";
@@ -18,7 +21,7 @@ export const MILLION_FROM_MS = MILLION_TO_MS - 7 * 86_400_000;
  * cache. Wall time per stage, and this process's CPU per stage (Postgres's COPY output is another
  * process's): on a shared machine the wall time swings with the others' load.
  */
-export async function timeMillionAnalysis(db: Db, project: { id: string; slug: string }) {
+export async function timeMillionAnalysis(db: Db, project: { id: string; slug: string }, load: typeof loadTraffic = loadTraffic) {
   const prices = await getPriceBook(db, project.id);
   const live = { routing: RoutingPolicy.parse({}), cache: CachePolicy.parse({}) };
   const candidate = { routing: RoutingPolicy.parse({ default: { promptCaching: { enabled: true } } }), cache: CachePolicy.parse({ default: { ttlSec: 600 } }) };
@@ -28,7 +31,7 @@ export async function timeMillionAnalysis(db: Db, project: { id: string; slug: s
   };
   const t0 = performance.now();
   let c = process.cpuUsage();
-  const traffic = await loadTraffic(db, { projectId: project.id, from: new Date(MILLION_FROM_MS), to: new Date(MILLION_TO_MS + 1) });
+  const traffic = await load(db, { projectId: project.id, from: new Date(MILLION_FROM_MS), to: new Date(MILLION_TO_MS + 1) });
   const t1 = performance.now();
   const loadCpu = cpuMs(c);
   c = process.cpuUsage();
@@ -52,12 +55,29 @@ export async function timeMillionAnalysis(db: Db, project: { id: string; slug: s
 }
 
 /**
+ * The stored segment (traffic-segments.ts) of the 1M window, as a whole load through the
+ * process's TrafficCache leaves it: timed loading from the events, then storing. Then a cold
+ * analysis reads it, as another process, or this one after a restart, would.
+ */
+export async function timeStoredSegment(db: Db, project: { id: string }) {
+  const params = { projectId: project.id, from: new Date(MILLION_FROM_MS), to: new Date(MILLION_TO_MS + 1) };
+  const traffic = await loadTraffic(db, params);
+  const t0 = performance.now();
+  const written = await writeSegment(db, traffic, Date.now() - LATE_ARRIVAL_MS);
+  const writeMs = performance.now() - t0;
+  const stats = { storedHours: 0 };
+  const back = await loadTrafficWithSegments(db, { ...params, stats });
+  if (JSON.stringify(back.stamp) !== JSON.stringify(traffic.stamp) || back.llm.length !== traffic.llm.length) throw new Error("the stored segment does not read as the events do");
+  return { written, writeMs, storedHours: stats.storedHours };
+}
+
+/**
  * The advisor page's next call on the same window (the plan or a replay after the findings): the
  * routes load through a TrafficCache, which reuses the window while its stamp reads the same.
  * Times a cold load through a fresh cache, then the same window asked for again.
  */
 export async function timeReusedWindow(db: Db, project: { id: string }) {
-  const cache = new TrafficCache();
+  const cache = new TrafficCache({ load: loadTraffic });
   const params = { projectId: project.id, from: new Date(MILLION_FROM_MS), to: new Date(MILLION_TO_MS + 1) };
   const t0 = performance.now();
   const cold = await cache.get(db, params);
@@ -81,7 +101,7 @@ export async function timeMovedWindow(db: Db, project: { id: string; slug: strin
   const prices = await getPriceBook(db, project.id);
   const live = { routing: RoutingPolicy.parse({}), cache: CachePolicy.parse({}) };
   const candidate = { routing: RoutingPolicy.parse({ default: { promptCaching: { enabled: true } } }), cache: CachePolicy.parse({ default: { ttlSec: 600 } }) };
-  const cache = new TrafficCache();
+  const cache = new TrafficCache({ load: loadTraffic });
   const HOUR = 3_600_000;
   const t0 = performance.now();
   await cache.get(db, { projectId: project.id, from: new Date(MILLION_FROM_MS), to: new Date(MILLION_TO_MS + 1) });
