@@ -251,12 +251,7 @@ export function decodeBlockInto(bytes: Uint8Array, builder: TrafficBuilder): voi
     maps[name] = map;
   }
   const start = builder.nextLlmRows(nLlm);
-  const llm = builder.llmColumns() as unknown as Record<LlmKey, NumberArray>;
-  for (const k of LLM_KEYS) {
-    const name = LLM_CODES[k];
-    if (name) r.codesInto(llm[k] as Int32Array, start, nLlm, maps[name]);
-    else r.into(llm[k], start, nLlm);
-  }
+  readColumns(r, LLM_KEYS, LLM_CODES, builder.llmColumns() as unknown as Record<LlmKey, NumberArray>, start, nLlm, maps);
   const lengths = new Uint32Array(nLlm);
   for (let i = 0; i < nLlm; i++) lengths[i] = r.u32();
   for (let i = 0; i < nLlm; i++) {
@@ -265,11 +260,15 @@ export function decodeBlockInto(bytes: Uint8Array, builder: TrafficBuilder): voi
     r.at += lengths[i]!;
   }
   const toolStart = builder.nextToolRows(nTool);
-  const tools = builder.toolColumns() as unknown as Record<ToolKey, NumberArray>;
-  for (const k of TOOL_KEYS) {
-    const name = TOOL_CODES[k];
-    if (name) r.codesInto(tools[k] as Int32Array, toolStart, nTool, maps[name]);
-    else r.into(tools[k], toolStart, nTool);
-  }
+  readColumns(r, TOOL_KEYS, TOOL_CODES, builder.toolColumns() as unknown as Record<ToolKey, NumberArray>, toolStart, nTool, maps);
   if (r.at !== bytes.length) throw new BlockFormatError("traffic block has bytes past its end");
+}
+
+/** Each column of `keys` in order into cols[k] from row `start`: codes mapped into the builder's dictionaries, numbers copied. */
+function readColumns<K extends string>(r: ByteReader, keys: K[], codes: Partial<Record<K, DictionaryName>>, cols: Record<K, NumberArray>, start: number, n: number, maps: Record<DictionaryName, Int32Array>): void {
+  for (const k of keys) {
+    const name = codes[k];
+    if (name) r.codesInto(cols[k] as Int32Array, start, n, maps[name]);
+    else r.into(cols[k], start, n);
+  }
 }
