@@ -2,7 +2,7 @@ import type { Db } from "@/db/client";
 import { log } from "../log";
 import { allRows, sameStamp, stampOfRows, type RowRanges, type Traffic } from "./traffic";
 import { BLOCKS_SUPPORTED, BlockFormatError, decodeBlockInto } from "./traffic-block-codec";
-import { concatTraffic, TrafficBuilder } from "./traffic-builder";
+import { builderDictionaries, concatTraffic, TrafficBuilder } from "./traffic-builder";
 import { rowsBetween } from "./traffic-extend";
 import { loadTraffic, type LoadTrafficParams } from "./traffic-load";
 import { HOUR_MS, hourStamps, readSegment, segmentsOverlapping, wholeHours, type SegmentInfo } from "./traffic-segments";
@@ -59,8 +59,7 @@ export async function loadTrafficWithSegments(db: Db, params: LoadTrafficParams 
     return loadTraffic(db, params);
   }
   params.onProgress?.(0.8);
-  const dictionaries = { routes: segment.routes, agents: segment.agents, sessions: segment.sessions, traces: segment.traces, spans: segment.spans,
-    models: segment.models, users: segment.users, hashes: segment.hashes, toolNames: segment.toolNames, tagSets: segment.tagSets } as LoadTrafficParams["dictionaries"];
+  const dictionaries = builderDictionaries(segment) ?? undefined;
   const parts: { traffic: Traffic; rows: RowRanges }[] = [];
   let at = fromMs;
   const gap = async (until: number) => {
