@@ -9,7 +9,7 @@ import { ingestBatch } from "../ingestion/ingest-batch";
 import { log } from "../log";
 import { startRollupFlusher } from "../metrics/rollup-upkeep";
 import { EventWriter } from "./event-writer";
-import { lowerThreadPriority } from "./thread-priority";
+import { lowerThreadPriority } from "../thread-priority";
 import type { SpooledEvent } from "./spool";
 import type { ToWorker, WorkerSettings } from "./worker-messages";
 

@@ -1,7 +1,6 @@
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { log } from "../log";
+import { workerSource } from "../worker-source";
 import type { EventWriter, WriterStats } from "./event-writer";
 import type { SpooledEvent } from "./spool";
 import type { RollupFolder } from "../metrics/start-metrics";
@@ -13,21 +12,6 @@ export type Recorder = Pick<EventWriter, "record" | "stats" | "flush" | "close">
 /** Events are handed to the worker in small batches: one message per few milliseconds of calls. */
 const POST_EVERY_MS = 5;
 const POST_AT = 256;
-
-/**
- * The worker runs TypeScript through tsx, as the process does: workers do not inherit the main
- * thread's loader hooks, so it registers them first. The ESM entry of tsx's API sits next to
- * the CommonJS one that require.resolve finds.
- */
-function workerSource(entry: URL): string {
-  let api = "tsx/esm/api";
-  try {
-    api = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api").replace(/\.cjs$/, ".mjs")).href;
-  } catch {
-    // left to the worker's own resolution
-  }
-  return `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
-}
 
 /**
  * An event writer whose work happens on a worker thread: `record` only queues the event, and a

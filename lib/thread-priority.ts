@@ -4,8 +4,9 @@ import os from "node:os";
 /**
  * Lowers the scheduling priority of the calling thread (a nice value, 1-19), on Linux only:
  * there setpriority(PRIO_PROCESS, tid) applies to one thread, and /proc/thread-self names it.
- * The recorder's worker uses it so that, when the cores are busy, the kernel runs the gateway's
- * request path first and the recording (which only has to keep up, not answer) in the gaps.
+ * Worker threads whose work only has to keep up, not answer (the recorder's, the advisor's
+ * segment keeper's), use it so that, when the cores are busy, the kernel runs the gateway's
+ * request path first and them in the gaps.
  * Returns the thread id it changed, or null where it can't (another OS, no /proc, not allowed).
  */
 export function lowerThreadPriority(nice: number): number | null {
