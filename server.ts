@@ -11,6 +11,7 @@ import { buildHotRouter } from "./lib/server/hot-routes";
 import { createHostGuard } from "./lib/http/host-allow-list";
 import { onRetention, scheduleRetention } from "./lib/events/retention";
 import { deleteSegmentsBefore } from "./lib/advisor/traffic-segments";
+import { startSegmentKeeper } from "./lib/advisor/segment-keeper-start";
 import { retentionDays } from "./lib/ingestion/ingest-batch";
 import { log } from "./lib/log";
 import { CLIENT_IP_HEADER, socketClientIp } from "./lib/auth/request-origin";
@@ -36,6 +37,8 @@ async function main(): Promise<void> {
   const hot = await buildHotRouter(handle);
   onRetention("advisorSegments", deleteSegmentsBefore);
   scheduleRetention(handle.db, retentionDays());
+  // The advisor's stored days, so a cold analysis reads segments, not the events table (lib/advisor/segment-keeper.ts).
+  const keeper = startSegmentKeeper(handle);
   const hostAllowed = createHostGuard();
   const server = http.createServer({ keepAliveTimeout: 65_000, maxHeaderSize: 32 * 1024 }, (req, res) => {
     if (!hostAllowed(req, res)) return; // Host allow-list (DNS rebinding): answered 403 already
@@ -67,6 +70,7 @@ async function main(): Promise<void> {
       endCalls: () => hot.endCalls(),
       close: async (hurry) => {
         await demo?.stop();
+        await keeper?.close();
         await hot.close(hurry);
         await handle.close().catch(() => {});
       },

@@ -1,10 +1,8 @@
 import type { Db } from "@/db/client";
 import { sameStamp, type Traffic, type TrafficStamp } from "./traffic";
 import { builderDictionaries } from "./traffic-builder";
-import { log } from "../log";
-import { dictionarySize, extendTraffic, LATE_ARRIVAL_MS, movePlan } from "./traffic-extend";
+import { dictionarySize, extendTraffic, movePlan } from "./traffic-extend";
 import { windowStamp, type LoadTrafficParams } from "./traffic-load";
-import { writeSegment } from "./traffic-segments";
 import { loadTrafficWithSegments } from "./traffic-segments-load";
 
 type Load = (db: Db, params: LoadTrafficParams) => Promise<Traffic>;
@@ -17,10 +15,9 @@ export type TrafficCacheOptions = {
   maxRows?: number;
   /** A window not asked for in this long is let go. */
   idleMs?: number;
+  /** Default loadTrafficWithSegments: the hours the segment keeper stored come from their segments (segment-keeper.ts). */
   load?: Load;
   stamp?: Stamp;
-  /** Stores a whole load's settled hours for the next cold load, in any process (traffic-segments.ts); null: none. */
-  store?: ((db: Db, traffic: Traffic) => Promise<unknown>) | null;
   /** Codes a window's dictionaries may gain over twice their size at its last whole load before it is loaded whole again. */
   dictionarySlack?: number;
 };
@@ -49,7 +46,6 @@ export class TrafficCache {
   private readonly idleMs: number;
   private readonly load: Load;
   private readonly stamp: Stamp;
-  private readonly store: ((db: Db, traffic: Traffic) => Promise<unknown>) | null;
   private readonly dictionarySlack: number;
   /** The dictionaries' size at each kept window's last whole load (see extendable). */
   private readonly dictionaryBase = new WeakMap<Traffic, number>();
@@ -63,8 +59,6 @@ export class TrafficCache {
     this.idleMs = opts.idleMs ?? DEFAULT_IDLE_MS;
     this.load = opts.load ?? loadTrafficWithSegments;
     this.stamp = opts.stamp ?? windowStamp;
-    // Injected loads are tests' own: nothing stored unless asked.
-    this.store = opts.store !== undefined ? opts.store : opts.load ? null : (db, traffic) => writeSegment(db, traffic, Date.now() - LATE_ARRIVAL_MS);
     this.dictionarySlack = opts.dictionarySlack ?? DEFAULT_DICTIONARY_SLACK;
   }
 
@@ -124,11 +118,6 @@ export class TrafficCache {
     const traffic = await this.load(db, params);
     const dict = builderDictionaries(traffic);
     if (dict) this.dictionaryBase.set(traffic, dictionarySize(dict));
-    // After the answer, not before it: the page waits for the analysis, not for the store.
-    if (this.store) {
-      const store = this.store;
-      setImmediate(() => void store(db, traffic).catch((err: unknown) => log.warn({ err, projectId: params.projectId }, "advisor: storing the loaded window failed")));
-    }
     return traffic;
   }
 

@@ -1,5 +1,5 @@
 import type { Db } from "@/db/client";
-import { sameStamp, stampOfRows, type RowRanges, type Traffic, type TrafficStamp } from "./traffic";
+import { addStamps, sameStamp, stampOfRows, type RowRanges, type Traffic, type TrafficStamp } from "./traffic";
 import { builderDictionaries, DICTIONARY_NAMES, joinedTraffic, type TrafficDictionaries } from "./traffic-builder";
 import type { LoadTrafficParams } from "./traffic-load";
 
@@ -82,11 +82,6 @@ export async function extendTraffic(db: Db, head: Traffic, params: LoadTrafficPa
   const tailDict = builderDictionaries(tail);
   if (!tail.stamp || !tailDict || DICTIONARY_NAMES.some((n) => tailDict[n] !== dictionaries[n])) return null;
   const traffic = joinedTraffic(head, plan.keep, tail, { fromMs: params.from.getTime(), toMs: params.to.getTime() });
-  traffic.stamp = {
-    rows: kept.rows + tail.stamp.rows,
-    lastReceivedUs: Math.max(kept.lastReceivedUs, tail.stamp.lastReceivedUs),
-    llmCostNano: kept.llmCostNano + tail.stamp.llmCostNano,
-    llmUnpriced: kept.llmUnpriced + tail.stamp.llmUnpriced,
-  };
+  traffic.stamp = addStamps(kept, tail.stamp);
   return traffic;
 }

@@ -7,9 +7,8 @@ import { projectWithKey } from "../auth/testing/project-with-key";
 import { llmEvent } from "../events/testing/llm-event";
 import { ingestBatch } from "../ingestion/ingest-batch";
 import { decodedRows } from "./testing/decoded-rows";
-import { deleteSegmentsBefore, HOUR_MS, segmentsOverlapping, writeSegment } from "./traffic-segments";
+import { deleteSegmentsBefore, HOUR_MS, hoursStored, segmentsOverlapping, segmentsToRead, writeSegment, type SegmentInfo } from "./traffic-segments";
 import { loadTrafficWithSegments, type SegmentLoadStats } from "./traffic-segments-load";
-import { TrafficCache } from "./traffic-cache";
 import { loadTraffic, windowStamp } from "./traffic-load";
 
 let handle: DbHandle;
@@ -116,17 +115,61 @@ describe("the advisor's stored segments", () => {
     expect(stats.storedHours).toBe(0);
   });
 
-  it("is written by the process's cache after a whole load, and read by the next cold one", async () => {
+  it("reads several segments side by side, and of overlapping ones only those that do not overlap", async () => {
     await handle.db.execute(sql`delete from advisor_traffic_segments where project_id = ${projectId}::uuid`);
-    const first = new TrafficCache();
-    const loaded = await first.get(handle.db, window());
-    for (let tries = 0; (await count()) === 0 && tries < 100; tries++) await new Promise((r) => setTimeout(r, 20));
-    expect(await count()).toBe(1);
-    // Another process, or this one after a restart: a cache that keeps nothing yet.
-    const stats = { storedHours: 0 };
-    const cold = await new TrafficCache({ load: (db, p) => loadTrafficWithSegments(db, { ...p, stats }), store: null }).get(handle.db, window());
-    expect(stats.storedHours).toBeGreaterThan(0);
-    expect(decodedRows(cold)).toEqual(decodedRows(loaded));
-    expect(cold.stamp).toEqual(loaded.stamp);
+    const loaded = await loadTraffic(handle.db, window());
+    // Hour 1 alone, then hours 2 and 3: two segments, the window read from both.
+    expect(await writeSegment(handle.db, loaded, Date.now(), { fromMs: H0 + HOUR_MS, toMs: H0 + 2 * HOUR_MS })).toBe(true);
+    expect(await writeSegment(handle.db, loaded, Date.now(), { fromMs: H0 + 2 * HOUR_MS, toMs: H0 + 4 * HOUR_MS })).toBe(true);
+    // Hours 1 to 3 are all stored as they read now: nothing to write.
+    expect(await writeSegment(handle.db, loaded, Date.now())).toBe(false);
+    expect(await count()).toBe(2);
+    // Hour 2's events were deleted above: hours 1 and 3 have rows.
+    const both = { storedHours: 0 };
+    await expectSameAsEvents(both);
+    expect(both.storedHours).toBe(2);
+    // Hour 1 repriced: a segment over hours 1 and 2 replaces hour 1's (inside it) and leaves
+    // hours 2-3's (it only overlaps it).
+    await handle.db.execute(sql`update events set cost_nano_usd = cost_nano_usd + 1 where project_id = ${projectId}::uuid and id = 'a-6'`);
+    expect(await writeSegment(handle.db, await loadTraffic(handle.db, window()), Date.now(), { fromMs: H0 + HOUR_MS, toMs: H0 + 3 * HOUR_MS })).toBe(true);
+    expect((await segmentsOverlapping(handle.db, projectId, H0, H0 + 5 * HOUR_MS)).map((x) => [x.startMs - H0, x.endMs - H0]).sort((x, y) => x[0]! - y[0]!)).toEqual([
+      [HOUR_MS, 3 * HOUR_MS],
+      [2 * HOUR_MS, 4 * HOUR_MS],
+    ]);
+    // The two overlap: the earlier is read (hour 1), and hour 3 comes from the events.
+    const overlapping = { storedHours: 0 };
+    await expectSameAsEvents(overlapping);
+    expect(overlapping.storedHours).toBe(1);
+  });
+});
+
+describe("which stored segments are read, and when hours count as stored", () => {
+  const seg = (startH: number, endH: number, stamped: Record<number, number> = {}): SegmentInfo => ({
+    startMs: startH * HOUR_MS,
+    endMs: endH * HOUR_MS,
+    hours: new Map(Object.entries(stamped).map(([h, rows]) => [Number(h) * HOUR_MS, { rows, lastReceivedUs: 1, llmCostNano: 0, llmUnpriced: 0 }])),
+  });
+  const span = (s: SegmentInfo[]) => s.map((x) => [x.startMs / HOUR_MS, x.endMs / HOUR_MS]);
+
+  it("takes the segments that cover most of the window without overlapping, the shorter of two that cover as much, in time order", () => {
+    expect(span(segmentsToRead([seg(24, 48), seg(0, 24), seg(10, 34), seg(48, 60)], 0, 60 * HOUR_MS))).toEqual([[0, 24], [24, 48], [48, 60]]);
+    // A week's segment beats the days inside it for a week's window; for a day's window, the day.
+    expect(span(segmentsToRead([seg(0, 168), seg(24, 48)], 0, 168 * HOUR_MS))).toEqual([[0, 168]]);
+    expect(span(segmentsToRead([seg(0, 168), seg(24, 48)], 24 * HOUR_MS, 48 * HOUR_MS))).toEqual([[24, 48]]);
+    expect(segmentsToRead([seg(0, 24)], 24 * HOUR_MS, 48 * HOUR_MS)).toEqual([]);
+  });
+
+  it("counts an hour as stored when some segment covering it reads the same", () => {
+    const now = new Map([[1 * HOUR_MS, { rows: 3, lastReceivedUs: 1, llmCostNano: 0, llmUnpriced: 0 }]]);
+    const hours = [0, 1, 2].map((h) => h * HOUR_MS);
+    expect(hoursStored(hours, now, [seg(0, 3, { 1: 3 })])).toBe(true);
+    expect(hoursStored(hours, now, [seg(0, 3, { 1: 2 })])).toBe(false);
+    // Hour 1 is not covered at all.
+    expect(hoursStored(hours, now, [seg(2, 3)])).toBe(false);
+    // A stale overlapping segment does not matter while another reads the same.
+    expect(hoursStored(hours, now, [seg(0, 3, { 1: 2 }), seg(1, 2, { 1: 3 })])).toBe(true);
+    // An hour whose rows are gone but which a segment still stamps is not stored as it reads.
+    expect(hoursStored(hours, new Map(), [seg(0, 3, { 1: 3 })])).toBe(false);
+    expect(hoursStored(hours, new Map(), [])).toBe(true);
   });
 });

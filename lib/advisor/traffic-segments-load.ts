@@ -1,17 +1,17 @@
 import type { Db } from "@/db/client";
 import { log } from "../log";
-import { allRows, sameStamp, stampOfRows, type RowRanges, type Traffic } from "./traffic";
+import { addStamps, allRows, sameStamp, stampOfRows, type RowRanges, type Traffic, type TrafficStamp } from "./traffic";
 import { BLOCKS_SUPPORTED, BlockFormatError, decodeBlockInto } from "./traffic-block-codec";
 import { builderDictionaries, concatTraffic, TrafficBuilder } from "./traffic-builder";
 import { rowsBetween } from "./traffic-extend";
-import { loadTraffic, type LoadTrafficParams } from "./traffic-load";
-import { HOUR_MS, hourStamps, readSegment, segmentsOverlapping, wholeHours, type SegmentInfo } from "./traffic-segments";
+import { loadTraffic, windowStamp, type LoadTrafficParams } from "./traffic-load";
+import { HOUR_MS, hourStamps, readSegment, segmentsOverlapping, segmentsToRead, wholeHours, type SegmentInfo } from "./traffic-segments";
 
 /** How a load went (tests, benches): the whole hours with rows read from a stored segment rather than from the events. */
 export type SegmentLoadStats = { storedHours: number };
 
 /**
- * loadTraffic, reading the whole hours a stored segment holds as the events table reads them now
+ * loadTraffic, reading the whole hours stored segments hold as the events table reads them now
  * (traffic-segments.ts) from the segment, and only the rest (the window's edges, hours not
  * stored or changed since) from the events. With no segment stored it is loadTraffic plus one
  * lookup of the segment table. The answer is the same Traffic either way
@@ -25,20 +25,27 @@ export async function loadTrafficWithSegments(db: Db, params: LoadTrafficParams 
   if (!BLOCKS_SUPPORTED || params.dictionaries || hours.length === 0) return loadTraffic(db, params);
   const first = hours[0]!;
   const end = hours[hours.length - 1]! + HOUR_MS;
-  const best = widest(await segmentsOverlapping(db, params.projectId, first, end), first, end);
+  const chosen = segmentsToRead(await segmentsOverlapping(db, params.projectId, first, end), first, end);
   params.signal?.throwIfAborted();
-  if (!best) return loadTraffic(db, params);
-  const from = Math.max(first, best.startMs);
-  const to = Math.min(end, best.endMs);
-  // The stamps and the bytes side by side: a stored segment is almost always still valid.
-  const [now, stored] = await Promise.all([hourStamps(db, params.projectId, from, to), readSegment(db, params.projectId, best.startMs)]);
+  if (chosen.length === 0) return loadTraffic(db, params);
+  const from = Math.max(first, chosen[0]!.startMs);
+  const to = Math.min(end, chosen[chosen.length - 1]!.endMs);
+  // The check and the bytes side by side: stored segments are almost always still valid.
+  const contiguous = chosen.every((s, k) => k === 0 || s.startMs === chosen[k - 1]!.endMs);
+  const range = { projectId: params.projectId, from: new Date(from), to: new Date(to) };
+  const [check, stored] = await Promise.all([contiguous ? windowStamp(db, range) : null, readSegments(db, params.projectId, chosen)]);
   params.signal?.throwIfAborted();
   if (!stored) return loadTraffic(db, params);
+  // Null: every stored hour stands (see heldStamp).
+  const now = check && sameStamp(check, heldStamp(stored, from, to)) ? null : await hourStamps(db, params.projectId, from, to);
+  params.signal?.throwIfAborted();
   const usable: number[] = [];
   let withRows = 0;
   for (let h = from; h < to; h += HOUR_MS) {
-    const kept = stored.info.hours.get(h);
-    const read = now.get(h);
+    const seg = stored.find((s) => s.info.startMs <= h && h < s.info.endMs);
+    if (!seg) continue;
+    const kept = seg.info.hours.get(h);
+    const read = now ? now.get(h) : kept;
     if (!kept && !read) usable.push(h);
     else if (kept && read && sameStamp(kept, read)) {
       usable.push(h);
@@ -50,8 +57,8 @@ export async function loadTrafficWithSegments(db: Db, params: LoadTrafficParams 
   const window = { projectId: params.projectId, fromMs, toMs };
   try {
     const builder = new TrafficBuilder(window, 4096);
-    decodeBlockInto(stored.data, builder);
-    // Stored in time order: finish only cuts the columns to length.
+    // Disjoint and in time order, each stored in time order: appended, they are in time order, and finish only cuts the columns to length.
+    for (const s of stored) decodeBlockInto(s.data, builder);
     segment = builder.finish();
   } catch (err) {
     if (!(err instanceof BlockFormatError)) throw err;
@@ -87,16 +94,37 @@ export async function loadTrafficWithSegments(db: Db, params: LoadTrafficParams 
   return out;
 }
 
-/** The segment covering most of [first, end), or null. */
-function widest(segments: SegmentInfo[], first: number, end: number): SegmentInfo | null {
-  let best: SegmentInfo | null = null;
-  let most = 0;
-  for (const s of segments) {
-    const overlap = Math.min(end, s.endMs) - Math.max(first, s.startMs);
-    if (overlap > most) {
-      most = overlap;
-      best = s;
+/**
+ * What the read segments say they hold of [from, to). When the events table reads the same over
+ * the range (windowStamp), every stored hour stands, and the per-hour stamps are not read. That
+ * check is one plain aggregate, which Postgres runs in parallel: 0.42 s at 1M rows here, against
+ * 1.0-1.7 s for the per-hour one (a hash aggregate the planner, expecting a group per row, does
+ * not split). It is the test the process's cache already trusts for a whole window: an event
+ * added moves the latest received_at, one deleted the count, a repricing the summed cost. Only
+ * for segments covering the range with no gap: the events of a gap would count against nothing.
+ */
+function heldStamp(stored: { info: SegmentInfo }[], from: number, to: number): TrafficStamp {
+  let held: TrafficStamp = { rows: 0, lastReceivedUs: 0, llmCostNano: 0, llmUnpriced: 0 };
+  for (const s of stored) for (const [h, stamp] of s.info.hours) if (h >= from && h < to) held = addStamps(held, stamp);
+  return held;
+}
+
+/** Readers at once: two keeps Postgres's side (detoasting and sending the bytes) on both cores of this machine kind, and leaves the pool to the dashboards. */
+const READS_AT_ONCE = 2;
+
+/** Each segment's bytes, in the order given; null when one is gone (rewritten or deleted since it was listed). */
+async function readSegments(db: Db, projectId: string, segments: SegmentInfo[]): Promise<{ info: SegmentInfo; data: Uint8Array }[] | null> {
+  const out: ({ info: SegmentInfo; data: Uint8Array } | null)[] = new Array(segments.length).fill(null);
+  let next = 0;
+  let gone = false;
+  const reader = async () => {
+    while (!gone && next < segments.length) {
+      const k = next++;
+      const read = await readSegment(db, projectId, segments[k]!.startMs);
+      if (!read || read.info.endMs !== segments[k]!.endMs) gone = true;
+      else out[k] = read;
     }
-  }
-  return best;
+  };
+  await Promise.all(Array.from({ length: Math.min(READS_AT_ONCE, segments.length) }, reader));
+  return gone ? null : (out as { info: SegmentInfo; data: Uint8Array }[]);
 }

@@ -148,35 +148,64 @@ function parseSegmentCopy(b: Uint8Array): { endMs: number; hours: string; data: 
 
 /**
  * Stores the settled whole hours of a loaded window (those ending before `settledBeforeMs`: late
- * events are still expected for newer ones) as one segment, with each hour's stamp summed from
- * the rows stored, so a segment always says which events it holds. Not
- * written when a stored segment of the same hours reads the same (returns false then).
+ * events are still expected for newer ones), or of `range` within it, as one segment, with each
+ * hour's stamp summed from the rows stored, so a segment always says which events it holds. Not
+ * written when every one of those hours is already stored and reads the same (returns false then).
+ * A segment it fully covers, or one starting where it starts (the same day, grown by an hour),
+ * is replaced; one it only overlaps stays, and the loader reads the segments that do not overlap.
  */
-export async function writeSegment(db: Db, traffic: Traffic, settledBeforeMs: number): Promise<boolean> {
-  const hours = wholeHours(traffic.fromMs, Math.min(traffic.toMs, settledBeforeMs));
+export async function writeSegment(db: Db, traffic: Traffic, settledBeforeMs: number, range?: { fromMs: number; toMs: number }): Promise<boolean> {
+  const hours = wholeHours(Math.max(traffic.fromMs, range?.fromMs ?? -Infinity), Math.min(traffic.toMs, settledBeforeMs, range?.toMs ?? Infinity));
   if (hours.length === 0) return false;
   const startMs = hours[0]!;
   const endMs = hours[hours.length - 1]! + HOUR_MS;
-  const stamps: SegmentHourStamp[] = [];
+  const stamps = new Map<number, TrafficStamp>();
   for (const h of hours) {
     const s = stampOfRows(traffic, rowsBetween(traffic, h, h + HOUR_MS));
-    if (s.rows > 0) stamps.push({ hourMs: h, ...s });
+    if (s.rows > 0) stamps.set(h, s);
   }
-  if (stamps.length === 0) return false;
-  const same = (await segmentsOverlapping(db, traffic.projectId, startMs, endMs)).find((s) => s.startMs === startMs && s.endMs === endMs);
-  if (same && same.hours.size === stamps.length && stamps.every((s) => { const h = same.hours.get(s.hourMs); return h !== undefined && sameStamp(h, stampOf(s)); })) return false;
+  if (stamps.size === 0) return false;
+  if (hoursStored(hours, stamps, await segmentsOverlapping(db, traffic.projectId, startMs, endMs))) return false;
   const data = new BlockEncoder(traffic).encode(rowsBetween(traffic, startMs, endMs));
+  const list: SegmentHourStamp[] = [...stamps].map(([hourMs, s]) => ({ hourMs, ...s }));
   await db.transaction(async (tx) => {
-    // The segments this one overlaps and is at least as long as go (a day's window moving on
-    // replaces the last one); a longer one stays, for the longer window it serves.
     await tx.execute(sql`delete from advisor_traffic_segments where project_id = ${traffic.projectId}::uuid
-      and ((start_at < ${iso(endMs)}::timestamptz and end_at > ${iso(startMs)}::timestamptz and end_at - start_at <= ${`${endMs - startMs} milliseconds`}::interval)
-        or start_at = ${iso(startMs)}::timestamptz)`);
+      and ((start_at >= ${iso(startMs)}::timestamptz and end_at <= ${iso(endMs)}::timestamptz) or start_at = ${iso(startMs)}::timestamptz)`);
     await tx.execute(sql`insert into advisor_traffic_segments (project_id, start_at, end_at, format, hours, data)
-      values (${traffic.projectId}::uuid, ${iso(startMs)}::timestamptz, ${iso(endMs)}::timestamptz, ${TRAFFIC_BLOCK_FORMAT}, ${JSON.stringify(stamps)}::jsonb,
+      values (${traffic.projectId}::uuid, ${iso(startMs)}::timestamptz, ${iso(endMs)}::timestamptz, ${TRAFFIC_BLOCK_FORMAT}, ${JSON.stringify(list)}::jsonb,
       ${Buffer.from(data.buffer, data.byteOffset, data.byteLength)})`);
   });
   return true;
+}
+
+/**
+ * Whether each hour reads the same in some stored segment covering it: an hour with rows has
+ * that stamp there, an hour without rows is not stamped there (or no segment covers it). Some,
+ * not all: a stale segment overlapping a newer one is not read for that hour (the loader reads
+ * segments that do not overlap, and checks every hour's stamp), so it needs no rewrite.
+ */
+export function hoursStored(hours: number[], stamps: Map<number, TrafficStamp>, segments: SegmentInfo[]): boolean {
+  return hours.every((h) => {
+    const now = stamps.get(h);
+    const covering = segments.filter((s) => s.startMs <= h && h < s.endMs);
+    if (!now) return covering.length === 0 || covering.some((s) => !s.hours.has(h));
+    return covering.some((s) => {
+      const kept = s.hours.get(h);
+      return kept !== undefined && sameStamp(kept, now);
+    });
+  });
+}
+
+/**
+ * The segments to read for [fromMs, toMs): none overlapping another, most of the window first,
+ * and of two covering as much, the shorter (less to decode). In time order.
+ */
+export function segmentsToRead(segments: SegmentInfo[], fromMs: number, toMs: number): SegmentInfo[] {
+  const overlap = (s: SegmentInfo) => Math.min(toMs, s.endMs) - Math.max(fromMs, s.startMs);
+  const ranked = segments.filter((s) => overlap(s) > 0).sort((a, b) => overlap(b) - overlap(a) || a.endMs - a.startMs - (b.endMs - b.startMs) || a.startMs - b.startMs);
+  const picked: SegmentInfo[] = [];
+  for (const s of ranked) if (picked.every((p) => s.endMs <= p.startMs || s.startMs >= p.endMs)) picked.push(s);
+  return picked.sort((a, b) => a.startMs - b.startMs);
 }
 
 /** Retention: segments that end before the cutoff go with their events. */

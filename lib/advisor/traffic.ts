@@ -120,6 +120,11 @@ export function stampOfRows(t: Traffic, rows: RowRanges): TrafficStamp {
   return { rows: b - a + (d - c), lastReceivedUs, llmCostNano, llmUnpriced };
 }
 
+/** The stamp of two disjoint sets of rows together. */
+export function addStamps(a: TrafficStamp, b: TrafficStamp): TrafficStamp {
+  return { rows: a.rows + b.rows, lastReceivedUs: Math.max(a.lastReceivedUs, b.lastReceivedUs), llmCostNano: a.llmCostNano + b.llmCostNano, llmUnpriced: a.llmUnpriced + b.llmUnpriced };
+}
+
 export function sameStamp(a: TrafficStamp, b: TrafficStamp): boolean {
   return a.rows === b.rows && a.lastReceivedUs === b.lastReceivedUs && a.llmCostNano === b.llmCostNano && a.llmUnpriced === b.llmUnpriced;
 }
