@@ -1,11 +1,13 @@
 import { performance } from "node:perf_hooks";
+import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
+import { rowsOf } from "../../db/rows";
 import { analyzeFindings } from "../../lib/advisor/findings/analyze-findings";
 import { runReplay } from "../../lib/advisor/replay/run-replay";
 import { TrafficCache } from "../../lib/advisor/traffic-cache";
 import { LATE_ARRIVAL_MS } from "../../lib/advisor/traffic-extend";
 import { loadTraffic, windowStamp } from "../../lib/advisor/traffic-load";
-import { writeSegment } from "../../lib/advisor/traffic-segments";
+import { keepSegments } from "../../lib/advisor/segment-keeper";
 import { loadTrafficWithSegments } from "../../lib/advisor/traffic-segments-load";
 import { CachePolicy } from "../../lib/policies/cache-policy-schema";
 import { RoutingPolicy } from "../../lib/policies/routing-policy-schema";
@@ -55,20 +57,22 @@ export async function timeMillionAnalysis(db: Db, project: { id: string; slug: s
 }
 
 /**
- * The stored segment (traffic-segments.ts) of the 1M window, as a whole load through the
- * process's TrafficCache leaves it: timed loading from the events, then storing. Then a cold
- * analysis reads it, as another process, or this one after a restart, would.
+ * The advisor's segment keeper (segment-keeper.ts) over the 1M window, as its pass at 00:16 on
+ * 1 Dec would run: the first pass loads each of the 7 days from the events and stores it; a
+ * second finds nothing new. Then a cold load reads the days back, as another process, or this
+ * one after a restart, would, and is checked against the events (row count and stamp).
  */
-export async function timeStoredSegment(db: Db, project: { id: string }) {
+export async function timeKeeperPasses(db: Db, project: { id: string }) {
+  const nowMs = MILLION_TO_MS + LATE_ARRIVAL_MS + 60_000;
+  const first = await keepSegments(db, { days: 8, nowMs, projectIds: [project.id] });
+  const second = await keepSegments(db, { days: 8, nowMs, projectIds: [project.id] });
   const params = { projectId: project.id, from: new Date(MILLION_FROM_MS), to: new Date(MILLION_TO_MS + 1) };
-  const traffic = await loadTraffic(db, params);
-  const t0 = performance.now();
-  const written = await writeSegment(db, traffic, Date.now() - LATE_ARRIVAL_MS);
-  const writeMs = performance.now() - t0;
   const stats = { storedHours: 0 };
   const back = await loadTrafficWithSegments(db, { ...params, stats });
-  if (JSON.stringify(back.stamp) !== JSON.stringify(traffic.stamp) || back.llm.length !== traffic.llm.length) throw new Error("the stored segment does not read as the events do");
-  return { written, writeMs, storedHours: stats.storedHours };
+  const events = await windowStamp(db, params);
+  if (JSON.stringify(back.stamp) !== JSON.stringify(events)) throw new Error("the stored days do not read as the events do");
+  const bytes = rowsOf<{ n: number }>(await db.execute(sql`select coalesce(sum(octet_length(data)), 0)::float8 as n from advisor_traffic_segments where project_id = ${project.id}::uuid`))[0]!.n;
+  return { first, second, storedHours: stats.storedHours, bytes: Number(bytes) };
 }
 
 /**
