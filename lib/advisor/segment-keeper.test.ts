@@ -10,7 +10,7 @@ import { DAY_MS, keepSegments, keepSegmentsOnce } from "./segment-keeper";
 import { keeperSettingsFromEnv } from "./segment-keeper-settings";
 import { startSegmentKeeper } from "./segment-keeper-start";
 import { loadTraffic } from "./traffic-load";
-import { HOUR_MS, segmentsOverlapping } from "./traffic-segments";
+import { HOUR_MS, segmentsOverlapping, writeSegment } from "./traffic-segments";
 import { loadTrafficWithSegments } from "./traffic-segments-load";
 
 let handle: DbHandle & { url?: string };
@@ -77,6 +77,19 @@ describe("the advisor's segment keeper", () => {
     // Day 0's segment is the same one; day 1's holds the late call's hour.
     expect(after.find((s) => s.startMs === D0)?.hours).toEqual(before.hours);
     expect(after.find((s) => s.startMs === D0 + DAY_MS)?.hours.has(D0 + 26 * HOUR_MS)).toBe(true);
+    await expectStoredAsEvents(11);
+  });
+
+  it("deletes a segment of another shape (a whole window, as an earlier version stored), and the days stand", async () => {
+    const loaded = await loadTraffic(handle.db, { projectId, from: new Date(D0 + 5 * HOUR_MS), to: new Date(D0 + 40 * HOUR_MS) });
+    // The days hold every hour of that window as it reads: writing it stores nothing.
+    expect(await writeSegment(handle.db, loaded, D0 + 40 * HOUR_MS)).toBe(false);
+    // Stored by hand, as the old cache did: it overlaps both days and covers less than either.
+    await handle.db.execute(sql`insert into advisor_traffic_segments (project_id, start_at, end_at, format, hours, data)
+      values (${projectId}::uuid, ${at(5)}::timestamptz, ${at(40)}::timestamptz, 1, '[]'::jsonb, '\\x00'::bytea)`);
+    expect(await spans()).toEqual([[0, 24], [5, 40], [24, 48]]);
+    expect(await passAt(48 + 35 / 60)).toMatchObject({ daysWritten: 0 });
+    expect(await spans()).toEqual([[0, 24], [24, 48]]);
     await expectStoredAsEvents(11);
   });
 

@@ -2,7 +2,9 @@ import { sql } from "drizzle-orm";
 import type { Db, DbHandle } from "@/db/client";
 import { rowsOf } from "@/db/rows";
 import { LATE_ARRIVAL_MS } from "./traffic-extend";
-import { HOUR_MS, hoursStored, hourStamps, segmentsOverlapping, wholeHours, writeSegment } from "./traffic-segments";
+import { sameStamp } from "./traffic";
+import { windowStamp } from "./traffic-load";
+import { HOUR_MS, hoursStored, hourStamps, segmentsOverlapping, storedStamp, wholeHours, writeSegment, type SegmentInfo } from "./traffic-segments";
 import { loadTrafficWithSegments } from "./traffic-segments-load";
 import { log } from "../log";
 import type { KeeperOutcome, KeeperPass } from "./segment-keeper-messages";
@@ -27,7 +29,7 @@ export type KeeperPassOptions = {
  * for (traffic-segments-load.ts). Days are the unit: a segment per hour made reading a week slower
  * than the COPY (every hour's strings coded again), and a segment per window shape would be
  * rewritten whole, a week's worth, each hour. A pass with nothing new costs one lookup per project
- * and one hour-stamp aggregate per project with traffic.
+ * and one window aggregate per project with traffic (the hours' stamps only when it differs).
  */
 export async function keepSegments(db: Db, opts: KeeperPassOptions): Promise<KeeperPass> {
   const started = performance.now();
@@ -38,9 +40,13 @@ export async function keepSegments(db: Db, opts: KeeperPassOptions): Promise<Kee
   const pass: KeeperPass = { projects: 0, daysWritten: 0, daysCleared: 0, ms: 0 };
   for (const projectId of ids) {
     opts.signal?.throwIfAborted();
-    const [stamps, segments] = await Promise.all([hourStamps(db, projectId, firstDay, settled), segmentsOverlapping(db, projectId, firstDay, settled)]);
-    if (stamps.size === 0 && segments.length === 0) continue;
+    const [read, listed] = await Promise.all([windowStamp(db, { projectId, from: new Date(firstDay), to: new Date(settled) }), segmentsOverlapping(db, projectId, firstDay, settled)]);
+    const segments = await withoutOtherShapes(db, projectId, listed);
+    if (read.rows === 0 && segments.length === 0) continue;
     pass.projects++;
+    // Nothing settled, arrived late or was repriced since the last pass: the hours need not be read one by one.
+    if (sameStamp(read, storedStamp(segments, firstDay, settled))) continue;
+    const stamps = await hourStamps(db, projectId, firstDay, settled);
     for (let day = firstDay; day < settled; day += DAY_MS) {
       const end = Math.min(day + DAY_MS, settled);
       if (hoursStored(wholeHours(day, end), stamps, segments)) continue;
@@ -58,6 +64,20 @@ export async function keepSegments(db: Db, opts: KeeperPassOptions): Promise<Kee
   }
   pass.ms = Math.round(performance.now() - started);
   return pass;
+}
+
+/**
+ * The segments that are one day's (from midnight UTC, at most a day long); any other is deleted.
+ * The keeper is their only writer, but an earlier version stored each loaded window whole: such
+ * a segment overlaps the days, so the loader would read it (it covers more) and a pass would never
+ * find the days stored as they read.
+ */
+async function withoutOtherShapes(db: Db, projectId: string, segments: SegmentInfo[]): Promise<SegmentInfo[]> {
+  const day = (s: SegmentInfo) => s.startMs % DAY_MS === 0 && s.endMs - s.startMs <= DAY_MS;
+  for (const s of segments.filter((x) => !day(x))) {
+    await db.execute(sql`delete from advisor_traffic_segments where project_id = ${projectId}::uuid and start_at = ${new Date(s.startMs).toISOString()}::timestamptz`);
+  }
+  return segments.filter(day);
 }
 
 /** Any number for pg_try_advisory_lock, fixed: the keepers of every process of an install share it. */

@@ -117,12 +117,12 @@ describe("the advisor's stored segments", () => {
 
   it("reads several segments side by side, and of overlapping ones only those that do not overlap", async () => {
     await handle.db.execute(sql`delete from advisor_traffic_segments where project_id = ${projectId}::uuid`);
-    const loaded = await loadTraffic(handle.db, window());
+    const hoursOf = (a: number, b: number) => loadTraffic(handle.db, { projectId, from: new Date(H0 + a * HOUR_MS), to: new Date(H0 + b * HOUR_MS) });
     // Hour 1 alone, then hours 2 and 3: two segments, the window read from both.
-    expect(await writeSegment(handle.db, loaded, Date.now(), { fromMs: H0 + HOUR_MS, toMs: H0 + 2 * HOUR_MS })).toBe(true);
-    expect(await writeSegment(handle.db, loaded, Date.now(), { fromMs: H0 + 2 * HOUR_MS, toMs: H0 + 4 * HOUR_MS })).toBe(true);
+    expect(await writeSegment(handle.db, await hoursOf(1, 2), Date.now())).toBe(true);
+    expect(await writeSegment(handle.db, await hoursOf(2, 4), Date.now())).toBe(true);
     // Hours 1 to 3 are all stored as they read now: nothing to write.
-    expect(await writeSegment(handle.db, loaded, Date.now())).toBe(false);
+    expect(await writeSegment(handle.db, await loadTraffic(handle.db, window()), Date.now())).toBe(false);
     expect(await count()).toBe(2);
     // Hour 2's events were deleted above: hours 1 and 3 have rows.
     const both = { storedHours: 0 };
@@ -131,7 +131,7 @@ describe("the advisor's stored segments", () => {
     // Hour 1 repriced: a segment over hours 1 and 2 replaces hour 1's (inside it) and leaves
     // hours 2-3's (it only overlaps it).
     await handle.db.execute(sql`update events set cost_nano_usd = cost_nano_usd + 1 where project_id = ${projectId}::uuid and id = 'a-6'`);
-    expect(await writeSegment(handle.db, await loadTraffic(handle.db, window()), Date.now(), { fromMs: H0 + HOUR_MS, toMs: H0 + 3 * HOUR_MS })).toBe(true);
+    expect(await writeSegment(handle.db, await hoursOf(1, 3), Date.now())).toBe(true);
     expect((await segmentsOverlapping(handle.db, projectId, H0, H0 + 5 * HOUR_MS)).map((x) => [x.startMs - H0, x.endMs - H0]).sort((x, y) => x[0]! - y[0]!)).toEqual([
       [HOUR_MS, 3 * HOUR_MS],
       [2 * HOUR_MS, 4 * HOUR_MS],
@@ -151,12 +151,15 @@ describe("which stored segments are read, and when hours count as stored", () =>
   });
   const span = (s: SegmentInfo[]) => s.map((x) => [x.startMs / HOUR_MS, x.endMs / HOUR_MS]);
 
-  it("takes the segments that cover most of the window without overlapping, the shorter of two that cover as much, in time order", () => {
+  it("takes the segments that cover most of the window without overlapping, the shorter of two that cover as much, in time order, and none mostly outside it", () => {
     expect(span(segmentsToRead([seg(24, 48), seg(0, 24), seg(10, 34), seg(48, 60)], 0, 60 * HOUR_MS))).toEqual([[0, 24], [24, 48], [48, 60]]);
     // A week's segment beats the days inside it for a week's window; for a day's window, the day.
     expect(span(segmentsToRead([seg(0, 168), seg(24, 48)], 0, 168 * HOUR_MS))).toEqual([[0, 168]]);
     expect(span(segmentsToRead([seg(0, 168), seg(24, 48)], 24 * HOUR_MS, 48 * HOUR_MS))).toEqual([[24, 48]]);
     expect(segmentsToRead([seg(0, 24)], 24 * HOUR_MS, 48 * HOUR_MS)).toEqual([]);
+    // A day is decoded whole: for 6 of its hours yes, for 2 no.
+    expect(span(segmentsToRead([seg(0, 24)], 0, 6 * HOUR_MS))).toEqual([[0, 24]]);
+    expect(segmentsToRead([seg(0, 24)], 10 * HOUR_MS, 12 * HOUR_MS)).toEqual([]);
   });
 
   it("counts an hour as stored when some segment covering it reads the same", () => {

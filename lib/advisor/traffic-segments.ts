@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { rowsOf } from "@/db/rows";
 import type { SegmentHourStamp } from "@/db/schema";
-import { sameStamp, stampOfRows, type Traffic, type TrafficStamp } from "./traffic";
+import { addStamps, sameStamp, stampOfRows, type Traffic, type TrafficStamp } from "./traffic";
 import { BlockEncoder, TRAFFIC_BLOCK_FORMAT } from "./traffic-block-codec";
 import { rowsBetween } from "./traffic-extend";
 import { NOT_PLAYGROUND, UUID, type PostgresJsCopy } from "./traffic-load";
@@ -148,14 +148,13 @@ function parseSegmentCopy(b: Uint8Array): { endMs: number; hours: string; data: 
 
 /**
  * Stores the settled whole hours of a loaded window (those ending before `settledBeforeMs`: late
- * events are still expected for newer ones), or of `range` within it, as one segment, with each
- * hour's stamp summed from the rows stored, so a segment always says which events it holds. Not
+ * events are still expected for newer ones) as one segment, with each hour's stamp summed from the rows stored, so a segment always says which events it holds. Not
  * written when every one of those hours is already stored and reads the same (returns false then).
  * A segment it fully covers, or one starting where it starts (the same day, grown by an hour),
  * is replaced; one it only overlaps stays, and the loader reads the segments that do not overlap.
  */
-export async function writeSegment(db: Db, traffic: Traffic, settledBeforeMs: number, range?: { fromMs: number; toMs: number }): Promise<boolean> {
-  const hours = wholeHours(Math.max(traffic.fromMs, range?.fromMs ?? -Infinity), Math.min(traffic.toMs, settledBeforeMs, range?.toMs ?? Infinity));
+export async function writeSegment(db: Db, traffic: Traffic, settledBeforeMs: number): Promise<boolean> {
+  const hours = wholeHours(traffic.fromMs, Math.min(traffic.toMs, settledBeforeMs));
   if (hours.length === 0) return false;
   const startMs = hours[0]!;
   const endMs = hours[hours.length - 1]! + HOUR_MS;
@@ -198,14 +197,31 @@ export function hoursStored(hours: number[], stamps: Map<number, TrafficStamp>, 
 
 /**
  * The segments to read for [fromMs, toMs): none overlapping another, most of the window first,
- * and of two covering as much, the shorter (less to decode). In time order.
+ * and of two covering as much, the shorter (less to decode). In time order. A segment is decoded
+ * whole, so one with less than a quarter of it in the window is left out: the last hour's window
+ * would otherwise decode a day to read an hour, which the events give faster.
  */
 export function segmentsToRead(segments: SegmentInfo[], fromMs: number, toMs: number): SegmentInfo[] {
   const overlap = (s: SegmentInfo) => Math.min(toMs, s.endMs) - Math.max(fromMs, s.startMs);
-  const ranked = segments.filter((s) => overlap(s) > 0).sort((a, b) => overlap(b) - overlap(a) || a.endMs - a.startMs - (b.endMs - b.startMs) || a.startMs - b.startMs);
+  const ranked = segments.filter((s) => overlap(s) > 0 && overlap(s) * 4 >= s.endMs - s.startMs).sort((a, b) => overlap(b) - overlap(a) || a.endMs - a.startMs - (b.endMs - b.startMs) || a.startMs - b.startMs);
   const picked: SegmentInfo[] = [];
   for (const s of ranked) if (picked.every((p) => s.endMs <= p.startMs || s.startMs >= p.endMs)) picked.push(s);
   return picked.sort((a, b) => a.startMs - b.startMs);
+}
+
+/**
+ * What the segments say they hold of [from, to), as one stamp. When the events table reads the
+ * same over the range (windowStamp), every stored hour stands, and the per-hour stamps need not
+ * be read. That check is one plain aggregate, which Postgres runs in parallel: 0.42 s at 1M rows
+ * here, against 1.0-1.7 s for the per-hour one (a hash aggregate the planner, expecting a group
+ * per row, does not split). It is the test the process's cache already trusts for a whole window:
+ * an event added moves the latest received_at, one deleted the count, a repricing the summed
+ * cost. Events in an hour no segment covers make the two differ, so the per-hour read follows.
+ */
+export function storedStamp(segments: SegmentInfo[], from: number, to: number): TrafficStamp {
+  let held: TrafficStamp = { rows: 0, lastReceivedUs: 0, llmCostNano: 0, llmUnpriced: 0 };
+  for (const s of segments) for (const [h, stamp] of s.hours) if (h >= from && h < to) held = addStamps(held, stamp);
+  return held;
 }
 
 /** Retention: segments that end before the cutoff go with their events. */
