@@ -1,6 +1,7 @@
 import type { EventStatus, ResponseCacheStatus } from "../events/event-enums";
 import type { TokenUsage } from "../pricing/compute-cost";
 import { NONE, RESPONSE_CACHE_CODE, STATUS_CODE, type Dictionary, type IdColumn, type LlmCalls, type RowRanges, type ToolSpans, type Traffic } from "./traffic";
+import { sharedColumn } from "./shared-columns";
 
 /** One LLM call as the builder takes it (the loader reuses one such object for every row). */
 export type LlmRow = TokenUsage & {
@@ -101,6 +102,11 @@ export class Interner implements Dictionary {
     return this.codeBytes(bytes, 0, bytes.length);
   }
 
+  /** Copies of the codes handed out so far, as a dictionary on another thread reads them (traffic-share.ts). */
+  parts(): DictionaryParts {
+    return { count: this.count, meta: this.meta.slice(0, 2 * this.count), arena: this.arena.slice(0, this.used) };
+  }
+
   /** The UTF-8 bytes of code c (a view into the arena: read it before the next insert). */
   bytesOf(c: number): Uint8Array {
     const at = this.meta[2 * c]!;
@@ -172,9 +178,16 @@ function grow<T extends Uint8Array | Uint32Array>(a: T, ctor: { new (n: number):
   return b;
 }
 
+/** An Interner's strings as bytes: code c is arena[meta[2c], meta[2c] + meta[2c + 1]). */
+export type DictionaryParts = { count: number; meta: Uint32Array; arena: Uint8Array };
+
+/** A ByteStrings' rows as bytes: row i is bytes[starts[i], ends[i]). */
+export type ByteStringsParts = { length: number; bytes: Uint8Array; starts: Uint32Array; ends: Uint32Array };
+
 /** Unique strings (event ids) kept as UTF-8 bytes and decoded only when read: ids are shown for a few examples, never scanned. */
 export class ByteStrings implements IdColumn {
-  private bytes = new Uint8Array(1 << 16);
+  // ArrayBufferLike: the helper thread's copy sits on the main thread's SharedArrayBuffer (traffic-share.ts).
+  private bytes: Uint8Array = new Uint8Array(1 << 16);
   private used = 0;
   private starts: Uint32Array;
   private ends: Uint32Array;
@@ -209,6 +222,31 @@ export class ByteStrings implements IdColumn {
     const b = utf8.encode(value);
     this.push(b, 0, b.length);
   }
+  /** The rows' bytes, for another thread (shared, not copied, when they sit on a SharedArrayBuffer). */
+  parts(): ByteStringsParts {
+    return { length: this.length, bytes: this.bytes.subarray(0, this.used), starts: this.starts.subarray(0, this.length), ends: this.ends.subarray(0, this.length) };
+  }
+
+  /** Empty, with room for `rows` strings of `bytes` bytes in all, on shared memory (a Traffic's final ids: shared-columns.ts). */
+  private static sharedFor(rows: number, bytes: number): ByteStrings {
+    const out = new ByteStrings(0);
+    out.starts = sharedColumn(Uint32Array, rows);
+    out.ends = sharedColumn(Uint32Array, rows);
+    out.bytes = sharedColumn(Uint8Array, Math.max(1, bytes));
+    return out;
+  }
+
+  /** The strings of parts() (on the thread that received them). */
+  static fromParts(p: ByteStringsParts): ByteStrings {
+    const out = new ByteStrings(0);
+    out.bytes = p.bytes;
+    out.used = p.bytes.length;
+    out.starts = p.starts;
+    out.ends = p.ends;
+    out.length = p.length;
+    return out;
+  }
+
   /** The UTF-8 bytes of string i (a view). */
   bytesAt(i: number): Uint8Array {
     return this.bytes.subarray(this.starts[i]!, this.ends[i]!);
@@ -224,8 +262,7 @@ export class ByteStrings implements IdColumn {
   static joined(head: ByteStrings, from: number, to: number, tail: ByteStrings): ByteStrings {
     let size = tail.used;
     for (let i = from; i < to; i++) size += head.ends[i]! - head.starts[i]!;
-    const out = new ByteStrings(to - from + tail.length);
-    out.bytes = new Uint8Array(Math.max(1, size));
+    const out = ByteStrings.sharedFor(to - from + tail.length, size);
     const dst = out.bytes;
     const src = head.bytes;
     let at = 0;
@@ -252,8 +289,7 @@ export class ByteStrings implements IdColumn {
       for (let k = p.from; k < p.to; k++) size += p.ids.ends[k]! - p.ids.starts[k]!;
       rows += p.to - p.from;
     }
-    const out = new ByteStrings(Math.max(1, rows));
-    out.bytes = new Uint8Array(Math.max(1, size));
+    const out = ByteStrings.sharedFor(Math.max(1, rows), size);
     let at = 0;
     let row = 0;
     for (const { ids, from, to } of parts) {
@@ -290,8 +326,8 @@ export class ByteStrings implements IdColumn {
     out.bytes = this.bytes;
     out.used = this.used;
     out.length = n;
-    out.starts = new Uint32Array(n);
-    out.ends = new Uint32Array(n);
+    out.starts = sharedColumn(Uint32Array, n);
+    out.ends = sharedColumn(Uint32Array, n);
     for (let i = 0; i < n; i++) {
       const k = order ? order[i]! : i;
       out.starts[i] = this.starts[k]!;
@@ -302,7 +338,9 @@ export class ByteStrings implements IdColumn {
 }
 
 type TypedArray = Float64Array | Int32Array | Uint32Array | Uint8Array;
-type Ctor<T extends TypedArray> = { new (n: number): T };
+/** A column's constructor: by length (while building), or on a buffer (the final columns sit on shared memory: shared-columns.ts). */
+type Ctor<T extends TypedArray> = { new (n: number): T; new (buffer: SharedArrayBuffer | ArrayBuffer): T; BYTES_PER_ELEMENT: number };
+type SharedCtor = Ctor<TypedArray>;
 
 /** Typed columns that double when full and are cut to length at the end. */
 class Columns<K extends string> {
@@ -346,7 +384,9 @@ class Columns<K extends string> {
     for (const k of Object.keys(this.ctors) as K[]) {
       const src = this.cols[k];
       if (!order) {
-        out[k] = src.slice(0, this.length);
+        const col = sharedColumn(this.ctors[k] as SharedCtor, this.length);
+        col.set(src.subarray(0, this.length) as never);
+        out[k] = col;
         continue;
       }
       out[k] = gathered(src, order, this.length);
@@ -366,22 +406,22 @@ function gathered(src: TypedArray, order: Uint32Array, n: number): TypedArray {
   return gatherU8(src, order, n);
 }
 function gatherF64(src: Float64Array, order: Uint32Array, n: number): Float64Array {
-  const dst = new Float64Array(n);
+  const dst = sharedColumn(Float64Array, n);
   for (let i = 0; i < n; i++) dst[i] = src[order[i]!]!;
   return dst;
 }
 function gatherI32(src: Int32Array, order: Uint32Array, n: number): Int32Array {
-  const dst = new Int32Array(n);
+  const dst = sharedColumn(Int32Array, n);
   for (let i = 0; i < n; i++) dst[i] = src[order[i]!]!;
   return dst;
 }
 function gatherU32(src: Uint32Array, order: Uint32Array, n: number): Uint32Array {
-  const dst = new Uint32Array(n);
+  const dst = sharedColumn(Uint32Array, n);
   for (let i = 0; i < n; i++) dst[i] = src[order[i]!]!;
   return dst;
 }
 function gatherU8(src: Uint8Array, order: Uint32Array, n: number): Uint8Array {
-  const dst = new Uint8Array(n);
+  const dst = sharedColumn(Uint8Array, n);
   for (let i = 0; i < n; i++) dst[i] = src[order[i]!]!;
   return dst;
 }
@@ -442,7 +482,7 @@ function joinedColumns<K extends string>(keys: K[], head: Record<K, TypedArray>,
   const out = {} as Record<K, TypedArray>;
   for (const k of keys) {
     const h = head[k];
-    const col = new (h.constructor as Ctor<TypedArray>)(to - from + tailLength);
+    const col = sharedColumn(h.constructor as SharedCtor, to - from + tailLength);
     col.set(h.subarray(from, to) as never);
     col.set(tail[k].subarray(0, tailLength) as never, to - from);
     out[k] = col;
@@ -491,7 +531,7 @@ function concatColumns<K extends string>(keys: K[], parts: { from: number; to: n
   let n = 0;
   for (const p of parts) n += p.to - p.from;
   for (const k of keys) {
-    const col = new (parts[0]!.cols[k].constructor as Ctor<TypedArray>)(n);
+    const col = sharedColumn(parts[0]!.cols[k].constructor as SharedCtor, n);
     let at = 0;
     for (const p of parts) {
       col.set(p.cols[k].subarray(p.from, p.to) as never, at);

@@ -25,7 +25,11 @@ export class PriceBook {
   private readonly byModel = new Map<string, PriceRow[]>();
   private readonly families = new Map<string, string>();
 
-  constructor(rows: PriceRow[]) {
+  /** The rows it was made of (a PriceBook on another thread is made of them again). */
+  readonly rows: readonly PriceRow[];
+
+  constructor(rows: readonly PriceRow[]) {
+    this.rows = rows;
     for (const row of rows) {
       const key = modelFamily(row.model);
       const list = this.byModel.get(key) ?? [];
