@@ -11,6 +11,8 @@ import { buildHotRouter } from "./lib/server/hot-routes";
 import { createHostGuard } from "./lib/http/host-allow-list";
 import { onRetention, scheduleRetention } from "./lib/events/retention";
 import { deleteSegmentsBefore } from "./lib/advisor/traffic-segments";
+import { setAnalysisHelper } from "./lib/advisor/helper/analysis-helper";
+import { startAnalysisHelper } from "./lib/advisor/helper/helper-start";
 import { startSegmentKeeper } from "./lib/advisor/segment-keeper-start";
 import { retentionDays } from "./lib/ingestion/ingest-batch";
 import { log } from "./lib/log";
@@ -39,6 +41,9 @@ async function main(): Promise<void> {
   scheduleRetention(handle.db, retentionDays());
   // The advisor's stored days, so a cold analysis reads segments, not the events table (lib/advisor/segment-keeper.ts).
   const keeper = startSegmentKeeper(handle);
+  // The advisor's second thread: a large analysis runs half its work there (lib/advisor/helper).
+  const helper = startAnalysisHelper();
+  setAnalysisHelper(helper);
   const hostAllowed = createHostGuard();
   const server = http.createServer({ keepAliveTimeout: 65_000, maxHeaderSize: 32 * 1024 }, (req, res) => {
     if (!hostAllowed(req, res)) return; // Host allow-list (DNS rebinding): answered 403 already
@@ -71,6 +76,8 @@ async function main(): Promise<void> {
       close: async (hurry) => {
         await demo?.stop();
         await keeper?.close();
+        setAnalysisHelper(null);
+        await helper?.close();
         await hot.close(hurry);
         await handle.close().catch(() => {});
       },

@@ -3,7 +3,9 @@ import type { Finding } from "./finding-schema";
 import { buildPhases, type PhaseDraft } from "./plan-phases";
 import { REFERENCE_CASE, type PlanAnswer } from "./plan-schema";
 import type { Figures } from "./replay/replay-schema";
-import { costNotes, runReplay } from "./replay/run-replay";
+import type { AnalysisHelper } from "./helper/analysis-helper";
+import { costNotes, replayWithBacktest, runReplay } from "./replay/run-replay";
+import type { ReplayAnswer } from "./replay/replay-schema";
 import type { ReplayPolicies } from "./replay/simulate";
 import { fitTimings } from "./replay/timing-fit";
 import type { Traffic } from "./traffic";
@@ -41,25 +43,52 @@ export async function projectPlan(input: {
   prices: PriceBook;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
+  helper?: AnalysisHelper;
 }): Promise<PlanAnswer> {
   const drafts = buildPhases(input.findings, input.live);
   const timing = fitTimings(input.traffic);
-  const steps = Math.max(1, drafts.length);
-  const baseline = await runReplay({ traffic: input.traffic, live: input.live, candidate: input.live, prices: input.prices, timing, ...(input.signal ? { signal: input.signal } : {}) });
+  const signal = input.signal ? { signal: input.signal } : {};
+  // One step for the baseline and one per phase.
+  const steps = drafts.length + 1;
+  // The baseline is the live policy replayed: one pass, which is every phase's backtest too.
+  const { answer: baseline, backtest } = await replayWithBacktest({
+    traffic: input.traffic,
+    live: input.live,
+    candidate: input.live,
+    prices: input.prices,
+    timing,
+    ...signal,
+    onProgress: (f) => input.onProgress?.(f / steps),
+  });
   const phases = [];
   const days = Math.max(input.traffic.toMs - input.traffic.fromMs, 60_000) / DAY_MS;
+  // Each phase's replay is then its candidate's pass alone; with a helper, two phases run at once (one on each thread).
+  const done = drafts.map(() => 0);
+  const replayed: ReplayAnswer[] = [];
+  const width = input.helper ? 2 : 1;
+  for (let k = 0; k < drafts.length; k += width) {
+    const batch = drafts.slice(k, k + width).map((d, j) =>
+      runReplay({
+        traffic: input.traffic,
+        live: input.live,
+        candidate: d.policies,
+        code: d.codeChanges,
+        prices: input.prices,
+        timing,
+        ...(backtest ? { backtest } : {}),
+        ...(j === 1 && input.helper ? { helper: input.helper } : {}),
+        ...signal,
+        onProgress: (f) => {
+          done[k + j] = f;
+          input.onProgress?.((1 + done.reduce((a, b) => a + b, 0)) / steps);
+        },
+      }),
+    );
+    replayed.push(...(await Promise.all(batch)));
+  }
   let before = baseline.overall.predicted;
   for (const [k, d] of drafts.entries()) {
-    const r = await runReplay({
-      traffic: input.traffic,
-      live: input.live,
-      candidate: d.policies,
-      code: d.codeChanges,
-      prices: input.prices,
-      timing,
-      ...(input.signal ? { signal: input.signal } : {}),
-      onProgress: (f) => input.onProgress?.((k + f) / steps),
-    });
+    const r = replayed[k]!;
     const { policies: _p, codeChanges: _c, ...phase } = d;
     const projection = r.overall.predicted;
     const saved = savedAlone(phase, before, projection, days);

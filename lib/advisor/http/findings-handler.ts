@@ -9,6 +9,7 @@ import { analyzeFindingsInSteps } from "../findings/analyze-findings";
 import { advisorWindow } from "./advisor-window";
 import { progressStream, wantsProgress } from "./progress-stream";
 import type { LoadTraffic } from "./replay-handler";
+import { helperOf } from "./helper-of";
 
 /**
  * GET /api/v1/advisor/findings?project=slug&from=&to=: the window's findings per route and agent,
@@ -30,7 +31,7 @@ export async function getFindings(db: Db, req: Request, deps: { loadTraffic: Loa
       getPriceBook(db, caller.projectId),
       deps.loadTraffic(db, { projectId: caller.projectId, ...window, signal, onProgress: (f) => onProgress("loading", f) }),
     ]);
-    return analyzeFindingsInSteps(traffic, { prices, projectSlug: slug ?? "", liveCache: live.cache, signal, onProgress: (kind, f) => onProgress(`analysing ${kind}`, f) });
+    return analyzeFindingsInSteps(traffic, { prices, projectSlug: slug ?? "", liveCache: live.cache, signal, ...helperOf(), onProgress: (kind, f) => onProgress(`analysing ${kind}`, f) });
   };
   if (wantsProgress(req)) return progressStream(run, signal);
   return json(await run(() => {}));

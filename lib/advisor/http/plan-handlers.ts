@@ -13,6 +13,7 @@ import { projectPlan } from "../plan-project";
 import { advisorWindow } from "./advisor-window";
 import { progressStream, wantsProgress } from "./progress-stream";
 import type { LoadTraffic } from "./replay-handler";
+import { helperOf } from "./helper-of";
 
 function bad(error: z.ZodError): AppError {
   const issues = error.issues.slice(0, 20).map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
@@ -63,7 +64,7 @@ export async function postPlan(db: Db, req: Request, deps: { loadTraffic: LoadTr
     onProgress("loading", 0);
     const [live, prices, traffic] = await Promise.all([getActivePolicies(db, caller.projectId), getPriceBook(db, caller.projectId), deps.loadTraffic(db, { projectId: caller.projectId, ...window, signal })]);
     onProgress("projecting", 0);
-    return projectPlan({ traffic, findings: body.data.findings, live: { routing: live.routing, cache: live.cache }, prices, signal, onProgress: (f) => onProgress("projecting", f) });
+    return projectPlan({ traffic, findings: body.data.findings, live: { routing: live.routing, cache: live.cache }, prices, signal, ...helperOf(), onProgress: (f) => onProgress("projecting", f) });
   };
   if (wantsProgress(req)) return progressStream(run, signal);
   return json(await run(() => {}));

@@ -11,6 +11,7 @@ import type { Traffic } from "../traffic";
 import type { LoadTrafficParams } from "../traffic-load";
 import { advisorWindow } from "./advisor-window";
 import { progressStream, wantsProgress } from "./progress-stream";
+import { helperOf } from "./helper-of";
 
 export type LoadTraffic = (db: Db, params: LoadTrafficParams) => Promise<Traffic>;
 
@@ -43,6 +44,7 @@ export async function postReplay(db: Db, req: Request, deps: { loadTraffic: Load
       ...(body.data.code ? { code: body.data.code } : {}),
       prices,
       signal,
+      ...helperOf(),
       onProgress: (f) => onProgress("replaying", f),
     });
   };

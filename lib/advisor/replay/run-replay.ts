@@ -1,6 +1,8 @@
 import type { PriceBook } from "../../pricing/compute-cost";
 import { MIN_REQUESTS_PER_ROUTE } from "../finding-schema";
+import { helperFor, predictionsFromMessage, startAway, type AnalysisHelper } from "../helper/analysis-helper";
 import { decode, type Traffic } from "../traffic";
+import { shareTraffic } from "../traffic-share";
 import { figuresOf, predictedMeasures, recordedMeasures, type CostScope } from "./figures";
 import { TRUST_METRICS, type BacktestError, type Figures, type ReplayAnswer, type ReplayGroup } from "./replay-schema";
 import { simulate, type CodeChanges, type EventPredictions, type ReplayPolicies } from "./simulate";
@@ -18,6 +20,10 @@ export type RunReplayInput = {
   onProgress?: (fraction: number) => void;
   /** A timing fitted once and shared by several replays of the same traffic (the plan). */
   timing?: TimingModel;
+  /** Runs the candidate's pass on the helper thread while this one runs the backtest (large windows). */
+  helper?: AnalysisHelper;
+  /** The backtest pass of an earlier replay of the same traffic, timing, live policy and seed (replayWithBacktest). */
+  backtest?: EventPredictions;
 };
 
 /**
@@ -64,6 +70,11 @@ export function relativeError(backtest: Figures, measured: Figures): BacktestErr
  * A group with fewer than MIN_REQUESTS_PER_ROUTE calls gets "not enough data", never a figure.
  */
 export async function runReplay(input: RunReplayInput): Promise<ReplayAnswer> {
+  return (await replayWithBacktest(input)).answer;
+}
+
+/** runReplay, and its backtest pass (null with too little data), which later replays of the same traffic, timing and live policy can reuse (the plan). */
+export async function replayWithBacktest(input: RunReplayInput): Promise<{ answer: ReplayAnswer; backtest: EventPredictions | null }> {
   const started = performance.now();
   const { traffic } = input;
   const timing = input.timing ?? fitTimings(traffic);
@@ -80,19 +91,14 @@ export async function runReplay(input: RunReplayInput): Promise<ReplayAnswer> {
   }
   const recordedUnpriced = (i: number) => traffic.llm.unpriced[i] === 1;
   const enough = idxAll.length >= MIN_REQUESTS_PER_ROUTE;
-  let backtest: EventPredictions | null = null;
-  let predicted: EventPredictions | null = null;
-  if (enough) {
-    const progress = (offset: number) => (f: number) => input.onProgress?.(offset + f / 2);
-    const common = { traffic, live: input.live, prices: input.prices, timing, seed: input.seed ?? 1, ...(input.signal ? { signal: input.signal } : {}) };
-    backtest = await simulate({ ...common, candidate: input.live, onProgress: progress(0) });
-    predicted = await simulate({ ...common, candidate: input.candidate, ...(input.code ? { code: input.code } : {}), onProgress: progress(0.5) });
-  }
+  const passes = enough ? await replayPasses(input, timing) : null;
+  const backtest = passes?.backtest ?? null;
+  const predicted = passes?.predicted ?? null;
   const group = (route: string | null, idx: number[], costScope?: CostScope): ReplayGroup => {
     const m = figuresOf(measured, idx, recordedUnpriced, costScope);
     if (!backtest || !predicted || idx.length < MIN_REQUESTS_PER_ROUTE) return { route, notEnoughData: notEnough(idx.length), measured: m, backtest: null, predicted: null, backtestError: null };
     const b = figuresOf(predictedMeasures(backtest), idx, (i) => Number.isNaN(backtest!.costNanoUsd[i]!), costScope);
-    const p = figuresOf(predictedMeasures(predicted), idx, (i) => Number.isNaN(predicted!.costNanoUsd[i]!), costScope);
+    const p = predicted === backtest ? b : figuresOf(predictedMeasures(predicted), idx, (i) => Number.isNaN(predicted!.costNanoUsd[i]!), costScope);
     return { route, notEnoughData: null, measured: m, backtest: b, predicted: p, backtestError: relativeError(b, m) };
   };
   const perRoute = [...byRoute].map(([code, idx]) => ({ idx, group: group(decode(traffic.routes, code), idx) }));
@@ -113,7 +119,7 @@ export async function runReplay(input: RunReplayInput): Promise<ReplayAnswer> {
     }
   }
   notes.push(...costNotes(routes, overall));
-  return {
+  const answer: ReplayAnswer = {
     from: new Date(traffic.fromMs).toISOString(),
     to: new Date(traffic.toMs).toISOString(),
     requests: idxAll.length,
@@ -124,4 +130,49 @@ export async function runReplay(input: RunReplayInput): Promise<ReplayAnswer> {
     notes,
     elapsedMs: performance.now() - started,
   };
+  return { answer, backtest };
+}
+
+/**
+ * The backtest (the live policy) and the candidate's pass. The candidate is the live policy
+ * itself, with no code change: one pass is both. A backtest given (the same traffic, timing, live
+ * policy and seed) is not run again. Otherwise, with a helper on a large window, the candidate's
+ * pass runs there while this thread runs the backtest.
+ */
+async function replayPasses(input: RunReplayInput, timing: TimingModel): Promise<{ backtest: EventPredictions; predicted: EventPredictions }> {
+  const { traffic } = input;
+  const sameAsLive = !input.code && input.candidate.routing === input.live.routing && input.candidate.cache === input.live.cache;
+  const runs = (input.backtest ? 0 : 1) + (sameAsLive ? 0 : 1);
+  // Each pass's progress, 0..1; the answer's is their mean (they may run side by side).
+  const done = [0, 0];
+  const progress = (k: 0 | 1) => (f: number) => {
+    done[k] = f;
+    input.onProgress?.(runs === 0 ? 1 : (done[0]! + done[1]!) / runs);
+  };
+  const seed = input.seed ?? 1;
+  const signal = input.signal ? { signal: input.signal } : {};
+  const code = input.code ? { code: input.code } : {};
+  const common = { traffic, live: input.live, prices: input.prices, timing, seed, ...signal };
+  const here = () => simulate({ ...common, candidate: input.candidate, ...code, onProgress: progress(1) });
+  const helper = sameAsLive ? undefined : helperFor(input.helper, traffic.llm.length);
+  const away = helper
+    ? startAway(
+        helper
+          .simulate(
+            shareTraffic(traffic),
+            { kind: "simulate", live: input.live, candidate: input.candidate, ...code, priceRows: input.prices.rows, timing: { fitted: timing.all(), thin: timing.thin }, seed },
+            { ...signal, onProgress: progress(1) },
+          )
+          .then((m) => {
+            for (const model of m.timedModels) timing.of(model);
+            return predictionsFromMessage(m);
+          }),
+        here,
+        input.signal,
+      )
+    : null;
+  const backtest = input.backtest ?? (await simulate({ ...common, candidate: input.live, onProgress: progress(0) }));
+  const predicted = sameAsLive ? backtest : away ? await away() : await here();
+  input.onProgress?.(1);
+  return { backtest, predicted };
 }

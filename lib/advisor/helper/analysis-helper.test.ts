@@ -1,0 +1,111 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { REFERENCE_MANIFEST } from "../../demo/reference/manifest";
+import { CachePolicy } from "../../policies/cache-policy-schema";
+import { RoutingPolicy } from "../../policies/routing-policy-schema";
+import { analyzeFindingsInSteps } from "../findings/analyze-findings";
+import { runReplay } from "../replay/run-replay";
+import type { ReplayPolicies } from "../replay/simulate";
+import { manifestTraffic } from "../testing/manifest-traffic";
+import { worldPrices } from "../testing/traffic-world";
+import { shareTraffic, trafficFromMessage } from "../traffic-share";
+import type { AnalysisHelper } from "./analysis-helper";
+import { startAnalysisHelper } from "./helper-start";
+
+/** The helper thread, taking every window however small (a real worker thread, as the server starts it). */
+const helper = startAnalysisHelper({}, { minCalls: 0 })!;
+afterAll(() => helper.close());
+
+const prices = worldPrices();
+const live: ReplayPolicies = { routing: RoutingPolicy.parse({}), cache: CachePolicy.parse({}) };
+const candidate: ReplayPolicies = {
+  routing: RoutingPolicy.parse({ default: { promptCaching: { enabled: true } }, rules: [{ id: "small", match: { route: "ticket-triage" }, action: { model: "claude-haiku-4-5" } }] }),
+  cache: CachePolicy.parse({ default: { ttlSec: 600 } }),
+};
+const traffic = () => manifestTraffic(REFERENCE_MANIFEST, { seed: 7, requests: 3000 });
+const withoutTime = <T extends { elapsedMs: number }>(a: T) => ({ ...a, elapsedMs: 0 });
+
+/** A helper whose every call is seen (and may be made to fail). */
+function watched(inner: AnalysisHelper, fail = false) {
+  const calls: string[] = [];
+  const h: AnalysisHelper = {
+    minCalls: 0,
+    simulate: (t, task, o) => (calls.push("simulate"), fail ? Promise.reject(new Error("boom")) : inner.simulate(t, task, o)),
+    findings: (t, task, o) => (calls.push("findings"), fail ? Promise.reject(new Error("boom")) : inner.findings(t, task, o)),
+  };
+  return { h, calls };
+}
+
+describe("the analysis helper thread", () => {
+  it("reads a shared traffic as the main thread does: columns on shared memory, ids and dictionaries", () => {
+    const t = traffic();
+    const before = { latency: Array.from(t.llm.latencyMs), id: t.llm.id.at(5), route: t.routes.values[t.llm.route[5]!], trace: t.traces.values.length };
+    const m = shareTraffic(t);
+    expect(t.llm.latencyMs.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(t.tools.tsMs.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(Array.from(t.llm.latencyMs)).toEqual(before.latency);
+    expect(t.llm.id.at(5)).toBe(before.id);
+    const back = trafficFromMessage(structuredClone(m));
+    expect(back.llm.length).toBe(t.llm.length);
+    expect(back.llm.id.at(5)).toBe(before.id);
+    expect(back.routes.values[back.llm.route[5]!]).toBe(before.route);
+    expect(back.traces.values.length).toBe(before.trace);
+    expect(back.tags).toEqual(t.tags);
+    // A second message of the same traffic shares the same memory (no second copy).
+    expect(shareTraffic(t).llm.latencyMs).toBe(t.llm.latencyMs);
+  });
+
+  it("replays with the candidate's pass on the helper: the same answer as on one thread", async () => {
+    const { h, calls } = watched(helper);
+    const here = await runReplay({ traffic: traffic(), live, candidate, prices });
+    const progress: number[] = [];
+    const there = await runReplay({ traffic: traffic(), live, candidate, prices, helper: h, onProgress: (f) => progress.push(f) });
+    expect(calls).toEqual(["simulate"]);
+    expect(withoutTime(there)).toEqual(withoutTime(here));
+    expect(there.overall.predicted?.costPerRequestUsd).not.toBe(there.overall.backtest?.costPerRequestUsd);
+    expect(progress.at(-1)).toBe(1);
+  });
+
+  it("replays code changes on the helper too (context window, streaming)", async () => {
+    const code = { stream: true, contextWindowTurns: 4 };
+    const here = await runReplay({ traffic: traffic(), live, candidate, code, prices });
+    const there = await runReplay({ traffic: traffic(), live, candidate, code, prices, helper });
+    expect(withoutTime(there)).toEqual(withoutTime(here));
+  });
+
+  it("finds the same findings with half the route groups on the helper", async () => {
+    const { h, calls } = watched(helper);
+    const here = await analyzeFindingsInSteps(traffic(), { prices, projectSlug: "demo" });
+    const there = await analyzeFindingsInSteps(traffic(), { prices, projectSlug: "demo", helper: h });
+    expect(calls).toEqual(["findings"]);
+    expect(there).toEqual(here);
+    expect(here.findings.length).toBeGreaterThan(5);
+  });
+
+  it("falls back to this thread when the helper fails, with the same answers", async () => {
+    const { h, calls } = watched(helper, true);
+    const t = traffic();
+    const replayHere = await runReplay({ traffic: traffic(), live, candidate, prices });
+    expect(withoutTime(await runReplay({ traffic: t, live, candidate, prices, helper: h }))).toEqual(withoutTime(replayHere));
+    expect(await analyzeFindingsInSteps(t, { prices, projectSlug: "demo", helper: h })).toEqual(await analyzeFindingsInSteps(traffic(), { prices, projectSlug: "demo" }));
+    expect(calls).toEqual(["simulate", "findings"]);
+  });
+
+  it("stops a cancelled replay on both threads, and takes the next one", async () => {
+    const controller = new AbortController();
+    const cancelled = runReplay({ traffic: traffic(), live, candidate, prices, helper, signal: controller.signal, onProgress: () => controller.abort(new Error("closed by the user")) });
+    await expect(cancelled).rejects.toThrow("closed by the user");
+    const next = await runReplay({ traffic: traffic(), live, candidate, prices, helper });
+    expect(next.notEnoughData).toBeNull();
+  });
+
+  it("answers the replay on this thread once the helper's thread is gone", async () => {
+    const gone = startAnalysisHelper({}, { minCalls: 0 })!;
+    await gone.close();
+    const here = await runReplay({ traffic: traffic(), live, candidate, prices });
+    expect(withoutTime(await runReplay({ traffic: traffic(), live, candidate, prices, helper: gone }))).toEqual(withoutTime(here));
+  });
+
+  it("is not started when PITWALL_ADVISOR_HELPER=0", () => {
+    expect(startAnalysisHelper({ PITWALL_ADVISOR_HELPER: "0" })).toBeNull();
+  });
+});
