@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { quantileInPlace, quantileSorted } from "./quantile";
+import { quantileInPlace, quantilesInPlace, quantileSorted } from "./quantile";
 
 describe("quantileInPlace", () => {
   it("equals percentile_cont over the sorted values, for any values and q", () => {
@@ -13,5 +13,25 @@ describe("quantileInPlace", () => {
   });
   it("is null for no values", () => {
     expect(quantileInPlace(new Float64Array(0), 0.5)).toBeNull();
+  });
+});
+
+describe("quantilesInPlace", () => {
+  it("equals quantileInPlace one quantile at a time, for any values and ascending qs", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 0, maxLength: 300 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 4 }),
+        (xs, qs) => {
+          const sortedQs = [...qs].sort((a, b) => a - b);
+          const one = sortedQs.map((q) => quantileInPlace(Float64Array.from(xs), q));
+          expect(quantilesInPlace(Float64Array.from(xs), sortedQs)).toEqual(one);
+        },
+      ),
+    );
+  });
+  it("gives the p50 and p95 of many repeated values exactly", () => {
+    const xs = Float64Array.from({ length: 10_001 }, (_, i) => i % 7);
+    expect(quantilesInPlace(xs, [0.5, 0.95])).toEqual([quantileSorted(Float64Array.from(xs).sort(), 0.5), quantileSorted(Float64Array.from(xs).sort(), 0.95)]);
   });
 });

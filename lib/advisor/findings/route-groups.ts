@@ -2,7 +2,7 @@ import type { CachePolicy } from "../../policies/cache-policy-schema";
 import type { PriceBook } from "../../pricing/compute-cost";
 import { MIN_REQUESTS_PER_ROUTE, type Confidence, type Impact, type SkippedRoute } from "../finding-schema";
 import { decode, NONE, RESPONSE_CACHE_CODE, STATUS_CODE, type Traffic } from "../traffic";
-import { quantileInPlace } from "../quantile";
+import { quantilesInPlace } from "../quantile";
 
 /**
  * What every finding reads: the LLM calls of one route and agent, in time order, with the
@@ -138,13 +138,21 @@ export function hashScratch(ctx: FindingContext): HashScratch {
 
 /** The p-th percentile (0..100, linear between ranks) of the finite values; NaN when there are none. */
 export function percentile(values: ArrayLike<number>, p: number): number {
+  return percentiles(values, [p])[0]!;
+}
+
+/** Several percentiles (0..100, ascending) of the finite values, over one copy (quantilesInPlace). */
+export function percentiles(values: ArrayLike<number>, ps: readonly number[]): number[] {
   const all = new Float64Array(values.length);
   let m = 0;
   for (let k = 0; k < values.length; k++) {
     const v = values[k]!;
     if (Number.isFinite(v)) all[m++] = v;
   }
-  return quantileInPlace(all.subarray(0, m), p / 100) ?? Number.NaN;
+  return quantilesInPlace(
+    all.subarray(0, m),
+    ps.map((p) => p / 100),
+  ).map((q) => q ?? Number.NaN);
 }
 
 export function median(values: ArrayLike<number>): number {
@@ -183,7 +191,8 @@ const beforeStats = new WeakMap<Timings, { p50: number; p95: number; ttftP95: nu
 function statsOf(t: Timings) {
   let s = beforeStats.get(t);
   if (!s) {
-    s = { p50: percentile(t.latency, 50), p95: percentile(t.latency, 95), ttftP95: percentile(t.ttft, 95) };
+    const [p50, p95] = percentiles(t.latency, [50, 95]);
+    s = { p50: p50!, p95: p95!, ttftP95: percentile(t.ttft, 95) };
     beforeStats.set(t, s);
   }
   return s;
@@ -201,9 +210,10 @@ export function impactOf(before: Timings, after: Timings, savedNano: number, ctx
   for (let k = 0; k < before.perceived.length; k++) perceivedSum += saved(before.perceived[k]!, after.perceived[k]!);
   const usd = savedNano / 1e9;
   const b = statsOf(before);
+  const [p50, p95] = percentiles(after.latency, [50, 95]);
   return {
-    p50Ms: round(saved(b.p50, percentile(after.latency, 50))),
-    p95Ms: round(saved(b.p95, percentile(after.latency, 95))),
+    p50Ms: round(saved(b.p50, p50!)),
+    p95Ms: round(saved(b.p95, p95!)),
     ttftP95Ms: round(saved(b.ttftP95, percentile(after.ttft, 95))),
     perceivedMs: round(before.perceived.length ? perceivedSum / before.perceived.length : 0),
     usdPerRequest: roundUsd(requests ? usd / requests : 0),

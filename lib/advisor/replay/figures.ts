@@ -1,5 +1,5 @@
 import { decode, RESPONSE_CACHE_CODE, STATUS_CODE, type Traffic } from "../traffic";
-import { quantileInPlace } from "../quantile";
+import { quantilesInPlace } from "../quantile";
 import type { Figures } from "./replay-schema";
 import type { EventPredictions } from "./simulate";
 
@@ -110,15 +110,18 @@ export function figuresOf(m: Measures, idx: readonly number[], unpriced: (i: num
     costPerRequestUsd = costScope.idx.length > 0 && !scopedUnpriced ? scoped / 1e9 / costScope.idx.length : null;
   }
   const mean = lat.length > 0 ? latSum / lat.length : null;
+  const [latencyP50Ms, latencyP95Ms] = quantilesInPlace(lat, [0.5, 0.95]);
+  const [ttftP50Ms, ttftP95Ms] = quantilesInPlace(ttft, [0.5, 0.95]);
+  const [perceivedP50Ms, perceivedP95Ms] = quantilesInPlace(perceived, [0.5, 0.95]);
   return {
     requests: n,
     latencyMeanMs: mean,
-    latencyP50Ms: quantileInPlace(lat, 0.5),
-    latencyP95Ms: quantileInPlace(lat, 0.95),
-    ttftP50Ms: quantileInPlace(ttft, 0.5),
-    ttftP95Ms: quantileInPlace(ttft, 0.95),
-    perceivedP50Ms: quantileInPlace(perceived, 0.5),
-    perceivedP95Ms: quantileInPlace(perceived, 0.95),
+    latencyP50Ms: latencyP50Ms ?? null,
+    latencyP95Ms: latencyP95Ms ?? null,
+    ttftP50Ms: ttftP50Ms ?? null,
+    ttftP95Ms: ttftP95Ms ?? null,
+    perceivedP50Ms: perceivedP50Ms ?? null,
+    perceivedP95Ms: perceivedP95Ms ?? null,
     costPerRequestUsd,
     costExcludedRoutes: costScope?.excludedRoutes ?? [],
     costRequests: costScope ? costScope.idx.length : n,
