@@ -109,3 +109,22 @@ describe("the analysis helper thread", () => {
     expect(startAnalysisHelper({ PITWALL_ADVISOR_HELPER: "0" })).toBeNull();
   });
 });
+
+describe("the plan with the helper", () => {
+  it("projects the same plan with two phases at a time, one on each thread", async () => {
+    const { projectPlan } = await import("../plan-project");
+    const { analyzeFindings } = await import("../findings/analyze-findings");
+    const t = traffic();
+    const findings = analyzeFindings(t, { prices, projectSlug: "demo" }).findings;
+    const here = await projectPlan({ traffic: traffic(), findings, live, prices });
+    const { h, calls } = watched(helper);
+    const progress: number[] = [];
+    const there = await projectPlan({ traffic: t, findings, live, prices, helper: h, onProgress: (f) => progress.push(f) });
+    expect(there).toEqual(here);
+    expect(here.phases.length).toBeGreaterThan(2);
+    // Every second phase's pass went to the helper; the baseline (the live policy) is one pass, on this thread.
+    expect(calls).toEqual(Array.from({ length: Math.floor(here.phases.length / 2) }, () => "simulate"));
+    expect(progress.every((p, i) => i === 0 || p >= progress[i - 1]!)).toBe(true);
+    expect(progress.at(-1)).toBe(1);
+  });
+});
