@@ -102,6 +102,14 @@ export class Interner implements Dictionary {
     return this.codeBytes(bytes, 0, bytes.length);
   }
 
+  /** The string of code c alone (decoded already, or made now and not kept). */
+  at(c: number): string | undefined {
+    if (c < this.decoded.length) return this.decoded[c];
+    if (c < 0 || c >= this.count) return undefined;
+    const at = this.meta[2 * c]!;
+    return utf8Decoder.decode(this.arena.subarray(at, at + this.meta[2 * c + 1]!));
+  }
+
   /** Copies of the codes handed out so far, as a dictionary on another thread reads them (traffic-share.ts). */
   parts(): DictionaryParts {
     return { count: this.count, meta: this.meta.slice(0, 2 * this.count), arena: this.arena.slice(0, this.used) };

@@ -77,6 +77,12 @@ class ReceivedDictionary implements Dictionary {
     }
     return this.decoded;
   }
+  at(c: number): string | undefined {
+    if (this.decoded !== null) return this.decoded[c];
+    const { count, meta, arena } = this.p;
+    if (c < 0 || c >= count) return undefined;
+    return utf8.decode(arena.subarray(meta[2 * c]!, meta[2 * c]! + meta[2 * c + 1]!));
+  }
 }
 
 /** The Traffic a message stands for, on the thread that received it. */

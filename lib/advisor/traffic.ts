@@ -16,8 +16,11 @@ import { EVENT_STATUSES, RESPONSE_CACHE_STATUSES } from "../events/event-enums";
 /** Index into a dictionary; NONE stands for a null value. */
 export const NONE = -1;
 
-/** Interned strings: `values[i]` is the string whose code is i. */
-export type Dictionary = { readonly values: string[] };
+/**
+ * Interned strings: `values[i]` is the string whose code is i. `at(i)`, where a dictionary has it,
+ * makes that one string without the rest (a loaded window's 170K span ids are read for five examples).
+ */
+export type Dictionary = { readonly values: string[]; at?(code: number): string | undefined };
 
 /** Strings read by row, one per row (a plain string[] is one). */
 export type IdColumn = { readonly length: number; at(i: number): string | undefined };
@@ -160,6 +163,12 @@ export const RESPONSE_CACHE_CODE: Readonly<Record<ResponseCacheStatus, number>> 
 /** The string a code stands for, or null. */
 export function decode(dict: Dictionary, code: number): string | null {
   return code === NONE ? null : (dict.values[code] ?? null);
+}
+
+/** decode for a few codes of a large dictionary (examples): the others stay bytes where the dictionary can. */
+export function decodeOne(dict: Dictionary, code: number): string | null {
+  if (code === NONE) return null;
+  return (dict.at ? dict.at(code) : dict.values[code]) ?? null;
 }
 
 /** Prompt tokens of call i as Anthropic counts them (input excludes cached tokens). */

@@ -1,7 +1,7 @@
 import type { CachePolicy } from "../../policies/cache-policy-schema";
 import type { PriceBook } from "../../pricing/compute-cost";
 import { MIN_REQUESTS_PER_ROUTE, type Confidence, type Impact, type SkippedRoute } from "../finding-schema";
-import { decode, NONE, RESPONSE_CACHE_CODE, STATUS_CODE, type Traffic } from "../traffic";
+import { decode, decodeOne, NONE, RESPONSE_CACHE_CODE, STATUS_CODE, type Traffic } from "../traffic";
 import { quantilesInPlace } from "../quantile";
 
 /**
@@ -246,7 +246,7 @@ export function examples(traffic: Traffic, rows: number[], n = 5): { exampleEven
     const i = rows[k]!;
     ids.push(traffic.llm.id.at(i)!);
     const trace = traffic.llm.trace[i]!;
-    if (trace !== NONE) traces.add(traffic.traces.values[trace]!);
+    if (trace !== NONE) traces.add(decodeOne(traffic.traces, trace)!);
   }
   return { exampleEventIds: ids, exampleTraceIds: [...traces].slice(0, n) };
 }

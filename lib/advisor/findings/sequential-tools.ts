@@ -1,5 +1,5 @@
 import type { Finding } from "../finding-schema";
-import { NONE } from "../traffic";
+import { decodeOne, NONE } from "../traffic";
 import { confidenceOf, memo, MIN_AFFECTED, MIN_AFFECTED_SHARE, pct, percentile, round, share, type FindingContext, type RouteGroup } from "./route-groups";
 
 /** Overlap under this is clock noise (ms timestamps, float durations), not parallel work. */
@@ -37,7 +37,7 @@ export function sequentialToolsFinding(ctx: FindingContext, g: RouteGroup): Find
   const meanSaved = savedPerTrace.reduce((a, b) => a + b, 0) / savedPerTrace.length;
   const rate = share(sequential.length, multi.length);
   const toolsPer = percentile(sequential.map((l) => l.length), 50);
-  const exampleTraceIds = [...new Set(sequential.slice(0, 5).map((l) => traffic.traces.values[tools.trace[l[0]!]!]!))];
+  const exampleTraceIds = [...new Set(sequential.slice(0, 5).map((l) => decodeOne(traffic.traces, tools.trace[l[0]!]!)!))];
   return {
     kind: "sequential_tools",
     route: g.route,
@@ -48,7 +48,7 @@ export function sequentialToolsFinding(ctx: FindingContext, g: RouteGroup): Find
       requests: g.rows.length,
       affected: sequential.length,
       rate,
-      exampleEventIds: sequential.slice(0, 5).map((l) => traffic.spans.values[tools.span[l[0]!]!]!),
+      exampleEventIds: sequential.slice(0, 5).map((l) => decodeOne(traffic.spans, tools.span[l[0]!]!)!),
       exampleTraceIds,
       details: {
         traces: multi.length,
