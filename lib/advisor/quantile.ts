@@ -37,6 +37,12 @@ export function quantilesInPlace(a: Float64Array, qs: readonly number[]): (numbe
   return out;
 }
 
+/** The k-th smallest value of `a` (0-based), reordering `a`: smaller values end up before it, larger after. */
+export function orderStatistic(a: Float64Array, k: number): number {
+  select(a, k);
+  return a[k]!;
+}
+
 /** The same over an ascending array, by definition: what quantileInPlace is checked against. */
 export function quantileSorted(sorted: ArrayLike<number>, q: number): number | null {
   if (sorted.length === 0) return null;

@@ -1,3 +1,5 @@
+import { orderStatistic } from "../quantile";
+
 /**
  * Huber-weighted least squares (iteratively reweighted), with non-negative coefficients.
  * A feature column that never varies from zero gets coefficient 0 instead of a singular system
@@ -43,10 +45,18 @@ function dot(a: number[], b: number[]): number {
   return s;
 }
 
+/**
+ * The median of |xs| (the middle two's mean for an even count), by selection: a comparator sort
+ * per iteration was half of the fit in a 1M-call profile. The same value as sorting.
+ */
 function medianAbs(xs: number[]): number {
-  const s = xs.map(Math.abs).sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  const a = Float64Array.from(xs, Math.abs);
+  const m = a.length >> 1;
+  const high = orderStatistic(a, m);
+  if (a.length % 2) return high;
+  let low = -Infinity;
+  for (let i = 0; i < m; i++) if (a[i]! > low) low = a[i]!;
+  return (low + high) / 2;
 }
 
 function weightedSolve(x: number[][], y: number[], w: number[], active: boolean[]): number[] {
