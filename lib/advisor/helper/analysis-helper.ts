@@ -63,8 +63,9 @@ export function startAway<T>(away: Promise<T>, here: () => Promise<T> | T, signa
 
 /** A pass's predictions as simulate returns them, from the helper's message. */
 export function predictionsFromMessage(m: PredictionsMessage): EventPredictions {
-  const { modelCodes, models, timedModels: _timed, ...rest } = m;
+  const { modelCodes, models, timedModels: _timed, figures: _figures, ...rest } = m;
   void _timed;
+  void _figures;
   const model = new Array<string | null>(modelCodes.length);
   for (let i = 0; i < modelCodes.length; i++) model[i] = modelCodes[i]! < 0 ? null : models[modelCodes[i]!]!;
   return { ...rest, model };

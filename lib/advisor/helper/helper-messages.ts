@@ -1,6 +1,7 @@
 import type { CachePolicy } from "../../policies/cache-policy-schema";
 import type { PriceRow } from "../../pricing/compute-cost";
 import type { Finding } from "../finding-schema";
+import type { PassFigures } from "../replay/figures";
 import type { CodeChanges, EventPredictions, ReplayPolicies } from "../replay/simulate";
 import type { ModelTiming, ThinModel } from "../replay/timing-fit";
 import type { TrafficMessage } from "../traffic-share";
@@ -15,6 +16,8 @@ export type SimulateTask = {
   /** The main thread's fitted timing (TimingModel's parts), so both passes time calls alike. */
   timing: { fitted: ModelTiming[]; thin: ReadonlyMap<string, ThinModel> };
   seed: number;
+  /** Also the pass's figures per route and overall (figures.ts passFigures), which the main thread would otherwise compute after its own pass. */
+  figures?: boolean;
 };
 
 /** Some finding kinds (indices into analyze-findings' FINDERS) over every route group of the window. */
@@ -32,6 +35,7 @@ export type PredictionsMessage = Omit<EventPredictions, "model"> & {
   models: string[];
   /** Every model the pass timed: the main thread's TimingModel times them too, so its answer lists the same timings. */
   timedModels: string[];
+  figures?: PassFigures;
 };
 
 /** Per route group (routeGroups' order), per kind of the task in its order: the finding or null. */

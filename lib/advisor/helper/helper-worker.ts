@@ -7,6 +7,7 @@ import { log } from "../../log";
 import { PriceBook } from "../../pricing/compute-cost";
 import { contextOf, findingsOfKinds } from "../findings/analyze-findings";
 import { routeGroups } from "../findings/route-groups";
+import { passFigures, replayRows } from "../replay/figures";
 import { simulate, type EventPredictions } from "../replay/simulate";
 import { TimingModel } from "../replay/timing-fit";
 import { trafficFromMessage } from "../traffic-share";
@@ -31,6 +32,7 @@ async function run(m: Extract<HelperRequest, { type: "run" }>): Promise<void> {
       const timing = new TimingModel(m.task.timing.fitted, m.task.timing.thin);
       const p = await simulateTask(m.id, traffic, prices, timing, m.task, controller.signal);
       const msg = predictionsMessage(p, timing.all().map((t) => t.model));
+      if (m.task.figures) msg.figures = passFigures(p, replayRows(traffic));
       send({ type: "done", id: m.id, result: msg }, transferList(msg));
     } else {
       send({ type: "done", id: m.id, result: await findingsTask(traffic, prices, m.task, controller.signal) });

@@ -99,21 +99,12 @@ export function figuresOf(m: Measures, idx: readonly number[], unpriced: (i: num
   }
   for (const v of lat) latSum += v;
   const n = idx.length;
-  let costPerRequestUsd = n > 0 && unpricedRequests === 0 ? cost / 1e9 / n : null;
-  if (costScope) {
-    let scoped = 0;
-    let scopedUnpriced = false;
-    for (const i of costScope.idx) {
-      if (unpriced(i)) scopedUnpriced = true;
-      else scoped += m.costNanoUsd[i]!;
-    }
-    costPerRequestUsd = costScope.idx.length > 0 && !scopedUnpriced ? scoped / 1e9 / costScope.idx.length : null;
-  }
+  const costPerRequestUsd = n > 0 && unpricedRequests === 0 ? cost / 1e9 / n : null;
   const mean = lat.length > 0 ? latSum / lat.length : null;
   const [latencyP50Ms, latencyP95Ms] = quantilesInPlace(lat, [0.5, 0.95]);
   const [ttftP50Ms, ttftP95Ms] = quantilesInPlace(ttft, [0.5, 0.95]);
   const [perceivedP50Ms, perceivedP95Ms] = quantilesInPlace(perceived, [0.5, 0.95]);
-  return {
+  const f: Figures = {
     requests: n,
     latencyMeanMs: mean,
     latencyP50Ms: latencyP50Ms ?? null,
@@ -123,12 +114,56 @@ export function figuresOf(m: Measures, idx: readonly number[], unpriced: (i: num
     perceivedP50Ms: perceivedP50Ms ?? null,
     perceivedP95Ms: perceivedP95Ms ?? null,
     costPerRequestUsd,
-    costExcludedRoutes: costScope?.excludedRoutes ?? [],
-    costRequests: costScope ? costScope.idx.length : n,
+    costExcludedRoutes: [],
+    costRequests: n,
     responseCacheHitRate: n > 0 ? hits / n : null,
     promptCacheHitRate: prompt > 0 ? read / prompt : null,
     throughputPerMin: mean !== null && mean > 0 ? 60_000 / mean : null,
     unpricedRequests,
     unpricedModels: [...unpricedModels].sort(),
   };
+  return costScope ? withCostScope(f, m, unpriced, costScope) : f;
+}
+
+/** `f` with its cost per request taken over `scope` instead (see CostScope). */
+export function withCostScope(f: Figures, m: Measures, unpriced: (i: number) => boolean, scope: CostScope): Figures {
+  let scoped = 0;
+  let scopedUnpriced = false;
+  for (const i of scope.idx) {
+    if (unpriced(i)) scopedUnpriced = true;
+    else scoped += m.costNanoUsd[i]!;
+  }
+  return {
+    ...f,
+    costPerRequestUsd: scope.idx.length > 0 && !scopedUnpriced ? scoped / 1e9 / scope.idx.length : null,
+    costExcludedRoutes: scope.excludedRoutes,
+    costRequests: scope.idx.length,
+  };
+}
+
+/** The successful calls a replay answers for, all and by route code (ascending rows). */
+export type ReplayRows = { all: number[]; byRoute: Map<number, number[]> };
+
+export function replayRows(traffic: Traffic): ReplayRows {
+  const all: number[] = [];
+  const byRoute = new Map<number, number[]>();
+  const ok = STATUS_CODE.ok;
+  for (let i = 0; i < traffic.llm.length; i++) {
+    if (traffic.llm.status[i] !== ok) continue;
+    all.push(i);
+    const r = traffic.llm.route[i]!;
+    let list = byRoute.get(r);
+    if (!list) byRoute.set(r, (list = []));
+    list.push(i);
+  }
+  return { all, byRoute };
+}
+
+/** One pass's figures overall and per route code, before any cost scope (the helper thread sends them). */
+export type PassFigures = { overall: Figures; byRoute: [number, Figures][] };
+
+export function passFigures(p: EventPredictions, rows: ReplayRows): PassFigures {
+  const m = predictedMeasures(p);
+  const unpriced = (i: number) => Number.isNaN(p.costNanoUsd[i]!);
+  return { overall: figuresOf(m, rows.all, unpriced), byRoute: [...rows.byRoute].map(([code, idx]) => [code, figuresOf(m, idx, unpriced)]) };
 }

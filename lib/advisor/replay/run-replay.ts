@@ -3,7 +3,7 @@ import { MIN_REQUESTS_PER_ROUTE } from "../finding-schema";
 import { helperFor, predictionsFromMessage, startAway, type AnalysisHelper } from "../helper/analysis-helper";
 import { decode, type Traffic } from "../traffic";
 import { shareTraffic } from "../traffic-share";
-import { figuresOf, predictedMeasures, recordedMeasures, type CostScope } from "./figures";
+import { figuresOf, predictedMeasures, recordedMeasures, replayRows, withCostScope, type CostScope, type PassFigures } from "./figures";
 import { TRUST_METRICS, type BacktestError, type Figures, type ReplayAnswer, type ReplayGroup } from "./replay-schema";
 import { simulate, type CodeChanges, type EventPredictions, type ReplayPolicies } from "./simulate";
 import { fitTimings, MIN_FIT_SAMPLES, type ThinModel, type TimingModel } from "./timing-fit";
@@ -79,35 +79,32 @@ export async function replayWithBacktest(input: RunReplayInput): Promise<{ answe
   const { traffic } = input;
   const timing = input.timing ?? fitTimings(traffic);
   const measured = recordedMeasures(traffic);
-  const idxAll: number[] = [];
-  const byRoute = new Map<number, number[]>();
-  for (let i = 0; i < traffic.llm.length; i++) {
-    if (!measured.include(i)) continue;
-    idxAll.push(i);
-    const r = traffic.llm.route[i]!;
-    let list = byRoute.get(r);
-    if (!list) byRoute.set(r, (list = []));
-    list.push(i);
-  }
+  const rows = replayRows(traffic);
+  const { all: idxAll, byRoute } = rows;
   const recordedUnpriced = (i: number) => traffic.llm.unpriced[i] === 1;
   const enough = idxAll.length >= MIN_REQUESTS_PER_ROUTE;
   const passes = enough ? await replayPasses(input, timing) : null;
   const backtest = passes?.backtest ?? null;
   const predicted = passes?.predicted ?? null;
-  const group = (route: string | null, idx: number[], costScope?: CostScope): ReplayGroup => {
+  // The candidate's figures by route code (null: overall), when the helper computed them with its pass.
+  const sent = passes?.predictedFigures ? new Map<number | null, Figures>([[null, passes.predictedFigures.overall], ...passes.predictedFigures.byRoute]) : null;
+  const group = (route: string | null, code: number | null, idx: number[], costScope?: CostScope): ReplayGroup => {
     const m = figuresOf(measured, idx, recordedUnpriced, costScope);
     if (!backtest || !predicted || idx.length < MIN_REQUESTS_PER_ROUTE) return { route, notEnoughData: notEnough(idx.length), measured: m, backtest: null, predicted: null, backtestError: null };
     const b = figuresOf(predictedMeasures(backtest), idx, (i) => Number.isNaN(backtest!.costNanoUsd[i]!), costScope);
-    const p = predicted === backtest ? b : figuresOf(predictedMeasures(predicted), idx, (i) => Number.isNaN(predicted!.costNanoUsd[i]!), costScope);
+    const unpricedP = (i: number) => Number.isNaN(predicted!.costNanoUsd[i]!);
+    const got = sent?.get(code);
+    const p =
+      predicted === backtest ? b : got ? (costScope ? withCostScope(got, predictedMeasures(predicted), unpricedP, costScope) : got) : figuresOf(predictedMeasures(predicted), idx, unpricedP, costScope);
     return { route, notEnoughData: null, measured: m, backtest: b, predicted: p, backtestError: relativeError(b, m) };
   };
-  const perRoute = [...byRoute].map(([code, idx]) => ({ idx, group: group(decode(traffic.routes, code), idx) }));
+  const perRoute = [...byRoute].map(([code, idx]) => ({ idx, group: group(decode(traffic.routes, code), code, idx) }));
   const routes = perRoute.map((r) => r.group).sort((a, b) => b.measured.requests - a.measured.requests);
   // Overall cost leaves out the routes with an unpriced call in what was measured or in either
   // replay (the same routes for all three, so they compare), as each route's own cost is null.
   const unpricedRoute = (g: ReplayGroup) => [g.measured, g.backtest, g.predicted].some((f) => (f?.unpricedRequests ?? 0) > 0);
   const excluded = perRoute.filter((r) => unpricedRoute(r.group));
-  const overall = group(null, idxAll, excluded.length === 0 ? undefined : { idx: perRoute.filter((r) => !unpricedRoute(r.group)).flatMap((r) => r.idx), excludedRoutes: excluded.map((r) => r.group.route) });
+  const overall = group(null, null, idxAll, excluded.length === 0 ? undefined : { idx: perRoute.filter((r) => !unpricedRoute(r.group)).flatMap((r) => r.idx), excludedRoutes: excluded.map((r) => r.group.route) });
   const notes: string[] = [];
   for (const t of timing.all()) {
     if (t.source === "profile") {
@@ -139,7 +136,7 @@ export async function replayWithBacktest(input: RunReplayInput): Promise<{ answe
  * policy and seed) is not run again. Otherwise, with a helper on a large window, the candidate's
  * pass runs there while this thread runs the backtest.
  */
-async function replayPasses(input: RunReplayInput, timing: TimingModel): Promise<{ backtest: EventPredictions; predicted: EventPredictions }> {
+async function replayPasses(input: RunReplayInput, timing: TimingModel): Promise<{ backtest: EventPredictions; predicted: EventPredictions; predictedFigures?: PassFigures }> {
   const { traffic } = input;
   const sameAsLive = !input.code && input.candidate.routing === input.live.routing && input.candidate.cache === input.live.cache;
   const runs = (input.backtest ? 0 : 1) + (sameAsLive ? 0 : 1);
@@ -153,26 +150,30 @@ async function replayPasses(input: RunReplayInput, timing: TimingModel): Promise
   const signal = input.signal ? { signal: input.signal } : {};
   const code = input.code ? { code: input.code } : {};
   const common = { traffic, live: input.live, prices: input.prices, timing, seed, ...signal };
-  const here = () => simulate({ ...common, candidate: input.candidate, ...code, onProgress: progress(1) });
+  const here = async (): Promise<{ predictions: EventPredictions; figures?: PassFigures }> => ({ predictions: await simulate({ ...common, candidate: input.candidate, ...code, onProgress: progress(1) }) });
   const helper = sameAsLive ? undefined : helperFor(input.helper, traffic.llm.length);
   const away = helper
     ? startAway(
         helper
           .simulate(
             shareTraffic(traffic),
-            { kind: "simulate", live: input.live, candidate: input.candidate, ...code, priceRows: input.prices.rows, timing: { fitted: timing.all(), thin: timing.thin }, seed },
+            { kind: "simulate", live: input.live, candidate: input.candidate, ...code, priceRows: input.prices.rows, timing: { fitted: timing.all(), thin: timing.thin }, seed, figures: true },
             { ...signal, onProgress: progress(1) },
           )
           .then((m) => {
             for (const model of m.timedModels) timing.of(model);
-            return predictionsFromMessage(m);
+            return { predictions: predictionsFromMessage(m), ...(m.figures ? { figures: m.figures } : {}) };
           }),
         here,
         input.signal,
       )
     : null;
   const backtest = input.backtest ?? (await simulate({ ...common, candidate: input.live, onProgress: progress(0) }));
-  const predicted = sameAsLive ? backtest : away ? await away() : await here();
+  if (sameAsLive) {
+    input.onProgress?.(1);
+    return { backtest, predicted: backtest };
+  }
+  const candidate = away ? await away() : await here();
   input.onProgress?.(1);
-  return { backtest, predicted };
+  return { backtest, predicted: candidate.predictions, ...(candidate.figures ? { predictedFigures: candidate.figures } : {}) };
 }
