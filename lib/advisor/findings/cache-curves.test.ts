@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { llmRow, trafficOf } from "../testing/traffic-rows";
 import { worldPrices } from "../testing/traffic-world";
 import { missReason } from "./prompt-caching";
-import { hitRateAtTtl } from "./response-cache";
+import { seededRandom } from "../../seeded-random";
+import { hitRateAtTtl, hitsAtTtls, replayTtl, TTL_GRID_SEC } from "./response-cache";
 import type { FindingContext } from "./route-groups";
 
 describe("response-cache hit rate vs TTL", () => {
@@ -16,6 +17,34 @@ describe("response-cache hit rate vs TTL", () => {
     // Reset on each read (the prompt cache's rule) would have made all 9 repeats hits.
     expect(hitRateAtTtl(ctx, rows, 400_000).hits).toBe(9);
     expect(hitRateAtTtl(ctx, rows, 30_000).hits).toBe(0);
+  });
+});
+
+describe("the TTL curve in one pass", () => {
+  it("counts at every TTL what a replay at that TTL alone counts, with no-cache, no-store and TTL-0 callers", () => {
+    for (const seed of [1, 2, 3]) {
+      const rnd = seededRandom(seed);
+      let ts = 0;
+      const rows = Array.from({ length: 3000 }, () => {
+        ts += rnd() * 10_000;
+        const r = rnd();
+        // Some no-cache (bypass), some no-store (a TTL of 0 asked), some asking a TTL of their own.
+        return llmRow({
+          tsMs: ts,
+          promptHash: rnd() < 0.05 ? null : `p${Math.floor(rnd() * 20)}`,
+          ...(r < 0.05 ? { responseCache: "bypass" as const } : {}),
+          ...(r >= 0.05 && r < 0.1 ? { requestedCacheTtlSec: 0 } : r >= 0.1 && r < 0.15 ? { requestedCacheTtlSec: 600 } : {}),
+        });
+      });
+      const traffic = trafficOf(rows);
+      const ctx = { traffic, prices: worldPrices(), days: 1, projectSlug: "p" } satisfies FindingContext;
+      const idx = Array.from({ length: traffic.llm.length }, (_, i) => i).filter(() => rnd() < 0.8);
+      const ttls = TTL_GRID_SEC.map((s) => s * 1000);
+      const one = ttls.map((ttl) => replayTtl(ctx, idx, ttl, null));
+      expect(hitsAtTtls(ctx, idx, ttls)).toEqual(one);
+      expect(one[0]).toBeGreaterThan(0);
+      expect(one.at(-1)).toBeGreaterThan(one[0]!);
+    }
   });
 });
 
