@@ -159,11 +159,14 @@ export function replayRows(traffic: Traffic): ReplayRows {
   return { all, byRoute };
 }
 
-/** One pass's figures overall and per route code, before any cost scope (the helper thread sends them). */
+/** One set of measures' figures overall and per route code, before any cost scope (the helper thread sends a pass's). */
 export type PassFigures = { overall: Figures; byRoute: [number, Figures][] };
 
-export function passFigures(p: EventPredictions, rows: ReplayRows): PassFigures {
-  const m = predictedMeasures(p);
-  const unpriced = (i: number) => Number.isNaN(p.costNanoUsd[i]!);
+export function groupFigures(m: Measures, unpriced: (i: number) => boolean, rows: ReplayRows): PassFigures {
   return { overall: figuresOf(m, rows.all, unpriced), byRoute: [...rows.byRoute].map(([code, idx]) => [code, figuresOf(m, idx, unpriced)]) };
+}
+
+/** A pass's groupFigures (an event it could not price has a NaN cost). */
+export function passFigures(p: EventPredictions, rows: ReplayRows): PassFigures {
+  return groupFigures(predictedMeasures(p), (i) => Number.isNaN(p.costNanoUsd[i]!), rows);
 }

@@ -3,7 +3,7 @@ import { MIN_REQUESTS_PER_ROUTE } from "../finding-schema";
 import { helperFor, predictionsFromMessage, startAway, type AnalysisHelper } from "../helper/analysis-helper";
 import { decode, type Traffic } from "../traffic";
 import { shareTraffic } from "../traffic-share";
-import { figuresOf, predictedMeasures, recordedMeasures, replayRows, withCostScope, type CostScope, type PassFigures } from "./figures";
+import { groupFigures, passFigures, predictedMeasures, recordedMeasures, replayRows, withCostScope, type CostScope, type PassFigures } from "./figures";
 import { TRUST_METRICS, type BacktestError, type Figures, type ReplayAnswer, type ReplayGroup } from "./replay-schema";
 import { simulate, type CodeChanges, type EventPredictions, type ReplayPolicies } from "./simulate";
 import { fitTimings, MIN_FIT_SAMPLES, type ThinModel, type TimingModel } from "./timing-fit";
@@ -83,19 +83,22 @@ export async function replayWithBacktest(input: RunReplayInput): Promise<{ answe
   const { all: idxAll, byRoute } = rows;
   const recordedUnpriced = (i: number) => traffic.llm.unpriced[i] === 1;
   const enough = idxAll.length >= MIN_REQUESTS_PER_ROUTE;
-  const passes = enough ? await replayPasses(input, timing) : null;
-  const backtest = passes?.backtest ?? null;
-  const predicted = passes?.predicted ?? null;
-  // The candidate's figures by route code (null: overall), when the helper computed them with its pass.
-  const sent = passes?.predictedFigures ? new Map<number | null, Figures>([[null, passes.predictedFigures.overall], ...passes.predictedFigures.byRoute]) : null;
+  // The candidate's pass starts first (on the helper, when there is one), then this thread runs the
+  // backtest and works out the measured and backtest figures while the helper finishes.
+  const candidatePass = enough ? startCandidate(input, timing) : null;
+  const backtest = enough ? (input.backtest ?? (await simulate({ ...passCommon(input, timing), candidate: input.live, onProgress: candidatePass!.progress(0) }))) : null;
+  const unpricedB = (i: number) => Number.isNaN(backtest!.costNanoUsd[i]!);
+  const measuredFigures = byCode(groupFigures(measured, recordedUnpriced, rows));
+  const backtestFigures = backtest ? byCode(passFigures(backtest, rows)) : null;
+  const candidate = candidatePass ? await candidatePass.result(backtest!) : null;
+  const predicted = candidate?.predictions ?? null;
+  const unpricedP = (i: number) => Number.isNaN(predicted!.costNanoUsd[i]!);
+  const predictedFigures = !predicted ? null : predicted === backtest ? backtestFigures : byCode(candidate!.figures ?? passFigures(predicted, rows));
   const group = (route: string | null, code: number | null, idx: number[], costScope?: CostScope): ReplayGroup => {
-    const m = figuresOf(measured, idx, recordedUnpriced, costScope);
+    const m = scoped(measuredFigures.get(code)!, measured, recordedUnpriced, costScope);
     if (!backtest || !predicted || idx.length < MIN_REQUESTS_PER_ROUTE) return { route, notEnoughData: notEnough(idx.length), measured: m, backtest: null, predicted: null, backtestError: null };
-    const b = figuresOf(predictedMeasures(backtest), idx, (i) => Number.isNaN(backtest!.costNanoUsd[i]!), costScope);
-    const unpricedP = (i: number) => Number.isNaN(predicted!.costNanoUsd[i]!);
-    const got = sent?.get(code);
-    const p =
-      predicted === backtest ? b : got ? (costScope ? withCostScope(got, predictedMeasures(predicted), unpricedP, costScope) : got) : figuresOf(predictedMeasures(predicted), idx, unpricedP, costScope);
+    const b = scoped(backtestFigures!.get(code)!, predictedMeasures(backtest), unpricedB, costScope);
+    const p = predicted === backtest ? b : scoped(predictedFigures!.get(code)!, predictedMeasures(predicted), unpricedP, costScope);
     return { route, notEnoughData: null, measured: m, backtest: b, predicted: p, backtestError: relativeError(b, m) };
   };
   const perRoute = [...byRoute].map(([code, idx]) => ({ idx, group: group(decode(traffic.routes, code), code, idx) }));
@@ -130,37 +133,49 @@ export async function replayWithBacktest(input: RunReplayInput): Promise<{ answe
   return { answer, backtest };
 }
 
+/** A group's figures by route code, the overall ones under null. */
+function byCode(f: PassFigures): Map<number | null, Figures> {
+  return new Map<number | null, Figures>([[null, f.overall], ...f.byRoute]);
+}
+
+/** `f` with the overall cost scope applied, when there is one. */
+function scoped(f: Figures, m: Parameters<typeof withCostScope>[1], unpriced: (i: number) => boolean, scope: CostScope | undefined): Figures {
+  return scope ? withCostScope(f, m, unpriced, scope) : f;
+}
+
+function passCommon(input: RunReplayInput, timing: TimingModel) {
+  return { traffic: input.traffic, live: input.live, prices: input.prices, timing, seed: input.seed ?? 1, ...(input.signal ? { signal: input.signal } : {}) };
+}
+
+type CandidateResult = { predictions: EventPredictions; figures?: PassFigures };
+
 /**
- * The backtest (the live policy) and the candidate's pass. The candidate is the live policy
- * itself, with no code change: one pass is both. A backtest given (the same traffic, timing, live
- * policy and seed) is not run again. Otherwise, with a helper on a large window, the candidate's
- * pass runs there while this thread runs the backtest.
+ * The candidate's pass, started now. When the candidate is the live policy itself, with no code
+ * change, the backtest is that pass too and nothing is started. With a helper on a large window it
+ * runs there, with its figures; otherwise on this thread when its result is asked for (after the
+ * backtest). `progress(k)` reports pass k's share (0 the backtest, 1 the candidate): the answer's
+ * progress is the mean over the passes run (a backtest given is not run again).
  */
-async function replayPasses(input: RunReplayInput, timing: TimingModel): Promise<{ backtest: EventPredictions; predicted: EventPredictions; predictedFigures?: PassFigures }> {
-  const { traffic } = input;
+function startCandidate(input: RunReplayInput, timing: TimingModel): { progress: (k: 0 | 1) => (f: number) => void; result: (backtest: EventPredictions) => Promise<CandidateResult> } {
   const sameAsLive = !input.code && input.candidate.routing === input.live.routing && input.candidate.cache === input.live.cache;
   const runs = (input.backtest ? 0 : 1) + (sameAsLive ? 0 : 1);
-  // Each pass's progress, 0..1; the answer's is their mean (they may run side by side).
   const done = [0, 0];
   const progress = (k: 0 | 1) => (f: number) => {
     done[k] = f;
     input.onProgress?.(runs === 0 ? 1 : (done[0]! + done[1]!) / runs);
   };
-  const seed = input.seed ?? 1;
-  const signal = input.signal ? { signal: input.signal } : {};
   const code = input.code ? { code: input.code } : {};
-  const common = { traffic, live: input.live, prices: input.prices, timing, seed, ...signal };
-  const here = async (): Promise<{ predictions: EventPredictions; figures?: PassFigures }> => ({ predictions: await simulate({ ...common, candidate: input.candidate, ...code, onProgress: progress(1) }) });
-  const helper = sameAsLive ? undefined : helperFor(input.helper, traffic.llm.length);
+  const here = async (): Promise<CandidateResult> => ({ predictions: await simulate({ ...passCommon(input, timing), candidate: input.candidate, ...code, onProgress: progress(1) }) });
+  const helper = sameAsLive ? undefined : helperFor(input.helper, input.traffic.llm.length);
   const away = helper
     ? startAway(
         helper
           .simulate(
-            shareTraffic(traffic),
-            { kind: "simulate", live: input.live, candidate: input.candidate, ...code, priceRows: input.prices.rows, timing: { fitted: timing.all(), thin: timing.thin }, seed, figures: true },
-            { ...signal, onProgress: progress(1) },
+            shareTraffic(input.traffic),
+            { kind: "simulate", live: input.live, candidate: input.candidate, ...code, priceRows: input.prices.rows, timing: { fitted: timing.all(), thin: timing.thin }, seed: input.seed ?? 1, figures: true },
+            { ...(input.signal ? { signal: input.signal } : {}), onProgress: progress(1) },
           )
-          .then((m) => {
+          .then((m): CandidateResult => {
             for (const model of m.timedModels) timing.of(model);
             return { predictions: predictionsFromMessage(m), ...(m.figures ? { figures: m.figures } : {}) };
           }),
@@ -168,12 +183,12 @@ async function replayPasses(input: RunReplayInput, timing: TimingModel): Promise
         input.signal,
       )
     : null;
-  const backtest = input.backtest ?? (await simulate({ ...common, candidate: input.live, onProgress: progress(0) }));
-  if (sameAsLive) {
-    input.onProgress?.(1);
-    return { backtest, predicted: backtest };
-  }
-  const candidate = away ? await away() : await here();
-  input.onProgress?.(1);
-  return { backtest, predicted: candidate.predictions, ...(candidate.figures ? { predictedFigures: candidate.figures } : {}) };
+  return {
+    progress,
+    result: async (backtest) => {
+      const r = sameAsLive ? { predictions: backtest } : away ? await away() : await here();
+      input.onProgress?.(1);
+      return r;
+    },
+  };
 }
