@@ -2,7 +2,8 @@ import { performance } from "node:perf_hooks";
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { rowsOf } from "../../db/rows";
-import { analyzeFindings } from "../../lib/advisor/findings/analyze-findings";
+import { analyzeFindingsInSteps } from "../../lib/advisor/findings/analyze-findings";
+import type { AnalysisHelper } from "../../lib/advisor/helper/analysis-helper";
 import { runReplay } from "../../lib/advisor/replay/run-replay";
 import { TrafficCache } from "../../lib/advisor/traffic-cache";
 import { LATE_ARRIVAL_MS } from "../../lib/advisor/traffic-extend";
@@ -18,12 +19,14 @@ export const MILLION_TO_MS = Date.parse("2026-12-01T00:00:00Z");
 export const MILLION_FROM_MS = MILLION_TO_MS - 7 * 86_400_000;
 
 /**
- * One timed 1M-event analysis, as the issue counts it: loadTraffic, analyzeFindings, and one
- * runReplay (with its backtest) of a candidate turning on prompt caching and a 10-minute response
- * cache. Wall time per stage, and this process's CPU per stage (Postgres's COPY output is another
- * process's): on a shared machine the wall time swings with the others' load.
+ * One timed 1M-event analysis, as the issue counts it and the page runs it: loadTraffic, the
+ * findings (analyzeFindingsInSteps, as the findings endpoint), and one runReplay (with its
+ * backtest) of a candidate turning on prompt caching and a 10-minute response cache; with the
+ * server's analysis helper thread when given. Wall time per stage, and this process's CPU per
+ * stage (all its threads; Postgres's COPY output is another process's): on a shared machine the
+ * wall time swings with the others' load.
  */
-export async function timeMillionAnalysis(db: Db, project: { id: string; slug: string }, load: typeof loadTraffic = loadTraffic) {
+export async function timeMillionAnalysis(db: Db, project: { id: string; slug: string }, load: typeof loadTraffic = loadTraffic, helper?: AnalysisHelper) {
   const prices = await getPriceBook(db, project.id);
   const live = { routing: RoutingPolicy.parse({}), cache: CachePolicy.parse({}) };
   const candidate = { routing: RoutingPolicy.parse({ default: { promptCaching: { enabled: true } } }), cache: CachePolicy.parse({ default: { ttlSec: 600 } }) };
@@ -37,11 +40,12 @@ export async function timeMillionAnalysis(db: Db, project: { id: string; slug: s
   const t1 = performance.now();
   const loadCpu = cpuMs(c);
   c = process.cpuUsage();
-  const found = analyzeFindings(traffic, { prices, projectSlug: project.slug });
+  const withHelper = helper ? { helper } : {};
+  const found = await analyzeFindingsInSteps(traffic, { prices, projectSlug: project.slug, ...withHelper });
   const t2 = performance.now();
   const findingsCpu = cpuMs(c);
   c = process.cpuUsage();
-  const answer = await runReplay({ traffic, live, candidate, prices });
+  const answer = await runReplay({ traffic, live, candidate, prices, ...withHelper });
   const t3 = performance.now();
   const replayCpu = cpuMs(c);
   return {
@@ -100,7 +104,7 @@ export async function timeReusedWindow(db: Db, project: { id: string }) {
  * loaded and joined to the rows kept (traffic-extend.ts); then the findings and one replay, as
  * timeMillionAnalysis counts them. The cold load of the earlier window is timed too.
  */
-export async function timeMovedWindow(db: Db, project: { id: string; slug: string }, newEvents: number, lateEvents: number) {
+export async function timeMovedWindow(db: Db, project: { id: string; slug: string }, newEvents: number, lateEvents: number, helper?: AnalysisHelper) {
   const { fillAdvisorEvents } = await import("./advisor-events");
   const prices = await getPriceBook(db, project.id);
   const live = { routing: RoutingPolicy.parse({}), cache: CachePolicy.parse({}) };
@@ -117,9 +121,10 @@ export async function timeMovedWindow(db: Db, project: { id: string; slug: strin
   const traffic = await cache.get(db, { projectId: project.id, from: new Date(MILLION_FROM_MS + HOUR), to: new Date(MILLION_TO_MS + HOUR) });
   const t2 = performance.now();
   if (cache.extended !== 1) throw new Error("the moved window was loaded whole");
-  const found = analyzeFindings(traffic, { prices, projectSlug: project.slug });
+  const withHelper = helper ? { helper } : {};
+  const found = await analyzeFindingsInSteps(traffic, { prices, projectSlug: project.slug, ...withHelper });
   const t3 = performance.now();
-  const answer = await runReplay({ traffic, live, candidate, prices });
+  const answer = await runReplay({ traffic, live, candidate, prices, ...withHelper });
   const t4 = performance.now();
   // Untimed: the moved window's stamp is the one the database reads for it (the same rows, cost and latest arrival).
   const stamp = await windowStamp(db, { projectId: project.id, from: new Date(MILLION_FROM_MS + HOUR), to: new Date(MILLION_TO_MS + HOUR) });
