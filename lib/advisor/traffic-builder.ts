@@ -89,10 +89,7 @@ export class Interner implements Dictionary {
 
   /** The strings by code, decoded on first read: most codes of a load (trace and hash values) are never shown. */
   get values(): string[] {
-    for (let c = this.decoded.length; c < this.count; c++) {
-      const at = this.meta[2 * c]!;
-      this.decoded.push(utf8Decoder.decode(this.arena.subarray(at, at + this.meta[2 * c + 1]!)));
-    }
+    for (let c = this.decoded.length; c < this.count; c++) this.decoded.push(utf8Decoder.decode(this.bytesOf(c)));
     return this.decoded;
   }
 
@@ -105,9 +102,7 @@ export class Interner implements Dictionary {
   /** The string of code c alone (decoded already, or made now and not kept). */
   at(c: number): string | undefined {
     if (c < this.decoded.length) return this.decoded[c];
-    if (c < 0 || c >= this.count) return undefined;
-    const at = this.meta[2 * c]!;
-    return utf8Decoder.decode(this.arena.subarray(at, at + this.meta[2 * c + 1]!));
+    return c >= 0 && c < this.count ? utf8Decoder.decode(this.bytesOf(c)) : undefined;
   }
 
   /** Copies of the codes handed out so far, as a dictionary on another thread reads them (traffic-share.ts). */

@@ -2,7 +2,7 @@ import type { Dictionary, LlmCalls, ToolSpans, Traffic } from "./traffic";
 import { ByteStrings, DICTIONARY_NAMES, Interner, type ByteStringsParts, type DictionaryParts } from "./traffic-builder";
 
 /**
- * A Traffic as a message to the advisor's helper thread (analysis-helper-start.ts): its typed
+ * A Traffic as a message to the advisor's helper thread (helper/helper-start.ts): its typed
  * columns and event ids on SharedArrayBuffers, which postMessage shares instead of copying (a
  * million calls are about 150 MB of columns), and its dictionaries as bytes (a few MB, copied).
  */
@@ -70,17 +70,15 @@ class ReceivedDictionary implements Dictionary {
   private decoded: string[] | null = null;
   constructor(private readonly p: DictionaryParts) {}
   get values(): string[] {
-    if (this.decoded === null) {
-      const { count, meta, arena } = this.p;
-      this.decoded = new Array<string>(count);
-      for (let c = 0; c < count; c++) this.decoded[c] = utf8.decode(arena.subarray(meta[2 * c]!, meta[2 * c]! + meta[2 * c + 1]!));
-    }
+    this.decoded ??= Array.from({ length: this.p.count }, (_, c) => this.decodeAt(c));
     return this.decoded;
   }
   at(c: number): string | undefined {
     if (this.decoded !== null) return this.decoded[c];
-    const { count, meta, arena } = this.p;
-    if (c < 0 || c >= count) return undefined;
+    return c >= 0 && c < this.p.count ? this.decodeAt(c) : undefined;
+  }
+  private decodeAt(c: number): string {
+    const { meta, arena } = this.p;
     return utf8.decode(arena.subarray(meta[2 * c]!, meta[2 * c]! + meta[2 * c + 1]!));
   }
 }

@@ -117,8 +117,8 @@ export async function findingsOfKinds(ctx: FindingContext, groups: readonly Rout
  * reports each kind as it starts (with the share of kinds done), yields to the event loop every
  * SLICE_MS so the request's abort lands, and then throws the signal's reason. The answer is the
  * same as analyzeFindings' (findings collected in its route-then-kind order before ranking).
- * With a `helper` and a large window, half the route groups (by calls) are analysed on the
- * helper's thread meanwhile; the progress follows this thread's half.
+ * With a `helper` and a large window, the HELPER_KINDS are analysed on the helper's thread
+ * meanwhile, and the answer waits for them after this thread's kinds.
  */
 export async function analyzeFindingsInSteps(
   traffic: Traffic,

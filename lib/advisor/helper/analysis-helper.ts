@@ -7,7 +7,7 @@ import type { FindingCells, FindingsTask, PredictionsMessage, SimulateTask } fro
  * The advisor's second thread, as an analysis uses it (started with the server by
  * helper-start.ts): a 1M-call analysis is seconds of work, and this machine kind has two cores.
  * The replay runs its candidate pass there while this thread runs the backtest; the findings
- * hand it half the route groups. Results are the same as on one thread (checked in the tests).
+ * hand it some kinds (HELPER_KINDS). Results are the same as on one thread (checked in the tests).
  */
 export type AnalysisHelper = {
   /** Windows of fewer LLM calls stay on one thread (HELPER_MIN_CALLS unless a test says less). */
