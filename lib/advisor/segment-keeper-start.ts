@@ -60,13 +60,14 @@ export function startSegmentKeeper(handle: DbHandle, env: Env = process.env): Se
 function onWorkerThread(url: string, settings: KeeperSettings, record: (o: KeeperOutcome) => void): Omit<SegmentKeeper, "stats"> {
   const workerSettings: KeeperWorkerSettings = { ...settings, url, nice: KEEPER_NICE };
   const worker = new Worker(workerSource(new URL("./segment-keeper-worker.ts", import.meta.url)), { eval: true, workerData: workerSettings });
-  worker.unref();
   let closed: (() => void) | undefined;
   worker.on("message", (m: KeeperFromWorker) => {
     if (m.type === "closed") closed?.();
     else record(m);
   });
   worker.on("error", (err) => log.error({ err }, "advisor: the segment keeper's thread failed; cold analyses load from the events"));
+  // After the listeners: a 'message' listener refs the thread again, and it must not hold the process open.
+  worker.unref();
   const post = (m: KeeperToWorker) => worker.postMessage(m);
   let closing: Promise<void> | undefined;
   return {

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { REFERENCE_MANIFEST } from "../../demo/reference/manifest";
 import { CachePolicy } from "../../policies/cache-policy-schema";
@@ -103,6 +104,57 @@ describe("the analysis helper thread", () => {
     await gone.close();
     const here = await runReplay({ traffic: traffic(), live, candidate, prices });
     expect(withoutTime(await runReplay({ traffic: traffic(), live, candidate, prices, helper: gone }))).toEqual(withoutTime(here));
+  });
+
+  it("replaces an idle thread with a fresh one (its shared memory is then freed), and the next call runs on it", async () => {
+    const h = startAnalysisHelper({}, { minCalls: 0, recycleIdleMs: 50 })!;
+    try {
+      const first = h.stats().thread;
+      const here = await runReplay({ traffic: traffic(), live, candidate, prices });
+      expect(withoutTime(await runReplay({ traffic: traffic(), live, candidate, prices, helper: h }))).toEqual(withoutTime(here));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(h.stats().thread).not.toBe(first);
+      const { h: w, calls } = watched(h);
+      expect(withoutTime(await runReplay({ traffic: traffic(), live, candidate, prices, helper: w }))).toEqual(withoutTime(here));
+      expect(calls).toEqual(["simulate"]);
+      expect(h.stats()).toMatchObject({ tasks: 2, failures: 0, restarts: 0, down: false, running: 0 });
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("falls back to this thread when the window cannot be sent, leaving nothing pending", async () => {
+    const t = traffic();
+    // A tags object that structured clone refuses (a function): the message cannot be made.
+    (t.tags as unknown[]).push({ bad: () => 1 });
+    const h = startAnalysisHelper({}, { minCalls: 0 })!;
+    try {
+      const here = await runReplay({ traffic: traffic(), live, candidate, prices });
+      expect(withoutTime(await runReplay({ traffic: t, live, candidate, prices, helper: h }))).toEqual(withoutTime(here));
+      expect(h.stats()).toMatchObject({ running: 0, down: false });
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("holds a script open while it waits on the helper, and lets it end once idle", () => {
+    // Nothing else keeps this process alive: an unreferenced busy thread would let it exit mid-await, silently.
+    const code = `
+      const { startAnalysisHelper } = await import(${JSON.stringify(new URL("./helper-start.ts", import.meta.url).href)});
+      const { runReplay } = await import(${JSON.stringify(new URL("../replay/run-replay.ts", import.meta.url).href)});
+      const { manifestTraffic } = await import(${JSON.stringify(new URL("../testing/manifest-traffic.ts", import.meta.url).href)});
+      const { REFERENCE_MANIFEST } = await import(${JSON.stringify(new URL("../../demo/reference/manifest.ts", import.meta.url).href)});
+      const { worldPrices } = await import(${JSON.stringify(new URL("../testing/traffic-world.ts", import.meta.url).href)});
+      const { RoutingPolicy } = await import(${JSON.stringify(new URL("../../policies/routing-policy-schema.ts", import.meta.url).href)});
+      const { CachePolicy } = await import(${JSON.stringify(new URL("../../policies/cache-policy-schema.ts", import.meta.url).href)});
+      const helper = startAnalysisHelper({}, { minCalls: 0 });
+      const live = { routing: RoutingPolicy.parse({}), cache: CachePolicy.parse({}) };
+      const candidate = { routing: live.routing, cache: CachePolicy.parse({ default: { ttlSec: 600 } }) };
+      const answer = await runReplay({ traffic: manifestTraffic(REFERENCE_MANIFEST, { seed: 7, requests: 3000 }), live, candidate, prices: worldPrices(), helper });
+      console.log("answered", answer.requests, helper.stats().tasks);
+    `;
+    const out = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "--eval", code], { encoding: "utf8", timeout: 60_000 });
+    expect(out).toMatch(/^answered \d+ 1$/m);
   });
 
   it("is not started when PITWALL_ADVISOR_HELPER=0", () => {
