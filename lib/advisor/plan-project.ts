@@ -67,24 +67,27 @@ export async function projectPlan(input: {
   const replayed: ReplayAnswer[] = [];
   const width = input.helper ? 2 : 1;
   for (let k = 0; k < drafts.length; k += width) {
-    const batch = drafts.slice(k, k + width).map((d, j) =>
+    const batch = drafts.slice(k, k + width);
+    const replay = (j: number) =>
       runReplay({
         traffic: input.traffic,
         live: input.live,
-        candidate: d.policies,
-        code: d.codeChanges,
+        candidate: batch[j]!.policies,
+        code: batch[j]!.codeChanges,
         prices: input.prices,
         timing,
         ...(backtest ? { backtest } : {}),
         ...(j === 1 && input.helper ? { helper: input.helper } : {}),
         ...signal,
         onProgress: (f) => {
-          done[k + j] = f;
+          done[k + j] = Math.max(done[k + j]!, f);
           input.onProgress?.((1 + done.reduce((a, b) => a + b, 0)) / steps);
         },
-      }),
-    );
-    replayed.push(...(await Promise.all(batch)));
+      });
+    // The helper's phase first: its pass is posted before this thread's phase takes the loop.
+    const second = batch.length > 1 ? replay(1) : null;
+    const first = replay(0);
+    replayed.push(...(await Promise.all(second ? [first, second] : [first])));
   }
   let before = baseline.overall.predicted;
   for (const [k, d] of drafts.entries()) {

@@ -1,5 +1,5 @@
 import type { Dictionary, LlmCalls, ToolSpans, Traffic } from "./traffic";
-import { ByteStrings, DICTIONARY_NAMES, Interner, type ByteStringsParts, type DictionaryParts } from "./traffic-builder";
+import { ByteStrings, DICTIONARY_NAMES, type ByteStringsParts, type DictionaryParts } from "./traffic-builder";
 
 /**
  * A Traffic as a message to the advisor's helper thread (helper/helper-start.ts): its typed
@@ -10,7 +10,7 @@ export type TrafficMessage = {
   projectId: string;
   fromMs: number;
   toMs: number;
-  llm: Omit<LlmCalls, "id"> & { id: ByteStringsParts | string[] };
+  llm: Omit<LlmCalls, "id"> & { id: ByteStringsParts | (string | undefined)[] };
   tools: ToolSpans;
   dictionaries: Record<(typeof DICTIONARY_NAMES)[number], DictionaryParts | string[]>;
   tags: Record<string, string>[];
@@ -23,8 +23,17 @@ function isTyped(v: unknown): v is Typed {
   return ArrayBuffer.isView(v) && !(v instanceof DataView);
 }
 
+/**
+ * By shape, not instanceof: each bundle of the dashboard's routes may hold its own copy of the
+ * builder's classes, and a window cached by one route is shared by another.
+ */
+function hasParts<P>(x: object): x is { parts(): P } {
+  return typeof (x as { parts?: unknown }).parts === "function";
+}
+
 /** `a` itself when it already sits on a SharedArrayBuffer, else a copy on one. */
 function onShared<T extends Typed>(a: T): T {
+  if (typeof SharedArrayBuffer === "undefined") throw new Error("SharedArrayBuffer is not available: the window cannot be shared with another thread");
   if (a.buffer instanceof SharedArrayBuffer) return a;
   const copy = new (a.constructor as TypedCtor)(new SharedArrayBuffer(a.byteLength)) as T;
   copy.set(a as never);
@@ -44,19 +53,20 @@ function shareColumns(cols: LlmCalls | ToolSpans): void {
 export function shareTraffic(traffic: Traffic): TrafficMessage {
   shareColumns(traffic.llm);
   shareColumns(traffic.tools);
-  let id: ByteStringsParts | string[];
-  if (traffic.llm.id instanceof ByteStrings) {
-    const p = traffic.llm.id.parts();
+  let id: ByteStringsParts | (string | undefined)[];
+  const ids = traffic.llm.id;
+  if (hasParts<ByteStringsParts>(ids)) {
+    const p = ids.parts();
     const shared = { length: p.length, bytes: onShared(p.bytes), starts: onShared(p.starts), ends: onShared(p.ends) };
-    if (shared.bytes !== p.bytes || shared.starts !== p.starts) traffic.llm.id = ByteStrings.fromParts(shared);
+    if (shared.bytes !== p.bytes || shared.starts !== p.starts || shared.ends !== p.ends) traffic.llm.id = ByteStrings.fromParts(shared);
     id = shared;
   } else {
-    id = Array.from({ length: traffic.llm.length }, (_, i) => traffic.llm.id.at(i) ?? "");
+    id = Array.from({ length: traffic.llm.length }, (_, i) => ids.at(i));
   }
   const dictionaries = {} as TrafficMessage["dictionaries"];
   for (const name of DICTIONARY_NAMES) {
     const d = traffic[name];
-    dictionaries[name] = d instanceof Interner ? d.parts() : [...d.values];
+    dictionaries[name] = hasParts<DictionaryParts>(d) ? d.parts() : [...d.values];
   }
   const { id: _id, ...llm } = traffic.llm;
   void _id;

@@ -131,7 +131,14 @@ export async function analyzeFindingsInSteps(
   const away =
     helper && groups.length > 0
       ? startAway(
-          helper.findings(shareTraffic(traffic), { kind: "findings", kinds: theirs, priceRows: opts.prices.rows, projectSlug: opts.projectSlug, ...(opts.liveCache ? { liveCache: opts.liveCache } : {}) }, opts.signal ? { signal: opts.signal } : {}),
+          () =>
+            helper
+              .findings(shareTraffic(traffic), { kind: "findings", kinds: theirs, priceRows: opts.prices.rows, projectSlug: opts.projectSlug, ...(opts.liveCache ? { liveCache: opts.liveCache } : {}) }, opts.signal ? { signal: opts.signal } : {})
+              .then((got) => {
+                // One row per group, one cell per kind sent: anything else is not this window's answer (the main thread redoes it).
+                if (got.length !== groups.length || got.some((row) => row.length !== theirs.length)) throw new Error("the helper's findings do not match the window's route groups");
+                return got;
+              }),
           () => findingsOfKinds(ctx, groups, theirs, pause),
           opts.signal,
         )

@@ -45,10 +45,17 @@ export function analysisHelper(): AnalysisHelper | undefined {
 /**
  * Starts work on the helper now and returns a way to take its result later: the helper's, or,
  * when the helper failed (logged), `here()` on this thread. An abort is rethrown, never redone.
- * The rejection is handled at once, so one while this thread works is never an unhandled one.
+ * A throw while starting (making the message) counts as a failure too. The rejection is handled
+ * at once, so one while this thread works is never an unhandled one.
  */
-export function startAway<T>(away: Promise<T>, here: () => Promise<T> | T, signal?: AbortSignal): () => Promise<T> {
-  const settled = away.then(
+export function startAway<T>(away: () => Promise<T>, here: () => Promise<T> | T, signal?: AbortSignal): () => Promise<T> {
+  let started: Promise<T>;
+  try {
+    started = away();
+  } catch (err) {
+    started = Promise.reject(err);
+  }
+  const settled = started.then(
     (value) => ({ ok: true as const, value }),
     (err: unknown) => ({ ok: false as const, err }),
   );

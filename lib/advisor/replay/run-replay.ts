@@ -161,7 +161,8 @@ function startCandidate(input: RunReplayInput, timing: TimingModel): { progress:
   const runs = (input.backtest ? 0 : 1) + (sameAsLive ? 0 : 1);
   const done = [0, 0];
   const progress = (k: 0 | 1) => (f: number) => {
-    done[k] = f;
+    // Never backwards: a pass the helper gave up part-way is run again here from 0.
+    done[k] = Math.max(done[k]!, f);
     input.onProgress?.(runs === 0 ? 1 : (done[0]! + done[1]!) / runs);
   };
   const code = input.code ? { code: input.code } : {};
@@ -169,7 +170,8 @@ function startCandidate(input: RunReplayInput, timing: TimingModel): { progress:
   const helper = sameAsLive ? undefined : helperFor(input.helper, input.traffic.llm.length);
   const away = helper
     ? startAway(
-        helper
+        () =>
+          helper
           .simulate(
             shareTraffic(input.traffic),
             { kind: "simulate", live: input.live, candidate: input.candidate, ...code, priceRows: input.prices.rows, timing: { fitted: timing.all(), thin: timing.thin }, seed: input.seed ?? 1, figures: true },
