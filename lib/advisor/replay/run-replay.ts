@@ -172,15 +172,15 @@ function startCandidate(input: RunReplayInput, timing: TimingModel): { progress:
     ? startAway(
         () =>
           helper
-          .simulate(
-            shareTraffic(input.traffic),
-            { kind: "simulate", live: input.live, candidate: input.candidate, ...code, priceRows: input.prices.rows, timing: { fitted: timing.all(), thin: timing.thin }, seed: input.seed ?? 1, figures: true },
-            { ...(input.signal ? { signal: input.signal } : {}), onProgress: progress(1) },
-          )
-          .then((m): CandidateResult => {
-            for (const model of m.timedModels) timing.of(model);
-            return { predictions: predictionsFromMessage(m), ...(m.figures ? { figures: m.figures } : {}) };
-          }),
+            .simulate(
+              shareTraffic(input.traffic),
+              { kind: "simulate", live: input.live, candidate: input.candidate, ...code, priceRows: input.prices.rows, timing: { fitted: timing.all(), thin: timing.thin }, seed: input.seed ?? 1, figures: true },
+              { ...(input.signal ? { signal: input.signal } : {}), onProgress: progress(1) },
+            )
+            .then((m): CandidateResult => {
+              for (const model of m.timedModels) timing.of(model);
+              return { predictions: predictionsFromMessage(m), ...(m.figures ? { figures: m.figures } : {}) };
+            }),
         here,
         input.signal,
       )
