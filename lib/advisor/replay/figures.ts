@@ -5,7 +5,6 @@ import type { EventPredictions } from "./simulate";
 
 /** Per event, what the figures are computed from: the recorded measures or a replay's. */
 export type Measures = {
-  include: (i: number) => boolean;
   latencyMs: ArrayLike<number>;
   ttftMs: ArrayLike<number>;
   perceivedMs: ArrayLike<number>;
@@ -27,7 +26,6 @@ export function recordedMeasures(traffic: Traffic): Measures {
     prompt[i] = t.inputTokens[i]! + t.cacheReadTokens[i]! + t.cacheWrite5mTokens[i]! + t.cacheWrite1hTokens[i]!;
   }
   return {
-    include: (i) => t.status[i] === STATUS_CODE.ok,
     latencyMs: t.latencyMs,
     ttftMs: t.ttftMs,
     perceivedMs: perceived,
@@ -42,7 +40,6 @@ export function recordedMeasures(traffic: Traffic): Measures {
 
 export function predictedMeasures(p: EventPredictions): Measures {
   return {
-    include: (i) => p.included[i] === 1,
     latencyMs: p.latencyMs,
     ttftMs: p.ttftMs,
     perceivedMs: p.perceivedMs,
