@@ -73,7 +73,7 @@ export type CostScope = { idx: readonly number[]; excludedRoutes: (string | null
  * The figures of the events `idx` (already filtered by `include`). `unpricedCost` marks events
  * whose cost is not a price (NaN in a replay; recorded as unpriced in the traffic).
  */
-export function figuresOf(m: Measures, idx: readonly number[], unpriced: (i: number) => boolean, costScope?: CostScope): Figures {
+export function figuresOf(m: Measures, idx: readonly number[], unpriced: (i: number) => boolean): Figures {
   const lat = finiteOf(m.latencyMs, idx);
   const ttft = finiteOf(m.ttftMs, idx);
   const perceived = finiteOf(m.perceivedMs, idx);
@@ -101,7 +101,7 @@ export function figuresOf(m: Measures, idx: readonly number[], unpriced: (i: num
   const [latencyP50Ms, latencyP95Ms] = quantilesInPlace(lat, [0.5, 0.95]);
   const [ttftP50Ms, ttftP95Ms] = quantilesInPlace(ttft, [0.5, 0.95]);
   const [perceivedP50Ms, perceivedP95Ms] = quantilesInPlace(perceived, [0.5, 0.95]);
-  const f: Figures = {
+  return {
     requests: n,
     latencyMeanMs: mean,
     latencyP50Ms: latencyP50Ms ?? null,
@@ -119,7 +119,6 @@ export function figuresOf(m: Measures, idx: readonly number[], unpriced: (i: num
     unpricedRequests,
     unpricedModels: [...unpricedModels].sort(),
   };
-  return costScope ? withCostScope(f, m, unpriced, costScope) : f;
 }
 
 /** `f` with its cost per request taken over `scope` instead (see CostScope). */
